@@ -1,0 +1,173 @@
+package validate
+
+import "strings"
+
+// hostileCase is a snippet that must be rejected with (at least) the given
+// finding.
+type hostileCase struct {
+	name   string
+	policy string // "" means strict
+	src    string
+	rule   string
+	want   string // Violation.Name
+}
+
+var hostileCases = []hostileCase{
+	// Imports.
+	{"import os", "", "import os\n", RuleBlockedImport, "os"},
+	{"import submodule", "", "import os.path\n", RuleBlockedImport, "os"},
+	{"import as", "", "import sys as s\n", RuleBlockedImport, "sys"},
+	{"from import", "", "from os import system\n", RuleBlockedImport, "os"},
+	{"from subprocess", "", "from subprocess import run as r\n", RuleBlockedImport, "subprocess"},
+	{"second of list", "", "import json, socket\n", RuleBlockedImport, "socket"},
+	{"not on allowlist", "", "import numpy as np\n", RuleImportNotAllowed, "numpy"},
+	{"stdlib module under strict", "", "import math\n", RuleImportNotAllowed, "math"},
+	{"relative dot", "", "from . import helper\n", RuleImportNotAllowed, "."},
+	{"relative dots", "", "from .. import helper\n", RuleImportNotAllowed, ".."},
+	{"relative module", "", "from .mod import z\n", RuleImportNotAllowed, ".mod"},
+	{"import builtins", "", "import builtins\n", RuleBlockedImport, "builtins"},
+	{"importlib util", "", "import importlib.util\n", RuleBlockedImport, "importlib"},
+	{"from importlib", "", "from importlib import import_module\n", RuleBlockedImport, "importlib"},
+	{"ctypes", "stdlib", "import ctypes\n", RuleBlockedImport, "ctypes"},
+	{"import after colon", "", "if True: import os\n", RuleBlockedImport, "os"},
+	{"import after semicolon", "", "x = 1; import pickle\n", RuleBlockedImport, "pickle"},
+	{"parenthesised from", "", "from shutil import (\n    rmtree,\n)\n", RuleBlockedImport, "shutil"},
+	{"import in function", "", "def f():\n    import subprocess\n    return subprocess\n", RuleBlockedImport, "subprocess"},
+	{"fullwidth module", "", "import \uff4f\uff53\n", RuleBlockedImport, "os"},
+	{"fullwidth from", "", "from \uff4fs import system\n", RuleBlockedImport, "os"},
+	{"line continuation import", "", "import json, \\\n    os\n", RuleBlockedImport, "os"},
+
+	// Blocked builtins.
+	{"eval", "", "eval('1+1')\n", RuleBlockedCall, "eval"},
+	{"exec", "", "exec('x = 1')\n", RuleBlockedCall, "exec"},
+	{"compile", "", "c = compile('1', 'f', 'eval')\n", RuleBlockedCall, "compile"},
+	{"__import__", "", "__import__('os')\n", RuleBlockedCall, "__import__"},
+	{"__import__ concat", "", "m = __import__('o' + 's')\n", RuleBlockedCall, "__import__"},
+	{"globals", "", "g = globals()\n", RuleBlockedCall, "globals"},
+	{"locals", "", "l = locals()\n", RuleBlockedCall, "locals"},
+	{"vars", "", "v = vars()['__builtins__']\n", RuleBlockedCall, "vars"},
+	{"breakpoint", "", "breakpoint()\n", RuleBlockedCall, "breakpoint"},
+	{"input", "", "name = input()\n", RuleBlockedCall, "input"},
+	{"open", "stdlib", "data = open('/etc/passwd').read()\n", RuleBlockedCall, "open"},
+	{"help", "", "help(json)\n", RuleBlockedCall, "help"},
+	{"alias", "", "e = eval\ne('1')\n", RuleBlockedCall, "eval"},
+	{"alias in list", "", "f = [eval][0]\n", RuleBlockedCall, "eval"},
+	{"alias in dict", "", "d = {'e': exec}\n", RuleBlockedCall, "exec"},
+	{"lambda returns builtin", "", "(lambda: eval)()('1')\n", RuleBlockedCall, "eval"},
+	{"lambda default", "", "g = lambda x=eval: x\n", RuleBlockedCall, "eval"},
+	{"lambda shadowing default", "", "g = lambda eval=eval: eval('1')\n", RuleBlockedCall, "eval"},
+	{"def default", "", "def f(g=exec):\n    g('x=1')\n", RuleBlockedCall, "exec"},
+	{"decorator", "", "@exec\ndef f():\n    pass\n", RuleBlockedCall, "exec"},
+	{"comprehension", "", "r = [eval(s) for s in ['1', '2']]\n", RuleBlockedCall, "eval"},
+	{"nested function", "", "def a():\n    def b():\n        return compile\n    return b\n", RuleBlockedCall, "compile"},
+	{"walrus", "", "if (f := eval):\n    f('1')\n", RuleBlockedCall, "eval"},
+	{"type alias", "", "type X = eval\n", RuleBlockedCall, "eval"},
+	{"match case", "", "match x:\n    case _:\n        eval(x)\n", RuleBlockedCall, "eval"},
+	{"async await", "", "async def f():\n    await exec('1')\n", RuleBlockedCall, "exec"},
+	{"keyword value", "", "run(fn=eval)\n", RuleBlockedCall, "eval"},
+	{"continuation", "", "e = \\\n    eval\n", RuleBlockedCall, "eval"},
+	{"brackets spanning lines", "", "print(\n    1,\n    eval(\n        '2'),\n)\n", RuleBlockedCall, "eval"},
+	{"f-string field", "", "s = f\"{eval('1')}\"\n", RuleBlockedCall, "eval"},
+	{"nested f-string", "", "s = f\"{f'{exec(x)}'}\"\n", RuleBlockedCall, "exec"},
+	{"pep701 same quotes", "", "s = f\"{f\"{__import__(\"os\")}\"}\"\n", RuleBlockedCall, "__import__"},
+	{"f-string format spec", "", "s = f\"{x:{eval('5')}}\"\n", RuleBlockedCall, "eval"},
+	{"f-string after escaped brace", "", "s = f\"{{}}{eval('1')}\"\n", RuleBlockedCall, "eval"},
+	{"f-string backslash brace", "", "s = f\"\\{eval('1')}\"\n", RuleBlockedCall, "eval"},
+	{"fullwidth eval", "", "\uff45val('1')\n", RuleBlockedCall, "eval"},
+	{"math bold eval", "", "\U0001d41e\U0001d42f\U0001d41a\U0001d425('1')\n", RuleBlockedCall, "eval"},
+	{"script e eval", "", "\u212fval('1')\n", RuleBlockedCall, "eval"},
+	{"long s globals", "", "x = global\u017f()\n", RuleBlockedCall, "globals"},
+	{"fullwidth underscores", "", "_\uff3fimport\uff3f\uff3f('os')\n", RuleBlockedCall, "__import__"},
+	{"attribute __import__", "", "x.__import__('os')\n", RuleBlockedCall, "__import__"},
+
+	// Builtins module and import system.
+	{"__builtins__", "", "b = __builtins__\n", RuleBlockedImport, "__builtins__"},
+	{"__builtins__ subscript", "", "__builtins__['eval']('1')\n", RuleBlockedImport, "__builtins__"},
+	{"builtins name", "", "builtins.eval('1')\n", RuleBlockedImport, "builtins"},
+	{"importlib name", "", "importlib.import_module('os')\n", RuleBlockedImport, "importlib"},
+	{"module __builtins__ attr", "", "import json\njson.__builtins__['eval']\n", RuleBlockedImport, "__builtins__"},
+	{"typing.sys", "", "import typing\ntyping.sys.modules['os']\n", RuleBlockedImport, "sys"},
+	{"from typing import sys", "", "from typing import sys\n", RuleBlockedImport, "sys"},
+	{"enum.bltns", "stdlib", "import enum\nenum.bltns.eval\n", RuleBlockedImport, "bltns"},
+	{"re.enum.bltns", "", "import re\nb = re.enum.bltns\n", RuleBlockedImport, "bltns"},
+	{"collections._sys", "stdlib", "import collections\ncollections._sys.modules\n", RuleBlockedImport, "_sys"},
+	{"dataclasses.inspect", "stdlib", "import dataclasses\ndataclasses.inspect.currentframe()\n", RuleBlockedImport, "inspect"},
+	{"getattr module attr", "", "import typing\ns = getattr(typing, 'sys')\n", RuleBlockedImport, "sys"},
+	{"json.codecs.builtins", "", "import json\njson.codecs.builtins\n", RuleBlockedImport, "builtins"},
+
+	// Dunder and internals access.
+	{"subclasses walk", "", "().__class__.__bases__[0].__subclasses__()\n", RuleDunderAccess, "__class__"},
+	{"subclasses walk base", "", "object.__subclasses__()\n", RuleDunderAccess, "__subclasses__"},
+	{"mro", "", "x = ''.__class__.__mro__[-1]\n", RuleDunderAccess, "__mro__"},
+	{"base", "", "type(x).__base__\n", RuleDunderAccess, "__base__"},
+	{"globals attr", "", "def f(): pass\nf.__globals__['__builtins__']\n", RuleDunderAccess, "__globals__"},
+	{"code attr", "", "c = f.__code__\n", RuleDunderAccess, "__code__"},
+	{"closure", "", "cells = f.__closure__\n", RuleDunderAccess, "__closure__"},
+	{"print self", "", "b = print.__self__\n", RuleDunderAccess, "__self__"},
+	{"getattribute", "", "object.__getattribute__(x, 'y')\n", RuleDunderAccess, "__getattribute__"},
+	{"reduce_ex", "", "x.__reduce_ex__(2)\n", RuleDunderAccess, "__reduce_ex__"},
+	{"defaults", "", "f.__defaults__[0]\n", RuleDunderAccess, "__defaults__"},
+	{"module dict", "", "import json\njson.__dict__['__builtins__']\n", RuleDunderAccess, "__dict__"},
+	{"submodule dict", "", "import json\njson.decoder.__dict__\n", RuleDunderAccess, "__dict__"},
+	{"aliased module dict", "", "import re\nm = re\nm.__dict__\n", RuleDunderAccess, "__dict__"},
+	{"getattr module dict", "", "import re\ngetattr(re, '__dict__')\n", RuleDunderAccess, "__dict__"},
+	{"loader", "", "__loader__.load_module('posix')\n", RuleDunderAccess, "__loader__"},
+	{"spec", "", "s = __spec__\n", RuleDunderAccess, "__spec__"},
+	{"getattr literal", "", "getattr(x, '__class__')\n", RuleDunderAccess, "__class__"},
+	{"getattr concat literal", "", "getattr(x, '__cl' \"ass__\")\n", RuleDunderAccess, "__class__"},
+	{"getattr hex escapes", "", "getattr(x, '\\x5f\\x5fclass\\x5f\\x5f')\n", RuleDunderAccess, "__class__"},
+	{"getattr unicode escapes", "", "getattr(x, '\\u005f\\u005fglobals\\u005f\\u005f')\n", RuleDunderAccess, "__globals__"},
+	{"getattr named escapes", "", "getattr(f, '\\N{LOW LINE}\\N{LOW LINE}code__')\n", RuleDunderAccess, "__code__"},
+	{"getattr octal escapes", "", "getattr(f, '\\137\\137closure\\137\\137')\n", RuleDunderAccess, "__closure__"},
+	{"getattr chain", "", "getattr(getattr(x, 'a'), '__base__')\n", RuleDunderAccess, "__base__"},
+	{"setattr", "", "setattr(x, '__class__', Y)\n", RuleDunderAccess, "__class__"},
+	{"hasattr", "", "hasattr(g, 'gi_frame')\n", RuleDunderAccess, "gi_frame"},
+	{"attrgetter", "stdlib", "import operator\noperator.attrgetter('a.__class__.__mro__')(x)\n", RuleDunderAccess, "__class__"},
+	{"methodcaller", "stdlib", "from operator import methodcaller\nmethodcaller('__subclasses__')(object)\n", RuleDunderAccess, "__subclasses__"},
+	{"format string field", "", "s = '{0.__class__.__init__.__globals__}'.format(x)\n", RuleDunderAccess, "__globals__"},
+	{"formatter get_field", "stdlib", "import string\nstring.Formatter().get_field(' x.__class__', (), {' x': 1})\n", RuleDunderAccess, "__class__"},
+	{"generator frame", "", "def g():\n    yield 1\nit = g()\nit.gi_frame.f_back.f_globals\n", RuleDunderAccess, "gi_frame"},
+	{"traceback frame", "", "try:\n    1 / 0\nexcept Exception as e:\n    e.__traceback__.tb_frame\n", RuleDunderAccess, "__traceback__"},
+	{"code type", "", "import typing\ntyping.types.CodeType\n", RuleDunderAccess, "CodeType"},
+	{"fullwidth attribute", "", "x._\uff3fclass\uff3f\uff3f\n", RuleDunderAccess, "__class__"},
+	{"dunder in f-string field", "", "s = f\"{x.__class__}\"\n", RuleDunderAccess, "__class__"},
+	{"comprehension walk", "", "[c for c in ().__class__.__base__.__subclasses__() if c.__name__ == 'Popen']\n", RuleDunderAccess, "__subclasses__"},
+	{"class body", "", "class A:\n    b = object.__subclasses__\n", RuleDunderAccess, "__subclasses__"},
+	{"lambda body", "", "f = lambda o: o.__class__\n", RuleDunderAccess, "__class__"},
+
+	// Rebinding, annotations, patterns, encodings.
+	{"tuple rebinding", "", "a, eval = 0, eval\n", RuleBlockedCall, "eval"},
+	{"walrus rebinding", "", "(exec := exec)\n", RuleBlockedCall, "exec"},
+	{"def default rebinding", "", "def f(compile=compile): return compile\n", RuleBlockedCall, "compile"},
+	{"for rebinding", "", "for open in [open]:\n    pass\n", RuleBlockedCall, "open"},
+	{"utf-7 cookie", "", "# coding: utf-7\n+AGUAdgBhAGw-('1')\n", RuleSyntaxError, "syntax"},
+	{"latin-1 cookie", "", "# -*- coding: latin-1 -*-\nx = \xaaeval\nimport os\n", RuleBlockedImport, "os"},
+	{"annotation", "", "x: eval = 5\n", RuleBlockedCall, "eval"},
+	{"parameter annotation", "", "def f(input: input): pass\n", RuleBlockedCall, "input"},
+	{"codecs open", "", "import json\njson.codecs.open('/etc/passwd').read()\n", RuleBlockedImport, "codecs"},
+	{"comprehension iterable", "", "r = [x for x in [open]]\n", RuleBlockedCall, "open"},
+}
+
+// syntaxCases must each be one syntax-error at the given position.
+var syntaxCases = []struct {
+	name      string
+	src       string
+	line, col int
+}{
+	{"unterminated string", "x = 'abc\n", 1, 5},
+	{"unterminated triple", "x = 1\ny = \"\"\"abc\n\n", 2, 5},
+	{"unterminated f-string", "s = f\"{x\n", 1, 7},
+	{"unclosed bracket", "print((1, 2)\n", 1, 6},
+	{"extra closer", "x = 1)\n", 1, 6},
+	{"mismatched", "x = (1]\n", 1, 7},
+	{"bad dedent", "if x:\n        a = 1\n    b = 2\n", 3, 5},
+	{"unexpected indent", "a = 1\n    b = 2\n", 2, 5},
+	{"expected block", "def f():\nreturn 1\n", 2, 1},
+	{"expected block at eof", "if x:\n", 2, 1},
+	{"invalid character", "x = $y\n", 1, 5},
+	{"junk after backslash", "x = 1 \\ y\n", 1, 7},
+	{"single close brace", "s = f\"a}\"\n", 1, 8},
+	{"null byte", "x = 1\x00\n", 1, 6},
+	{"invalid utf-8", "x = '\xff'\n", 1, 6},
+	{"too deep", strings.Repeat("(", 250) + strings.Repeat(")", 250) + "\n", 1, 201},
+}
