@@ -1,0 +1,98 @@
+// Package guard builds the guest command line that runs user Python code
+// under the in-guest import guard (boot.py), which enforces a
+// validate.Policy at run time: code that slips past the static check, such
+// as __import__('o'+'s'), still cannot import a blocked module.
+//
+// boot.py runs as `python3 -c`, sets sys.argv and sys.path[0] as plain
+// python would, compiles the user code under its real filename and runs it
+// in a fresh __main__ module. Under an enabled policy it first:
+//
+//   - wraps builtins.__import__: an import whose importing frame is not
+//     stdlib code (code compiled from under a stdlib prefix or frozen, and
+//     running in a loaded module's namespace) must name an allowed
+//     top-level module, be absolute, and not pull a disallowed module out
+//     of an allowed one with "from m import x";
+//   - puts a sys.meta_path finder first that applies the same rule to the
+//     nearest non-importlib frame, as a second line;
+//   - gives __main__ a trimmed copy of the builtins: the blocked builtins
+//     are gone (eval is a NameError), except __import__, which the import
+//     statement needs and which is the guarded wrapper; getattr, setattr,
+//     delattr and hasattr refuse the policy's blocked attributes, __dict__
+//     of modules and classes, and values that are disallowed modules;
+//   - makes operator.attrgetter/methodcaller and string.Formatter.get_field
+//     refuse blocked attribute paths.
+//
+// Uncaught exceptions print a traceback without boot.py's frames and exit
+// 1; SystemExit behaves as in python. Attribute access written with a dot
+// is not intercepted at run time: that is the static check's job.
+package guard
+
+import (
+	_ "embed"
+	"encoding/json"
+
+	"github.com/wasmbox/wasmbox/validate"
+)
+
+// bootSource is the guest-side guard, run with python3 -c.
+//
+//go:embed boot.py
+var bootSource string
+
+// DefaultStdlibPrefixes holds where the CPython-WASI guest keeps its
+// standard library. Code compiled from files under these prefixes may
+// import anything; all other code is held to the policy. The standard
+// library's modules load from the zip, but their code objects keep the file
+// names of the machine that built them, so that directory is listed too.
+var DefaultStdlibPrefixes = []string{
+	"/usr/local/lib/python312.zip/",
+	"/wlr/build-staging/python/v3.12.0-aio/checkout/Lib/",
+}
+
+// Config holds guard settings that do not come from the policy. The zero
+// value suits the wasmbox guest.
+type Config struct {
+	// StdlibPrefixes replaces DefaultStdlibPrefixes when non-empty; tests on
+	// a native python3 pass its stdlib directory here.
+	StdlibPrefixes []string
+}
+
+// bootConfig is the JSON document boot.py reads from argv[1].
+type bootConfig struct {
+	Policy          string   `json:"policy"`
+	Allowed         []string `json:"allowed"`
+	BlockedModules  []string `json:"blockedModules"`
+	BlockedBuiltins []string `json:"blockedBuiltins"`
+	BlockedAttrs    []string `json:"blockedAttrs"`
+	StdlibPrefixes  []string `json:"stdlibPrefixes"`
+}
+
+// Argv returns the full guest argv that runs target under the guard with
+// the default Config.
+// mode is "file" (target is a path in the guest FS, run as __main__ like
+// `python3 FILE ARGS`) or "code" (target is source, run like
+// `python3 -c CODE ARGS`).
+func Argv(p validate.Policy, mode, target string, args []string) []string {
+	return Config{}.Argv(p, mode, target, args)
+}
+
+// Argv is like the package-level Argv, with c's settings. The result is
+// ["python3", "-c", <boot.py>, <config JSON>, mode, target, args...].
+func (c Config) Argv(p validate.Policy, mode, target string, args []string) []string {
+	prefixes := c.StdlibPrefixes
+	if len(prefixes) == 0 {
+		prefixes = DefaultStdlibPrefixes
+	}
+	cfg, err := json.Marshal(bootConfig{
+		Policy:          p.Name(),
+		Allowed:         p.AllowedModules(),
+		BlockedModules:  p.BlockedModules(),
+		BlockedBuiltins: p.BlockedBuiltins(),
+		BlockedAttrs:    p.BlockedAttributes(),
+		StdlibPrefixes:  prefixes,
+	})
+	if err != nil { // cannot happen: the document holds only strings
+		panic(err)
+	}
+	return append([]string{"python3", "-c", bootSource, string(cfg), mode, target}, args...)
+}

@@ -1,0 +1,180 @@
+package guard
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/wasmbox/wasmbox/validate"
+)
+
+func TestArgvShape(t *testing.T) {
+	p, _ := validate.PolicyByName("strict")
+	argv := Argv(p, "file", "/tmp/eval_script.py", []string{"a", "b"})
+	if len(argv) != 8 || argv[0] != "python3" || argv[1] != "-c" || argv[2] != bootSource ||
+		argv[4] != "file" || argv[5] != "/tmp/eval_script.py" || argv[6] != "a" || argv[7] != "b" {
+		t.Fatalf("argv = %q", argv[3:])
+	}
+	var cfg bootConfig
+	if err := json.Unmarshal([]byte(argv[3]), &cfg); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(cfg.Allowed, []string{"json", "re", "typing"}) ||
+		!reflect.DeepEqual(cfg.StdlibPrefixes, DefaultStdlibPrefixes) ||
+		!reflect.DeepEqual(cfg.BlockedBuiltins, p.BlockedBuiltins()) ||
+		len(cfg.BlockedModules) == 0 || len(cfg.BlockedAttrs) == 0 || cfg.Policy != "strict" {
+		t.Errorf("config = %+v", cfg)
+	}
+	if got := (Config{StdlibPrefixes: []string{"/x"}}).Argv(p, "code", "1", nil); !strings.Contains(got[3], `"stdlibPrefixes":["/x"]`) || len(got) != 6 {
+		t.Errorf("custom prefixes: %q", got[3])
+	}
+}
+
+// native runs boot.py on the machine's python3 with its stdlib directory as
+// the trusted prefix, returning stdout, stderr and the exit code.
+func native(t *testing.T, p validate.Policy, mode, target string, args ...string) (string, string, int) {
+	t.Helper()
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("python3 not on PATH")
+	}
+	out, err := exec.Command(py, "-c", "import sysconfig; print(sysconfig.get_paths()['stdlib'])").Output()
+	if err != nil {
+		t.Skipf("python3 unusable: %v", err)
+	}
+	argv := Config{StdlibPrefixes: []string{strings.TrimSpace(string(out))}}.Argv(p, mode, target, args)
+	cmd := exec.Command(py, argv[1:]...)
+	cmd.Dir = t.TempDir()
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err = cmd.Run()
+	code := 0
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		code = exit.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return stdout.String(), stderr.String(), code
+}
+
+func policy(t *testing.T, name string, extra ...string) validate.Policy {
+	t.Helper()
+	p, err := validate.PolicyByName(name)
+	if err == nil {
+		p, err = p.WithAllowedImports(extra...)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestGuardRuns(t *testing.T) {
+	for _, tc := range []struct {
+		name, policy, src string
+		extra             []string
+		code              int
+		stdout, stderr    string // substrings
+	}{
+		{name: "dynamic __import__", src: "m = __import__('o' + 's')\n", code: 1,
+			stderr: "ModuleNotFoundError: import of 'os' is blocked by the wasmbox strict policy"},
+		{name: "import os", src: "import os\n", code: 1, stderr: "import of 'os' is blocked by the wasmbox strict policy"},
+		{name: "import not on allowlist", src: "import math\n", code: 1, stderr: "import of 'math' is blocked by the wasmbox strict policy (it allows json, re, typing)"},
+		{name: "allow-imports extra", src: "import math\nprint(math.floor(2.5))\n", extra: []string{"math"}, stdout: "2"},
+		{name: "import submodule of blocked", src: "import importlib.util\n", code: 1, stderr: "import of 'importlib' is blocked"},
+		{name: "from allowed import module attr", src: "from typing import sys\n", code: 1, stderr: "import of 'typing.sys' is blocked"},
+		{name: "relative", src: "from . import x\n", code: 1, stderr: "import of '.' is blocked"},
+		{name: "allowed modules work", src: `from __future__ import annotations
+import json, re, typing
+from typing import NamedTuple, Optional
+class P(NamedTuple):
+    x: int
+    y: Optional[str] = None
+print(json.dumps({"a": re.findall(r"\d+", "a1b22")}), P(1).x, typing.get_type_hints(P)["x"].__name__)
+`, stdout: `{"a": ["1", "22"]} 1 int`},
+		{name: "eval is gone", src: "eval('1')\n", code: 1, stderr: "NameError: name 'eval' is not defined"},
+		{name: "open is gone", src: "open('/etc/passwd')\n", code: 1, stderr: "NameError: name 'open' is not defined"},
+		{name: "getattr computed dunder", src: "getattr((), '__cl' + 'ass__')\n", code: 1, stderr: "attribute '__class__' is blocked"},
+		{name: "getattr module attr", src: "import typing\ngetattr(typing, 'sy' + 's')\n", code: 1, stderr: "attribute 'sys' is blocked"},
+		{name: "getattr str subclass", src: "class S(str):\n    def __hash__(self): return 1\n    def __eq__(self, o): return False\ngetattr((), S('__class__'))\n", code: 1, stderr: "attribute '__class__' is blocked"},
+		{name: "getattr type dict", src: "getattr(type, '__di' + 'ct__')\n", code: 1, stderr: "attribute '__dict__' is blocked"},
+		{name: "getattr instance dict", src: "class A:\n    pass\na = A()\na.x = 1\nprint(getattr(a, '__dict__'))\n", stdout: "{'x': 1}"},
+		{name: "attrgetter via typing", src: "import typing\ntyping.operator.attrgetter('__se' + 'lf__')(print)\n", code: 1, stderr: "attribute '__self__' is blocked"},
+		{name: "formatter get_field", policy: "stdlib", src: "import string\nstring.Formatter().get_field('0.__cl' + 'ass__', (1,), {})\n", code: 1, stderr: "attribute '__class__' is blocked"},
+		{name: "attrgetter still works", policy: "stdlib", src: "import operator, string\nprint(operator.attrgetter('real')(3), string.Formatter().format('{0.real}', 4))\n", stdout: "3 4"},
+		{name: "import str subclass", src: "class S(str):\n    def __hash__(self): return hash('os')\n    def __eq__(self, o): return o == 'os'\n__import__(S('json'))\n", code: 1, stderr: "TypeError: __import__() needs a str name"},
+		{name: "annotation gadget", src: "import typing\ndef f(x: \"open('/etc/hostname')\"): pass\ntyping.get_type_hints(f, globalns={})\n", code: 1, stderr: "PermissionError: builtin 'open' is blocked"},
+		{name: "annotation gadget eval", src: "import typing\ndef f(x: \"eval('1')\"): pass\ntyping.get_type_hints(f, globalns={})\n", code: 1, stderr: "PermissionError: builtin 'eval' is blocked"},
+		{name: "string annotations work", src: "import typing\nclass A:\n    x: \"list[int]\"\nprint(typing.get_type_hints(A))\n", stdout: "{'x': list[int]}"},
+		{name: "hasattr blocked is false", src: "print(hasattr(1, '__class__'), hasattr(1, 'real'))\n", stdout: "False True"},
+		{name: "boot names hidden", src: "print(sorted(dir()))\n", stdout: "['__builtins__', '__doc__', '__loader__', '__name__', '__package__', '__spec__']"},
+		{name: "raise SystemExit", src: "raise SystemExit(3)\n", code: 3},
+		{name: "exit message", src: "raise SystemExit('bad input')\n", code: 1, stderr: "bad input"},
+		{name: "sys.exit", src: "import sys\nsys.exit(3)\n", extra: []string{"sys"}, code: 3},
+		{name: "code argv and path", src: "import sys\nprint(sys.argv, repr(sys.path[0]))\n", extra: []string{"sys"}, stdout: "['-c', 'x', 'y'] ''"},
+		{name: "stdlib policy", policy: "stdlib", src: `from dataclasses import dataclass
+from datetime import datetime
+import statistics, collections, decimal, enum, functools
+@dataclass
+class P:
+    x: int
+print(P(2).x, datetime.strptime("2024-01-02", "%Y-%m-%d").day, statistics.mean([1, 2, 3]), collections.Counter("aab")["a"])
+`, stdout: "2 2 2 2"},
+		{name: "none policy", policy: "none", src: "import os\nprint(eval('1+1'))\n", stdout: "2"},
+		{name: "syntax error", src: "x = (\n", code: 1, stderr: "SyntaxError"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			name := tc.policy
+			if name == "" {
+				name = "strict"
+			}
+			p := policy(t, name, tc.extra...)
+			stdout, stderr, code := native(t, p, "code", tc.src, "x", "y")
+			if code != tc.code || !strings.Contains(stdout, tc.stdout) || !strings.Contains(stderr, tc.stderr) {
+				t.Errorf("exit %d (want %d)\nstdout: %s\nstderr: %s", code, tc.code, stdout, stderr)
+			}
+			if strings.Contains(stderr, "_wasmbox") || strings.Contains(stderr, "guarded_") {
+				t.Errorf("traceback shows boot frames:\n%s", stderr)
+			}
+		})
+	}
+}
+
+func TestGuardFileMode(t *testing.T) {
+	dir := t.TempDir()
+	script := filepath.Join(dir, "eval_script.py")
+	src := "import sys\nprint(__file__, sys.argv, sys.path[0] == %q)\n\ndef f():\n    return 1 / 0\n\nf()\n"
+	real, _ := filepath.EvalSymlinks(dir)
+	if err := os.WriteFile(script, []byte(strings.Replace(src, "%q", "'"+real+"'", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, code := native(t, policy(t, "strict", "sys"), "file", script, "a")
+	if want := script + " ['" + script + "', 'a'] True"; !strings.Contains(stdout, want) {
+		t.Errorf("stdout %q, want %q", stdout, want)
+	}
+	if code != 1 || !strings.Contains(stderr, `File "`+script+`", line 7, in <module>`) ||
+		!strings.Contains(stderr, `File "`+script+`", line 5, in f`) || !strings.Contains(stderr, "ZeroDivisionError") {
+		t.Errorf("exit %d\n%s", code, stderr)
+	}
+	if n := strings.Count(stderr, `File "`); n != 2 {
+		t.Errorf("traceback has %d frames, want 2:\n%s", n, stderr)
+	}
+	_, stderr, code = native(t, policy(t, "strict"), "file", filepath.Join(dir, "missing.py"))
+	if code != 2 || !strings.Contains(stderr, "can't open file") {
+		t.Errorf("missing file: exit %d\n%s", code, stderr)
+	}
+}
+
+func TestGuardCodeModeTraceback(t *testing.T) {
+	_, stderr, code := native(t, policy(t, "strict"), "code", "x = 1\nimport os\n")
+	if code != 1 || strings.Count(stderr, `File "`) != 1 || !strings.Contains(stderr, `File "<string>", line 2, in <module>`) {
+		t.Errorf("exit %d\n%s", code, stderr)
+	}
+}
