@@ -1,0 +1,127 @@
+package runtime
+
+import (
+	"fmt"
+	"strings"
+)
+
+// SplitCommand splits a command line into words with POSIX shell quoting:
+// single quotes keep everything literally, double quotes keep everything but
+// a backslash before $ ` " \ or a newline, and a backslash outside quotes
+// escapes the next character. There is no shell behind it, so an unquoted
+// character that only a shell gives meaning to (| & ; < > ( ) $ ` * ? [ ] ~
+// or #) is an error that names it.
+func SplitCommand(line string) ([]string, error) {
+	var words []string
+	var word strings.Builder
+	inWord := false
+	rs := []rune(line)
+	for i := 0; i < len(rs); i++ {
+		r := rs[i]
+		switch {
+		case r == ' ' || r == '\t' || r == '\n':
+			if inWord {
+				words = append(words, word.String())
+				word.Reset()
+				inWord = false
+			}
+		case r == '\'':
+			end := indexRune(rs, i+1, '\'')
+			if end < 0 {
+				return nil, fmt.Errorf("unterminated single quote at column %d", i+1)
+			}
+			word.WriteString(string(rs[i+1 : end]))
+			i, inWord = end, true
+		case r == '"':
+			j := i + 1
+			for ; j < len(rs) && rs[j] != '"'; j++ {
+				if rs[j] == '\\' && j+1 < len(rs) && strings.ContainsRune("$`\"\\\n", rs[j+1]) {
+					j++
+				} else if rs[j] == '$' || rs[j] == '`' {
+					return nil, fmt.Errorf("%q at column %d needs a shell, and this sandbox has none", rs[j], j+1)
+				}
+				word.WriteRune(rs[j])
+			}
+			if j >= len(rs) {
+				return nil, fmt.Errorf("unterminated double quote at column %d", i+1)
+			}
+			i, inWord = j, true
+		case r == '\\':
+			if i+1 >= len(rs) {
+				return nil, fmt.Errorf("trailing backslash at column %d", i+1)
+			}
+			i++
+			if rs[i] != '\n' {
+				word.WriteRune(rs[i])
+				inWord = true
+			}
+		case strings.ContainsRune("|&;<>()$`*?[]~#", r):
+			return nil, fmt.Errorf("%q at column %d needs a shell, and this sandbox has none", r, i+1)
+		default:
+			word.WriteRune(r)
+			inWord = true
+		}
+	}
+	if inWord {
+		words = append(words, word.String())
+	}
+	return words, nil
+}
+
+func indexRune(rs []rune, from int, r rune) int {
+	for i := from; i < len(rs); i++ {
+		if rs[i] == r {
+			return i
+		}
+	}
+	return -1
+}
+
+// pythonNames are the program names Exec runs; anything else is "command
+// not found".
+var pythonNames = map[string]bool{"python3": true, "python": true, "python3.12": true}
+
+// isPython reports whether argv0 names the interpreter, with or without a
+// directory (/usr/bin/python3).
+func isPython(argv0 string) bool {
+	return pythonNames[argv0[strings.LastIndexByte(argv0, '/')+1:]]
+}
+
+// scriptTarget finds what a python3 argv runs under a policy: a file (mode
+// "file") or a -c string (mode "code"), and the program's own arguments.
+// Interpreter options other than -c are refused: the guard decides how the
+// interpreter starts.
+func scriptTarget(argv []string) (mode, target string, args []string, err error) {
+	if len(argv) < 2 {
+		return "", "", nil, fmt.Errorf("%s needs a script: python3 FILE [ARGS] or python3 -c CODE [ARGS]", argv[0])
+	}
+	switch a := argv[1]; {
+	case a == "-c":
+		if len(argv) < 3 {
+			return "", "", nil, fmt.Errorf("argument expected for the -c option")
+		}
+		return "code", argv[2], argv[3:], nil
+	case strings.HasPrefix(a, "-"):
+		return "", "", nil, fmt.Errorf("option %s is not available under a policy: run python3 FILE [ARGS] or python3 -c CODE [ARGS], or use the policy none", a)
+	default:
+		return "file", a, argv[2:], nil
+	}
+}
+
+// QuoteCommand joins argv into a command line that SplitCommand splits back
+// into argv, quoting only the words that need it.
+func QuoteCommand(argv []string) string {
+	quoted := make([]string, len(argv))
+	for i, a := range argv {
+		if a != "" && strings.IndexFunc(a, needsQuote) < 0 {
+			quoted[i] = a
+		} else {
+			quoted[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+	}
+	return strings.Join(quoted, " ")
+}
+
+func needsQuote(r rune) bool {
+	return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./=:,+@%", r))
+}

@@ -1,0 +1,189 @@
+package runtime
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/experimental"
+	"github.com/tetratelabs/wazero/experimental/sysfs"
+	"github.com/tetratelabs/wazero/sys"
+
+	"github.com/wasmbox/wasmbox/internal/guard"
+	"github.com/wasmbox/wasmbox/validate"
+)
+
+// ExecOptions adjusts one Exec. Zero fields take the sandbox's settings.
+type ExecOptions struct {
+	// Stdin is the program's standard input; nil means empty. A reader that
+	// may block (a pipe, a terminal) is released at the timeout.
+	Stdin io.Reader
+	// Stdout and Stderr, when set, receive the program's output as it is
+	// written (up to the output cap), besides the copy kept in the result.
+	Stdout, Stderr io.Writer
+	// Env adds to, and overrides, the sandbox's environment variables.
+	Env map[string]string
+	// Timeout, MemoryLimit and MaxOutput override the sandbox's limits.
+	Timeout     time.Duration
+	MemoryLimit uint64
+	MaxOutput   int64
+	// Policy, when set and not "none", runs the program under the in-guest
+	// import guard for that policy. (The static check is PythonRunner's.)
+	Policy *validate.Policy
+}
+
+// Exec runs command in a fresh interpreter instance over the sandbox's
+// filesystem and waits for it to finish. command is `python3 FILE [ARGS]`
+// or `python3 -c CODE [ARGS]` (also `python`), split with shell quoting
+// rules; any other program gives exit 127 and a message on stderr.
+//
+// The program's failures (exit status, timeout, memory limit, crash) are
+// reported in the result, never as an error. The error is non-nil when the
+// sandbox could not run the program (the result then has exit 125, or is nil
+// when nothing was attempted), or when ctx was canceled by the caller (the
+// result then has exit 130 and the output so far).
+func (s *Sandbox) Exec(ctx context.Context, command string, opts ExecOptions) (*ExecResult, error) {
+	s.mu.Lock()
+	destroyed := s.destroyed
+	s.mu.Unlock()
+	if destroyed {
+		return nil, ErrDestroyed
+	}
+	argv, err := s.guestArgv(command, opts.Policy)
+	return s.run(ctx, command, argv, err, opts)
+}
+
+// run runs the interpreter with argv; command is what the result names.
+// argvErr, when set, says why the command cannot run: the result then has
+// exit 127 and the reason on stderr.
+func (s *Sandbox) run(ctx context.Context, command string, argv []string, argvErr error, opts ExecOptions) (*ExecResult, error) {
+	cfg, err := s.execConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	stdout := &cappedBuffer{max: cfg.MaxOutput, live: opts.Stdout}
+	stderr := &cappedBuffer{max: cfg.MaxOutput, live: opts.Stderr}
+	res := &ExecResult{Command: command, Timestamp: start.UTC(), Violations: []validate.Violation{}}
+	finish := func() {
+		res.Stdout, res.StdoutTruncated = stdout.result()
+		res.Stderr, res.StderrTruncated = stderr.result()
+		res.Success = res.ExitCode == 0
+		res.Duration = float64(time.Since(start).Microseconds()) / 1000
+	}
+	defer finish()
+	if argvErr != nil {
+		fmt.Fprintf(stderr, "wasmbox: %v\n", argvErr)
+		res.ExitCode = ExitNotFound
+		return res, nil
+	}
+
+	runCtx, cancel := context.WithTimeout(ctx, cfg.Timeout)
+	defer cancel()
+	alloc := &limitedAllocator{limit: cfg.MemoryLimit / pageSize * pageSize}
+	mcfg := wazero.NewModuleConfig().
+		WithName("").
+		WithArgs(argv...).
+		WithStdin(guestStdin(runCtx, opts.Stdin)).
+		WithStdout(stdout).
+		WithStderr(stderr).
+		WithFSConfig(wazero.NewFSConfig().(sysfs.FSConfig).WithSysFSMount(s.fs, "/")).
+		WithSysWalltime().
+		WithNanotime(guestNanotime, 1).
+		WithRandSource(rand.Reader)
+	for _, k := range slices.Sorted(maps.Keys(cfg.Env)) {
+		mcfg = mcfg.WithEnv(k, cfg.Env[k])
+	}
+	mod, err := s.engine.rt.InstantiateModule(experimental.WithMemoryAllocator(runCtx, alloc), s.engine.module, mcfg)
+	if mod != nil {
+		mod.Close(runCtx)
+	}
+	res.MemoryExceeded = alloc.exceeded.Load()
+	return res, classify(ctx, runCtx, err, res, stderr)
+}
+
+// execConfig merges the sandbox's settings with opts.
+func (s *Sandbox) execConfig(opts ExecOptions) (SandboxConfig, error) {
+	cfg := s.cfg
+	if opts.Timeout != 0 {
+		cfg.Timeout = opts.Timeout
+	}
+	if opts.MemoryLimit != 0 {
+		cfg.MemoryLimit = opts.MemoryLimit
+	}
+	if opts.MaxOutput != 0 {
+		cfg.MaxOutput = opts.MaxOutput
+	}
+	if len(opts.Env) > 0 {
+		cfg.Env = maps.Clone(cfg.Env)
+		if cfg.Env == nil {
+			cfg.Env = map[string]string{}
+		}
+		maps.Copy(cfg.Env, opts.Env)
+	}
+	return cfg.withDefaults(s.engine)
+}
+
+// guestArgv turns command into the interpreter's argv, under the guard when
+// policy asks for one.
+func (s *Sandbox) guestArgv(command string, policy *validate.Policy) ([]string, error) {
+	argv, err := SplitCommand(command)
+	if err != nil {
+		return nil, err
+	}
+	if len(argv) == 0 {
+		return nil, errors.New("empty command: only python3 runs in this sandbox")
+	}
+	if !isPython(argv[0]) {
+		return nil, fmt.Errorf("%s: command not found: only python3 runs in this sandbox", argv[0])
+	}
+	argv[0] = "python3"
+	if policy == nil || !policy.Enabled() {
+		return argv, nil
+	}
+	mode, target, args, err := scriptTarget(argv)
+	if err != nil {
+		return nil, err
+	}
+	return guard.Argv(*policy, mode, target, args), nil
+}
+
+// classify sets res.ExitCode (and TimedOut) from how the instance ended and
+// returns the error Exec reports, if any.
+func classify(ctx, runCtx context.Context, err error, res *ExecResult, stderr io.Writer) error {
+	var exit *sys.ExitError
+	switch {
+	case err == nil:
+		res.ExitCode = 0
+	case runCtx.Err() != nil && ctx.Err() == context.Canceled:
+		res.ExitCode = ExitCanceled
+		return fmt.Errorf("wasmbox: execution canceled: %w", ctx.Err())
+	case runCtx.Err() == context.DeadlineExceeded:
+		res.TimedOut = true
+		res.ExitCode = ExitTimeout
+	case errors.As(err, &exit):
+		res.ExitCode = int(exit.ExitCode())
+	case res.MemoryExceeded:
+		res.ExitCode = ExitMemory
+	case strings.Contains(err.Error(), "wasm error:"):
+		// A trap: the program crashed. Deep recursion in C code overflows
+		// the guest's stack into an out-of-bounds access.
+		msg, _, _ := strings.Cut(err.Error(), "\n")
+		fmt.Fprintf(stderr, "wasmbox: the program crashed: %s\n", msg[strings.Index(msg, "wasm error:"):])
+		res.ExitCode = ExitCrashed
+	default:
+		res.ExitCode = ExitSandboxFailure
+		return fmt.Errorf("wasmbox: starting the interpreter: %w", err)
+	}
+	if res.MemoryExceeded && res.ExitCode != 0 && !res.TimedOut {
+		res.ExitCode = ExitMemory
+	}
+	return nil
+}

@@ -1,0 +1,68 @@
+package runtime
+
+import (
+	"sync/atomic"
+	"syscall"
+
+	"github.com/tetratelabs/wazero/experimental"
+)
+
+// pageSize is the size of a WebAssembly memory page.
+const pageSize = 65536
+
+// limitedAllocator gives one instance its linear memory, refusing to grow it
+// past limit bytes. A refused memory.grow returns -1 to the guest (CPython
+// raises MemoryError) and sets exceeded, so the result can say why the
+// program failed.
+type limitedAllocator struct {
+	limit    uint64
+	exceeded atomic.Bool
+}
+
+// Allocate implements experimental.MemoryAllocator. It reserves address space
+// for the whole limit up front, so growing never copies the memory.
+func (a *limitedAllocator) Allocate(capacity, maxBytes uint64) experimental.LinearMemory {
+	reserve := min(a.limit, maxBytes)
+	if reserve < capacity {
+		reserve = capacity
+	}
+	return &mmapMemory{alloc: a, reserve: reserve}
+}
+
+// mmapMemory is a linear memory in an anonymous private mapping. Pages the
+// guest never touches cost no RAM.
+type mmapMemory struct {
+	alloc   *limitedAllocator
+	reserve uint64
+	buf     []byte // the whole mapping; the guest sees buf[:size]
+}
+
+// Reallocate implements experimental.LinearMemory.
+func (m *mmapMemory) Reallocate(size uint64) []byte {
+	if size > m.alloc.limit {
+		m.alloc.exceeded.Store(true)
+		return nil
+	}
+	if size > m.reserve {
+		return nil
+	}
+	if m.buf == nil {
+		if m.reserve == 0 {
+			return []byte{}
+		}
+		buf, err := syscall.Mmap(-1, 0, int(m.reserve), syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE|syscall.MAP_ANON|syscall.MAP_NORESERVE)
+		if err != nil {
+			return nil
+		}
+		m.buf = buf
+	}
+	return m.buf[:size]
+}
+
+// Free implements experimental.LinearMemory.
+func (m *mmapMemory) Free() {
+	if m.buf != nil {
+		_ = syscall.Munmap(m.buf)
+		m.buf = nil
+	}
+}

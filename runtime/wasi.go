@@ -1,0 +1,142 @@
+package runtime
+
+import (
+	"context"
+	"encoding/binary"
+	"time"
+
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
+)
+
+// instantiateWASI adds the WASI host module to r: wazero's implementation,
+// with poll_oneoff replaced by pollOneoff.
+func instantiateWASI(ctx context.Context, r wazero.Runtime) error {
+	b := r.NewHostModuleBuilder(wasi_snapshot_preview1.ModuleName)
+	wasi_snapshot_preview1.NewFunctionExporter().ExportFunctions(b)
+	b.NewFunctionBuilder().
+		WithGoModuleFunction(api.GoModuleFunc(pollOneoff), []api.ValueType{api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32}, []api.ValueType{api.ValueTypeI32}).
+		WithParameterNames("in", "out", "nsubscriptions", "result.nevents").
+		Export("poll_oneoff")
+	_, err := b.Instantiate(ctx)
+	return err
+}
+
+// monotonicEpoch is the zero of the guest's monotonic clock.
+var monotonicEpoch = time.Now()
+
+// guestNanotime is the guest's monotonic clock. wasmbox supplies it, rather
+// than wazero, so that pollOneoff can turn absolute deadlines into waits.
+func guestNanotime() int64 { return int64(time.Since(monotonicEpoch)) }
+
+// WASI constants used by pollOneoff (wasi_snapshot_preview1).
+const (
+	clockRealtime  = 0
+	clockMonotonic = 1
+
+	eventTypeClock   = 0
+	eventTypeFdRead  = 1
+	eventTypeFdWrite = 2
+
+	subscriptionClockAbstime = 1
+
+	errnoSuccess = 0
+	errnoFault   = 21
+	errnoInval   = 28
+
+	subscriptionSize = 48
+	eventSize        = 32
+)
+
+// pollOneoff implements WASI poll_oneoff. Unlike wazero's, it accepts
+// absolute clock deadlines, which CPython's time.sleep uses, and every wait
+// ends when the execution's context is done, so a sleeping guest stops at its
+// timeout. File descriptors are always ready: stdin is an in-memory or
+// context-aware reader, and the rest are memory files or output buffers.
+func pollOneoff(ctx context.Context, mod api.Module, stack []uint64) {
+	in, out, nsubs, resultNevents := uint32(stack[0]), uint32(stack[1]), uint32(stack[2]), uint32(stack[3])
+	stack[0] = pollOneoffErrno(ctx, mod.Memory(), in, out, nsubs, resultNevents)
+}
+
+func pollOneoffErrno(ctx context.Context, mem api.Memory, in, out, nsubs, resultNevents uint32) uint64 {
+	if nsubs == 0 {
+		return errnoInval
+	}
+	subs, ok := mem.Read(in, nsubs*subscriptionSize)
+	if !ok {
+		return errnoFault
+	}
+	events, ok := mem.Read(out, nsubs*eventSize)
+	if !ok {
+		return errnoFault
+	}
+	// Copy the subscriptions: events may overlap them in guest memory.
+	subs = append([]byte(nil), subs...)
+	clear(events)
+
+	var wait time.Duration = -1
+	var clocks []uint32 // subscriptions that are clock events
+	nevents := uint32(0)
+	for i := uint32(0); i < nsubs; i++ {
+		sub := subs[i*subscriptionSize:]
+		switch sub[8] {
+		case eventTypeClock:
+			d, errno := clockWait(sub[16:])
+			if errno != errnoSuccess {
+				return errno
+			}
+			if wait < 0 || d < wait {
+				wait = d
+			}
+			clocks = append(clocks, i)
+		case eventTypeFdRead, eventTypeFdWrite:
+			writeEvent(events[nevents*eventSize:], sub, errnoSuccess)
+			nevents++
+		default:
+			return errnoInval
+		}
+	}
+	if nevents == 0 {
+		if wait > 0 {
+			t := time.NewTimer(wait)
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+				t.Stop()
+			}
+		}
+		for _, i := range clocks {
+			writeEvent(events[nevents*eventSize:], subs[i*subscriptionSize:], errnoSuccess)
+			nevents++
+		}
+	}
+	if !mem.WriteUint32Le(resultNevents, nevents) {
+		return errnoFault
+	}
+	return errnoSuccess
+}
+
+// clockWait returns how long a clock subscription asks to wait.
+func clockWait(clock []byte) (time.Duration, uint64) {
+	id := binary.LittleEndian.Uint32(clock[0:])
+	timeout := int64(binary.LittleEndian.Uint64(clock[8:]))
+	flags := binary.LittleEndian.Uint16(clock[24:])
+	if flags&subscriptionClockAbstime == 0 {
+		return time.Duration(timeout), errnoSuccess
+	}
+	switch id {
+	case clockRealtime:
+		return time.Duration(timeout - time.Now().UnixNano()), errnoSuccess
+	case clockMonotonic:
+		return time.Duration(timeout - guestNanotime()), errnoSuccess
+	}
+	return 0, errnoInval
+}
+
+// writeEvent writes the event answering subscription sub.
+func writeEvent(event, sub []byte, errno uint16) {
+	copy(event[0:8], sub[0:8]) // userdata
+	binary.LittleEndian.PutUint16(event[8:], errno)
+	event[10] = sub[8] // type
+}
