@@ -1,0 +1,103 @@
+// Command wasmbox runs untrusted Python in a WebAssembly sandbox.
+//
+//	wasmbox run [flags] FILE [ARGS]    run a script
+//	wasmbox run [flags] -c CODE        run code from the command line
+//	wasmbox check [flags] FILE...      check scripts against a policy
+//	wasmbox test [flags]               run an eval function against cases
+//	wasmbox version                    print versions and checksums
+//
+// Run `wasmbox COMMAND --help` for a command's flags.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/pflag"
+)
+
+// Exit statuses of the CLI itself; the run and test commands add theirs.
+const (
+	exitOK    = 0
+	exitUsage = 2
+)
+
+// command is one subcommand: its one-line summary and its body, which
+// returns the process exit status.
+type command struct {
+	summary string
+	run     func(args []string, stdout, stderr io.Writer) int
+}
+
+var commands = map[string]command{}
+
+// order is the order of commands in the usage text.
+var order = []string{"run", "check", "test", "version"}
+
+func main() {
+	os.Exit(dispatch(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func dispatch(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return exitUsage
+	}
+	switch args[0] {
+	case "-h", "--help", "help":
+		usage(stdout)
+		return exitOK
+	}
+	cmd, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "wasmbox: unknown command %q\n\n", args[0])
+		usage(stderr)
+		return exitUsage
+	}
+	return cmd.run(args[1:], stdout, stderr)
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "wasmbox runs untrusted Python (CPython 3.12, WASI) in a WebAssembly sandbox.\n\nUsage: wasmbox COMMAND [flags]\n\nCommands:")
+	for _, name := range order {
+		if c, ok := commands[name]; ok {
+			fmt.Fprintf(w, "  %-8s %s\n", name, c.summary)
+		}
+	}
+	fmt.Fprintln(w, "\nRun 'wasmbox COMMAND --help' for a command's flags.")
+}
+
+// newFlagSet returns a flag set that reports errors instead of exiting.
+func newFlagSet(name, synopsis string, stderr io.Writer) *pflag.FlagSet {
+	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.SortFlags = false
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: %s\n\nFlags:\n%s", synopsis, fs.FlagUsages())
+	}
+	return fs
+}
+
+// parseFlags parses args; done is true when the command should end now with
+// status (help asked for, or a usage error reported on stderr).
+func parseFlags(fs *pflag.FlagSet, args []string, stdout io.Writer) (status int, done bool) {
+	err := fs.Parse(args)
+	switch {
+	case errors.Is(err, pflag.ErrHelp):
+		fs.SetOutput(stdout)
+		fs.Usage()
+		return exitOK, true
+	case err != nil:
+		return usageError(fs.Output(), fs.Name(), "%v", err), true
+	}
+	return 0, false
+}
+
+// usageError prints a usage error that names the problem and returns the
+// usage exit status.
+func usageError(stderr io.Writer, name string, format string, a ...any) int {
+	fmt.Fprintf(stderr, "wasmbox %s: %s\nRun 'wasmbox %s --help' for usage.\n", name, fmt.Sprintf(format, a...), name)
+	return exitUsage
+}

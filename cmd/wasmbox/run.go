@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/wasmbox/wasmbox/runtime"
+)
+
+func init() {
+	commands["run"] = command{"run a Python script or -c CODE in the sandbox", runCmd}
+}
+
+func runCmd(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("run", "wasmbox run [flags] FILE [-- ARGS]\n       wasmbox run [flags] -c CODE [-- ARGS]", stderr)
+	var lim limitFlags
+	lim.register(fs, "wall-clock limit (Go duration: 5s, 500ms, 1m)")
+	code := fs.StringP("code", "c", "", "the program, as a string (instead of FILE)")
+	stdinPath := fs.String("stdin", "", "file fed to the program's standard input (- = this process's stdin; default empty)")
+	maxOutput := fs.String("max-output", "1MiB", "cap on each of stdout and stderr; the rest is dropped and flagged")
+	asJSON := fs.Bool("json", false, "print one ExecResult JSON object instead of passing the streams through")
+	if status, done := parseFlags(fs, args, stdout); done {
+		return status
+	}
+
+	// The program: FILE or -c CODE, then its own arguments.
+	var src []byte
+	name, rest := "-c", fs.Args()
+	if fs.Changed("code") {
+		src = []byte(*code)
+	} else {
+		if len(rest) == 0 {
+			return usageError(stderr, "run", "no program: give FILE or -c CODE")
+		}
+		name, rest = rest[0], rest[1:]
+		var err error
+		if src, err = os.ReadFile(name); err != nil {
+			return usageError(stderr, "run", "cannot read the script: %v", err)
+		}
+	}
+	cfg, policy, err := lim.sandboxConfig()
+	if err != nil {
+		return usageError(stderr, "run", "%v", err)
+	}
+	maxOut, err := parseSize(*maxOutput)
+	if err != nil {
+		return usageError(stderr, "run", "--max-output: %v", err)
+	}
+	cfg.MaxOutput = int64(maxOut)
+	var stdin io.Reader
+	switch *stdinPath {
+	case "":
+	case "-":
+		stdin = os.Stdin
+	default:
+		f, err := os.Open(*stdinPath)
+		if err != nil {
+			return usageError(stderr, "run", "--stdin: %v", err)
+		}
+		defer f.Close()
+		stdin = f
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	engine, err := runtime.NewEngine(ctx, runtime.EngineConfig{})
+	if err != nil {
+		fmt.Fprintf(stderr, "wasmbox run: %v\n", err)
+		return runtime.ExitSandboxFailure
+	}
+	defer engine.Close(ctx)
+	runner, err := runtime.NewPythonRunner(engine, runtime.RunnerConfig{Sandbox: cfg, Policy: &policy})
+	if err != nil {
+		return usageError(stderr, "run", "%v", err)
+	}
+	opts := runtime.ExecOptions{Stdin: stdin}
+	if !*asJSON {
+		opts.Stdout, opts.Stderr = stdout, stderr
+	}
+	res, err := runner.Run(ctx, src, rest, opts)
+	if res == nil {
+		fmt.Fprintf(stderr, "wasmbox run: %v\n", err)
+		return runtime.ExitSandboxFailure
+	}
+	if *asJSON {
+		if err := json.NewEncoder(stdout).Encode(res); err != nil {
+			fmt.Fprintf(stderr, "wasmbox run: %v\n", err)
+			return runtime.ExitSandboxFailure
+		}
+	} else {
+		reportOutcome(stderr, name, res, cfg)
+	}
+	return res.ExitCode
+}
+
+// reportOutcome tells, on stderr, what the streams alone do not show: the
+// violations that stopped the run, a timeout, the memory limit, truncation.
+func reportOutcome(stderr io.Writer, name string, res *runtime.ExecResult, cfg runtime.SandboxConfig) {
+	for _, v := range res.Violations {
+		fmt.Fprintf(stderr, "%s:%d:%d: %s: %s\n", name, v.Line, v.Col, v.Rule, v.Message)
+	}
+	if res.TimedOut {
+		fmt.Fprintf(stderr, "wasmbox: timed out after %v\n", cfg.Timeout)
+	}
+	if res.MemoryExceeded {
+		fmt.Fprintf(stderr, "wasmbox: the program reached the memory limit of %d MiB\n", cfg.MemoryLimit>>20)
+	}
+	if res.StdoutTruncated || res.StderrTruncated {
+		fmt.Fprintf(stderr, "wasmbox: output past %d bytes a stream was dropped\n", cfg.MaxOutput)
+	}
+}
