@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	goruntime "runtime"
+	"sync/atomic"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/experimental"
@@ -44,6 +45,10 @@ type EngineConfig struct {
 	// parallel. Zero means one for each CPU.
 	CompilationWorkers int
 
+	// Pool keeps interpreters started ahead of need; off by default. See
+	// PoolConfig.
+	Pool PoolConfig
+
 	// Wasm is the interpreter module to run. Nil means the embedded CPython,
 	// assets.PythonWasm.
 	Wasm []byte
@@ -56,6 +61,45 @@ type Engine struct {
 	module    wazero.CompiledModule
 	cacheDir  string
 	minMemory uint64 // the memory the module asks for at start, in bytes
+	pool      *pool  // nil when off
+	stats     struct{ started, ended, warmServed atomic.Int64 }
+}
+
+// EngineStats counts an engine's interpreter instances.
+type EngineStats struct {
+	// InstancesStarted and InstancesEnded count instances, warm ones
+	// included; the difference is how many are alive.
+	InstancesStarted, InstancesEnded int64
+	// WarmReady is how many warm instances wait for a job now.
+	WarmReady int
+	// WarmServed counts jobs that ran in a warm instance.
+	WarmServed int64
+}
+
+// Stats returns the engine's instance counts.
+func (e *Engine) Stats() EngineStats {
+	st := EngineStats{
+		InstancesStarted: e.stats.started.Load(),
+		InstancesEnded:   e.stats.ended.Load(),
+		WarmServed:       e.stats.warmServed.Load(),
+	}
+	if e.pool != nil {
+		e.pool.mu.Lock()
+		st.WarmReady = len(e.pool.ready)
+		e.pool.mu.Unlock()
+	}
+	return st
+}
+
+// instantiate runs one instance of the interpreter to its end.
+func (e *Engine) instantiate(ctx context.Context, alloc *limitedAllocator, mcfg wazero.ModuleConfig) error {
+	e.stats.started.Add(1)
+	defer e.stats.ended.Add(1)
+	mod, err := e.rt.InstantiateModule(experimental.WithMemoryAllocator(ctx, alloc), e.module, mcfg)
+	if mod != nil {
+		mod.Close(context.Background())
+	}
+	return err
 }
 
 // NewEngine compiles the interpreter, or loads it from the compilation cache.
@@ -97,6 +141,9 @@ func NewEngine(ctx context.Context, cfg EngineConfig) (*Engine, error) {
 	for _, m := range mod.ExportedMemories() {
 		e.minMemory = uint64(m.Min()) * pageSize
 	}
+	if cfg.Pool.Size > 0 {
+		e.pool = newPool(e, cfg.Pool)
+	}
 	return e, nil
 }
 
@@ -126,5 +173,6 @@ func (e *Engine) MinMemory() uint64 { return e.minMemory }
 // Close releases the runtime and everything compiled in it. Sandboxes made
 // from the engine must not be used after.
 func (e *Engine) Close(ctx context.Context) error {
+	e.pool.close()
 	return e.rt.Close(ctx)
 }

@@ -2,7 +2,6 @@ package runtime
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -12,7 +11,6 @@ import (
 	"time"
 
 	"github.com/tetratelabs/wazero"
-	"github.com/tetratelabs/wazero/experimental"
 	"github.com/tetratelabs/wazero/experimental/sysfs"
 	"github.com/tetratelabs/wazero/sys"
 
@@ -85,28 +83,37 @@ func (s *Sandbox) run(ctx context.Context, command string, argv []string, argvEr
 		return res, nil
 	}
 
-	runCtx, cancel := context.WithTimeout(ctx, cfg.Timeout)
-	defer cancel()
-	alloc := &limitedAllocator{limit: cfg.MemoryLimit / pageSize * pageSize}
-	mcfg := wazero.NewModuleConfig().
-		WithName("").
-		WithArgs(argv...).
-		WithStdin(guestStdin(runCtx, opts.Stdin)).
-		WithStdout(stdout).
-		WithStderr(stderr).
-		WithFSConfig(wazero.NewFSConfig().(sysfs.FSConfig).WithSysFSMount(s.fs, "/")).
-		WithSysWalltime().
-		WithNanotime(guestNanotime, 1).
-		WithRandSource(rand.Reader)
-	for _, k := range slices.Sorted(maps.Keys(cfg.Env)) {
-		mcfg = mcfg.WithEnv(k, cfg.Env[k])
-	}
-	mod, err := s.engine.rt.InstantiateModule(experimental.WithMemoryAllocator(runCtx, alloc), s.engine.module, mcfg)
-	if mod != nil {
-		mod.Close(runCtx)
-	}
+	j := job{argv: argv, env: cfg.Env, stdin: opts.Stdin, stdout: stdout, stderr: stderr, fs: s.fs, memoryLimit: cfg.MemoryLimit, timeout: cfg.Timeout}
+	end, stopped, alloc := s.engine.runJob(ctx, j, func() { start = time.Now() })
 	res.MemoryExceeded = alloc.exceeded.Load()
-	return res, classify(ctx, runCtx, err, res, stderr)
+	return res, classify(ctx, stopped, end.err, res, stderr)
+}
+
+// runJob runs j in a warm instance if one is ready and can take it, else
+// in a fresh one. started is called when the job's own time starts: at
+// handover for a warm instance.
+func (e *Engine) runJob(ctx context.Context, j job, started func()) (instanceEnd, error, *limitedAllocator) {
+	if warm := warmArgv(j.argv); warm != nil {
+		for w := e.pool.take(); w != nil; w = e.pool.take() {
+			started()
+			wj := j
+			wj.argv = warm
+			if end, stopped, ok := w.run(ctx, wj); ok {
+				e.stats.warmServed.Add(1)
+				return end, stopped, w.alloc
+			}
+		}
+	}
+	runCtx, cancel := context.WithTimeout(ctx, j.timeout)
+	defer cancel()
+	alloc := newAllocator(j.memoryLimit)
+	mcfg := e.moduleConfig(j.argv, j.env).
+		WithStdin(guestStdin(runCtx, j.stdin)).
+		WithStdout(j.stdout).
+		WithStderr(j.stderr).
+		WithFSConfig(wazero.NewFSConfig().(sysfs.FSConfig).WithSysFSMount(j.fs, "/"))
+	err := e.instantiate(runCtx, alloc, mcfg)
+	return instanceEnd{err}, context.Cause(runCtx), alloc
 }
 
 // execConfig merges the sandbox's settings with opts.
@@ -132,7 +139,8 @@ func (s *Sandbox) execConfig(opts ExecOptions) (SandboxConfig, error) {
 }
 
 // guestArgv turns command into the interpreter's argv, under the guard when
-// policy asks for one.
+// policy asks for one. Without a policy, the interpreter gets the command's
+// own argv (all of python3's options work then).
 func (s *Sandbox) guestArgv(command string, policy *validate.Policy) ([]string, error) {
 	argv, err := SplitCommand(command)
 	if err != nil {
@@ -155,19 +163,23 @@ func (s *Sandbox) guestArgv(command string, policy *validate.Policy) ([]string, 
 	return guard.Argv(*policy, mode, target, args), nil
 }
 
-// classify sets res.ExitCode (and TimedOut) from how the instance ended and
-// returns the error Exec reports, if any.
-func classify(ctx, runCtx context.Context, err error, res *ExecResult, stderr io.Writer) error {
+// classify sets res.ExitCode (and TimedOut) from how the instance ended
+// (err, and stopped: why it was stopped early, if it was) and returns the
+// error Exec reports, if any.
+func classify(ctx context.Context, stopped, err error, res *ExecResult, stderr io.Writer) error {
 	var exit *sys.ExitError
 	switch {
 	case err == nil:
 		res.ExitCode = 0
-	case runCtx.Err() != nil && ctx.Err() == context.Canceled:
+	case stopped != nil && errors.Is(ctx.Err(), context.Canceled):
 		res.ExitCode = ExitCanceled
 		return fmt.Errorf("wasmbox: execution canceled: %w", ctx.Err())
-	case runCtx.Err() == context.DeadlineExceeded:
+	case errors.Is(stopped, context.DeadlineExceeded):
 		res.TimedOut = true
 		res.ExitCode = ExitTimeout
+	case stopped != nil:
+		res.ExitCode = ExitSandboxFailure
+		return stopped
 	case errors.As(err, &exit):
 		res.ExitCode = int(exit.ExitCode())
 	case res.MemoryExceeded:
@@ -186,4 +198,19 @@ func classify(ctx, runCtx context.Context, err error, res *ExecResult, stderr io
 		res.ExitCode = ExitMemory
 	}
 	return nil
+}
+
+// noPolicy is the policy "none": isolation only.
+var noPolicy = func() validate.Policy {
+	p, err := validate.PolicyByName("none")
+	if err != nil {
+		panic(err)
+	}
+	return p
+}()
+
+// sortedKeys returns m's keys in order, so guest environments are
+// deterministic.
+func sortedKeys(m map[string]string) []string {
+	return slices.Sorted(maps.Keys(m))
 }

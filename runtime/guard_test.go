@@ -7,7 +7,7 @@ import (
 	"github.com/wasmbox/wasmbox/validate"
 )
 
-func policy(t *testing.T, name string, allow ...string) *validate.Policy {
+func policy(t testing.TB, name string, allow ...string) *validate.Policy {
 	t.Helper()
 	p, err := validate.PolicyByName(name)
 	if err == nil {

@@ -15,14 +15,21 @@ const pageSize = 65536
 // raises MemoryError) and sets exceeded, so the result can say why the
 // program failed.
 type limitedAllocator struct {
-	limit    uint64
+	limit    atomic.Uint64 // bytes; a warm instance's is set at handover
+	size     atomic.Uint64 // bytes the guest has now
 	exceeded atomic.Bool
+}
+
+func newAllocator(limit uint64) *limitedAllocator {
+	a := &limitedAllocator{}
+	a.limit.Store(limit / pageSize * pageSize)
+	return a
 }
 
 // Allocate implements experimental.MemoryAllocator. It reserves address space
 // for the whole limit up front, so growing never copies the memory.
 func (a *limitedAllocator) Allocate(capacity, maxBytes uint64) experimental.LinearMemory {
-	reserve := min(a.limit, maxBytes)
+	reserve := min(a.limit.Load(), maxBytes)
 	if reserve < capacity {
 		reserve = capacity
 	}
@@ -39,7 +46,7 @@ type mmapMemory struct {
 
 // Reallocate implements experimental.LinearMemory.
 func (m *mmapMemory) Reallocate(size uint64) []byte {
-	if size > m.alloc.limit {
+	if size > m.alloc.limit.Load() {
 		m.alloc.exceeded.Store(true)
 		return nil
 	}
@@ -56,6 +63,7 @@ func (m *mmapMemory) Reallocate(size uint64) []byte {
 		}
 		m.buf = buf
 	}
+	m.alloc.size.Store(size)
 	return m.buf[:size]
 }
 

@@ -9,7 +9,7 @@ import (
 	"github.com/wasmbox/wasmbox/internal/evaltest"
 )
 
-func testCases(t *testing.T, jsonl string) []TestCase {
+func testCases(t testing.TB, jsonl string) []TestCase {
 	t.Helper()
 	cases, err := evaltest.ParseCases([]byte(jsonl))
 	if err != nil {

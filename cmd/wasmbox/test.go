@@ -74,7 +74,9 @@ func testCmd(args []string, stdout, stderr io.Writer) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	engine, err := runtime.NewEngine(ctx, runtime.EngineConfig{})
+	// One warm instance: after a case times out or crashes, the rest go on
+	// in an interpreter that is already up.
+	engine, err := runtime.NewEngine(ctx, runtime.EngineConfig{Pool: runtime.PoolConfig{Size: 1}})
 	if err != nil {
 		fmt.Fprintf(stderr, "wasmbox test: %v\n", err)
 		return runtime.ExitSandboxFailure

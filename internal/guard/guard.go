@@ -39,6 +39,10 @@ import (
 //go:embed boot.py
 var bootSource string
 
+// BootSource returns the guard's guest program, the code that Argv runs with
+// python3 -c. Warm instances compile it ahead of their job.
+func BootSource() string { return bootSource }
+
 // DefaultStdlibPrefixes holds where the CPython-WASI guest keeps its
 // standard library. Code compiled from files under these prefixes may
 // import anything; all other code is held to the policy. The standard

@@ -1,0 +1,95 @@
+# wasmbox warm instance: start the interpreter and import what jobs use
+# before there is a job, then wait for one on stdin.
+#
+# Run as `python3 -c <this file> <guard boot source>`. The boot source is
+# compiled here, ahead of the job: compiling it is most of a job's start-up.
+# The host writes one JSON line to stdin:
+#   {"argv": ["-c", CODE, ARG...], "env": {NAME: VALUE}}
+# and this program then becomes `python3 -c CODE ARG...` with that
+# environment, in a clean __main__. End of file before the line (the pool is
+# shutting down) exits 0. Each instance serves exactly one job.
+import sys
+
+# Nothing from the job's filesystem may be cached while warming: take the
+# current directory off sys.path until the job runs.
+del sys.path[0]
+
+import builtins, io, json, math, operator, os, re, string, time, traceback, types, typing  # noqa: E401,F401
+import unicodedata  # noqa: F401  (traceback imports it lazily)
+
+_wasmbox_boot_source = sys.argv[1]
+_wasmbox_boot_code = compile(_wasmbox_boot_source, "<string>", "exec")
+
+
+def _wasmbox_job():
+    line = b""
+    while not line.endswith(b"\n"):
+        chunk = os.read(0, 1 << 16)
+        if not chunk:
+            os._exit(0)
+        line += chunk
+    return json.loads(line)
+
+
+def _wasmbox_exit_status(e):
+    # What the interpreter does with an uncaught SystemExit.
+    import sys
+    if e.code is None:
+        return 0
+    if isinstance(e.code, int):
+        return e.code & 0xFF
+    try:
+        print(e.code, file=sys.stderr)
+    except Exception:
+        pass
+    return 1
+
+
+def _wasmbox_finish(status):
+    # The instance is thrown away after its one job, so tearing the
+    # interpreter down (most of a short job's time) is skipped. What a
+    # program can observe of the teardown still happens: atexit handlers
+    # run, and files it left open are flushed when its namespace goes.
+    import atexit
+    import gc
+    import os
+    import sys
+    atexit._run_exitfuncs()
+    sys.modules["__main__"].__dict__.clear()
+    gc.collect()
+    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+    os._exit(status)
+
+
+def _wasmbox_start():
+    job = _wasmbox_job()
+    os.environ.clear()
+    os.environ.update(job["env"])
+    argv = job["argv"]
+    if len(argv) < 2 or argv[0] != "-c":
+        raise SystemExit("wasmbox warm instance: a job must be -c CODE [ARGS]")
+    if argv[1] == _wasmbox_boot_source:
+        code = _wasmbox_boot_code
+    else:
+        code = compile(argv[1], "<string>", "exec")
+    sys.argv = ["-c"] + argv[2:]
+    sys.path.insert(0, "")
+    main = sys.modules["__main__"].__dict__
+    finish, exit_status = _wasmbox_finish, _wasmbox_exit_status
+    for name in [n for n in main if n not in ("__name__", "__doc__", "__builtins__")]:
+        del main[name]
+    main.update(__loader__=None, __spec__=None, __package__=None)
+    try:
+        exec(code, main)
+        status = 0
+    except SystemExit as e:
+        status = exit_status(e)
+    finish(status)
+
+
+
+_wasmbox_start()
