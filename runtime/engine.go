@@ -13,11 +13,14 @@ package runtime
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	goruntime "runtime"
+	"sync"
 	"sync/atomic"
 
 	"github.com/tetratelabs/wazero"
@@ -62,6 +65,9 @@ type Engine struct {
 	cacheDir  string
 	minMemory uint64 // the memory the module asks for at start, in bytes
 	pool      *pool  // nil when off
+	moduleSum string // SHA-256 of the module, naming what is cached for it
+	bootOnce  sync.Once
+	bootCode  []byte // the guard's boot as bytecode, or nil
 	stats     struct{ started, ended, warmServed atomic.Int64 }
 }
 
@@ -104,12 +110,15 @@ func (e *Engine) instantiate(ctx context.Context, alloc *limitedAllocator, mcfg 
 
 // NewEngine compiles the interpreter, or loads it from the compilation cache.
 func NewEngine(ctx context.Context, cfg EngineConfig) (*Engine, error) {
-	wasm := cfg.Wasm
+	wasm, sum := cfg.Wasm, assets.PythonWasmSHA256
 	if wasm == nil {
 		wasm = assets.PythonWasm
+	} else {
+		h := sha256.Sum256(wasm)
+		sum = hex.EncodeToString(h[:])
 	}
 	rcfg := wazero.NewRuntimeConfig().WithCloseOnContextDone(true)
-	e := &Engine{}
+	e := &Engine{moduleSum: sum}
 	if !cfg.NoCache {
 		dir, err := cacheDir(cfg.CacheDir)
 		var cache wazero.CompilationCache

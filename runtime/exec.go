@@ -14,7 +14,6 @@ import (
 	"github.com/tetratelabs/wazero/experimental/sysfs"
 	"github.com/tetratelabs/wazero/sys"
 
-	"github.com/wasmbox/wasmbox/internal/guard"
 	"github.com/wasmbox/wasmbox/validate"
 )
 
@@ -160,7 +159,7 @@ func (s *Sandbox) guestArgv(command string, policy *validate.Policy) ([]string, 
 	if err != nil {
 		return nil, err
 	}
-	return guard.Argv(*policy, mode, target, args), nil
+	return s.engine.guardConfig().Argv(*policy, mode, target, args), nil
 }
 
 // classify sets res.ExitCode (and TimedOut) from how the instance ended

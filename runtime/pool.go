@@ -217,12 +217,11 @@ type job struct {
 }
 
 // warmArgv returns the argv a warm instance runs for argv, or nil when it
-// cannot: warm.py takes `python3 -c CODE [ARGS]`. The guard's argv has that
-// form; a plain `python3 FILE` or `python3 -c CODE` (the policy none) runs
-// through the guard's boot with the policy none, which a warm instance has
-// compiled already.
+// cannot: warm.py takes `python3 -c CODE [ARGS]`, the form of the guard's
+// argv too. A plain `python3 FILE [ARGS]` (the policy none) runs through the
+// guard's boot with the policy none, which a warm instance has compiled.
 func warmArgv(argv []string) []string {
-	if len(argv) >= 3 && argv[0] == "python3" && argv[1] == "-c" && argv[2] == guard.BootSource() {
+	if len(argv) >= 3 && argv[0] == "python3" && argv[1] == "-c" {
 		return argv
 	}
 	mode, target, args, err := scriptTarget(argv)

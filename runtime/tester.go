@@ -6,13 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 	"sync"
 	"time"
 	"unicode"
 
 	"github.com/wasmbox/wasmbox/internal/evaltest"
-	"github.com/wasmbox/wasmbox/internal/guard"
 	"github.com/wasmbox/wasmbox/validate"
 )
 
@@ -239,8 +237,7 @@ func (t *EvalTester) runInstance(ctx context.Context, s *Sandbox, next, total in
 	// The harness runs as the guard's target, trusted like the standard
 	// library; the eval code it loads is held to the policy.
 	args := evaltest.HarnessArgs(t.function, testerCasesPath, testerResultsPath, next)
-	trusted := guard.Config{StdlibPrefixes: append(slices.Clone(guard.DefaultStdlibPrefixes), evaltest.HarnessDir)}
-	argv := trusted.Argv(t.runner.Policy(), "file", evaltest.HarnessPath, args)
+	argv := t.runner.engine.guardConfig(evaltest.HarnessDir).Argv(t.runner.Policy(), "file", evaltest.HarnessPath, args)
 	command := QuoteCommand(append([]string{"python3", evaltest.HarnessPath}, args...))
 	// No timeout for the instance as a whole: the watcher stops it when a
 	// single case (or the loading) overruns.

@@ -1,6 +1,6 @@
 # wasmbox guest boot: runs user code under the import policy.
 #
-# Invoked as: python3 -c <this file> <config JSON> <mode> <target> [args...]
+# Invoked as: python3 -c <this file> <config> <mode> <target> [args...]
 # mode "file": target is a script path, run like `python3 target args...`.
 # mode "code": target is source text, run like `python3 -c target args...`.
 # Config keys (see guard.go): policy, allowed (top-level modules),
@@ -17,14 +17,17 @@ import sys
 
 def _wasmbox_boot():
     import builtins
-    import json
     import os
-    import traceback
     import types
 
-    cfg = json.loads(sys.argv[1])
+    # The config is KEY=ITEM\x1fITEM... lines (see guard.go), not JSON:
+    # the json module would import re, which costs more than all the rest.
+    cfg = {}
+    for line in sys.argv[1].split("\n"):
+        key, _, items = line.partition("=")
+        cfg[key] = items.split("\x1f") if items else []
     mode, target, args = sys.argv[2], sys.argv[3], sys.argv[4:]
-    policy = cfg["policy"]
+    policy = cfg["policy"][0]
     enforce = policy != "none"
     allowed = frozenset(cfg["allowed"]) | {"__future__"}  # compiler directives
     allowed_list = ", ".join(cfg["allowed"])
@@ -82,8 +85,11 @@ def _wasmbox_boot():
                     continue
                 if attr in blocked_attrs or not allowed_value(real_getattr(module, attr, None)):
                     raise blocked(name + "." + attr)
-            return module
-        return real_import(name, globals, locals, fromlist, level)
+        else:
+            module = real_import(name, globals, locals, fromlist, level)
+        if not string_patched and hasattr(modules.get("string"), "Formatter"):
+            patch_string()  # string has finished loading
+        return module
 
     class ImportGuard:
         """Second line: refuses loading new modules for untrusted importers."""
@@ -143,15 +149,12 @@ def _wasmbox_boot():
             if part in blocked_attrs or part == "__dict__":
                 raise attr_error(part)
 
-    def patch_attribute_helpers():
-        # operator.attrgetter/methodcaller and string.Formatter.get_field read
-        # attributes by name with the real getattr; typing.operator makes the
-        # former reachable even under strict.
+    def patch_operator():
+        # operator.attrgetter/methodcaller read attributes by name with the
+        # real getattr; typing.operator makes them reachable even under strict.
         import operator
-        import string
 
         real_attrgetter, real_methodcaller = operator.attrgetter, operator.methodcaller
-        real_get_field = string.Formatter.get_field
 
         def attrgetter(attr, *attrs):
             for a in (attr,) + attrs:
@@ -162,13 +165,24 @@ def _wasmbox_boot():
             check_path(name)
             return real_methodcaller(name, *args, **kwargs)
 
+        operator.attrgetter, operator.methodcaller = attrgetter, methodcaller
+
+    string_patched = []  # not empty once string.Formatter is patched
+
+    def patch_string():
+        # string.Formatter.get_field reads attributes by name with the real
+        # getattr. It is patched when the string module is first imported,
+        # by anyone (guarded_import sees every import): importing it up front
+        # would import re, which costs more than the rest of the boot.
+        string_patched.append(True)
+        real_get_field = modules["string"].Formatter.get_field
+
         def get_field(self, field_name, args, kwargs):
             if isinstance(field_name, str):
                 check_path(field_name.replace("[", ".").replace("]", "."))
             return real_get_field(self, field_name, args, kwargs)
 
-        operator.attrgetter, operator.methodcaller = attrgetter, methodcaller
-        string.Formatter.get_field = get_field
+        modules["string"].Formatter.get_field = get_field
 
     def builtin_error(name):
         return PermissionError("builtin %r is blocked by the wasmbox %s policy" % (name, policy))
@@ -229,6 +243,8 @@ def _wasmbox_boot():
             todo += [e.__cause__, e.__context__]
 
     def fail(exc):
+        import traceback  # only now: it costs more to import than the rest of the boot
+
         strip_boot_frames(exc)
         traceback.print_exception(exc)
         sys.stderr.flush()
@@ -269,7 +285,9 @@ def _wasmbox_boot():
         trimmed.update(__import__=guarded_import, getattr=guarded_getattr, hasattr=guarded_hasattr,
                        setattr=guarded_setattr, delattr=guarded_delattr)
         ns["__builtins__"] = trimmed
-        patch_attribute_helpers()
+        patch_operator()
+        if hasattr(modules.get("string"), "Formatter"):
+            patch_string()
         lock_real_builtins()
         builtins.__import__ = guarded_import
         sys.meta_path.insert(0, ImportGuard)

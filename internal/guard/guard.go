@@ -29,7 +29,8 @@ package guard
 
 import (
 	_ "embed"
-	"encoding/json"
+	"encoding/base64"
+	"strings"
 
 	"github.com/wasmbox/wasmbox/validate"
 )
@@ -56,19 +57,48 @@ var DefaultStdlibPrefixes = []string{
 // Config holds guard settings that do not come from the policy. The zero
 // value suits the wasmbox guest.
 type Config struct {
+	// Bytecode, when set, is boot.py compiled by the guest interpreter and
+	// serialised with marshal.dumps (what the CompileArgv program prints). The guest
+	// then loads it instead of compiling boot.py, which is most of the
+	// boot's cost. It must come from the same interpreter build.
+	Bytecode []byte
+
 	// StdlibPrefixes replaces DefaultStdlibPrefixes when non-empty; tests on
 	// a native python3 pass its stdlib directory here.
 	StdlibPrefixes []string
 }
 
-// bootConfig is the JSON document boot.py reads from argv[1].
+// bootConfig is what boot.py reads from argv[1], encoded by encode.
 type bootConfig struct {
-	Policy          string   `json:"policy"`
-	Allowed         []string `json:"allowed"`
-	BlockedModules  []string `json:"blockedModules"`
-	BlockedBuiltins []string `json:"blockedBuiltins"`
-	BlockedAttrs    []string `json:"blockedAttrs"`
-	StdlibPrefixes  []string `json:"stdlibPrefixes"`
+	Policy          string
+	Allowed         []string
+	BlockedModules  []string
+	BlockedBuiltins []string
+	BlockedAttrs    []string
+	StdlibPrefixes  []string
+}
+
+// encode writes the config as lines KEY=ITEM\x1fITEM..., which boot.py
+// parses with str methods alone (importing json would import re).
+func (c bootConfig) encode() string {
+	var b strings.Builder
+	for _, f := range []struct {
+		key   string
+		items []string
+	}{
+		{"policy", []string{c.Policy}},
+		{"allowed", c.Allowed},
+		{"blockedModules", c.BlockedModules},
+		{"blockedBuiltins", c.BlockedBuiltins},
+		{"blockedAttrs", c.BlockedAttrs},
+		{"stdlibPrefixes", c.StdlibPrefixes},
+	} {
+		if b.Len() > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(f.key + "=" + strings.Join(f.items, "\x1f"))
+	}
+	return b.String()
 }
 
 // Argv returns the full guest argv that runs target under the guard with
@@ -87,16 +117,30 @@ func (c Config) Argv(p validate.Policy, mode, target string, args []string) []st
 	if len(prefixes) == 0 {
 		prefixes = DefaultStdlibPrefixes
 	}
-	cfg, err := json.Marshal(bootConfig{
+	cfg := bootConfig{
 		Policy:          p.Name(),
 		Allowed:         p.AllowedModules(),
 		BlockedModules:  p.BlockedModules(),
 		BlockedBuiltins: p.BlockedBuiltins(),
 		BlockedAttrs:    p.BlockedAttributes(),
 		StdlibPrefixes:  prefixes,
-	})
-	if err != nil { // cannot happen: the document holds only strings
-		panic(err)
+	}.encode()
+	head := []string{"python3", "-c", bootSource}
+	if c.Bytecode != nil {
+		head = []string{"python3", "-c", bytecodeLoader, base64.StdEncoding.EncodeToString(c.Bytecode)}
 	}
-	return append([]string{"python3", "-c", bootSource, string(cfg), mode, target}, args...)
+	return append(append(head, cfg, mode, target), args...)
+}
+
+// bytecodeLoader runs the boot from its marshalled code object, passed as
+// the first argument in base64; the boot then sees the same sys.argv as
+// when run from source. binascii and marshal are built into the
+// interpreter: loading them imports nothing.
+const bytecodeLoader = "import binascii, marshal, sys; exec(marshal.loads(binascii.a2b_base64(sys.argv.pop(1))))"
+
+// CompileArgv is the guest argv of a program that prints, on stdout,
+// boot.py's code object serialised with marshal.dumps: the Config.Bytecode
+// of the interpreter that runs it.
+func CompileArgv() []string {
+	return []string{"python3", "-c", "import marshal, sys; sys.stdout.buffer.write(marshal.dumps(compile(sys.argv[1], '<string>', 'exec')))", bootSource}
 }

@@ -2,12 +2,10 @@ package guard
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 
@@ -21,17 +19,18 @@ func TestArgvShape(t *testing.T) {
 		argv[4] != "file" || argv[5] != "/tmp/eval_script.py" || argv[6] != "a" || argv[7] != "b" {
 		t.Fatalf("argv = %q", argv[3:])
 	}
-	var cfg bootConfig
-	if err := json.Unmarshal([]byte(argv[3]), &cfg); err != nil {
-		t.Fatal(err)
+	cfg := map[string]string{}
+	for _, line := range strings.Split(argv[3], "\n") {
+		key, items, _ := strings.Cut(line, "=")
+		cfg[key] = items
 	}
-	if !reflect.DeepEqual(cfg.Allowed, []string{"json", "re", "typing"}) ||
-		!reflect.DeepEqual(cfg.StdlibPrefixes, DefaultStdlibPrefixes) ||
-		!reflect.DeepEqual(cfg.BlockedBuiltins, p.BlockedBuiltins()) ||
-		len(cfg.BlockedModules) == 0 || len(cfg.BlockedAttrs) == 0 || cfg.Policy != "strict" {
-		t.Errorf("config = %+v", cfg)
+	if cfg["allowed"] != "json\x1fre\x1ftyping" || cfg["policy"] != "strict" ||
+		cfg["stdlibPrefixes"] != strings.Join(DefaultStdlibPrefixes, "\x1f") ||
+		cfg["blockedBuiltins"] != strings.Join(p.BlockedBuiltins(), "\x1f") ||
+		cfg["blockedModules"] == "" || cfg["blockedAttrs"] == "" || len(cfg) != 6 {
+		t.Errorf("config = %q", cfg)
 	}
-	if got := (Config{StdlibPrefixes: []string{"/x"}}).Argv(p, "code", "1", nil); !strings.Contains(got[3], `"stdlibPrefixes":["/x"]`) || len(got) != 6 {
+	if got := (Config{StdlibPrefixes: []string{"/x"}}).Argv(p, "code", "1", nil); !strings.Contains(got[3], "\nstdlibPrefixes=/x") || len(got) != 6 {
 		t.Errorf("custom prefixes: %q", got[3])
 	}
 }
