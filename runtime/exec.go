@@ -92,7 +92,7 @@ func (s *Sandbox) run(ctx context.Context, command string, argv []string, argvEr
 // in a fresh one. started is called when the job's own time starts: at
 // handover for a warm instance.
 func (e *Engine) runJob(ctx context.Context, j job, started func()) (instanceEnd, error, *limitedAllocator) {
-	if warm := warmArgv(j.argv); warm != nil {
+	if warm := warmArgv(j.argv); warm != nil && !configuresInterpreter(j.env) {
 		for w := e.pool.take(); w != nil; w = e.pool.take() {
 			started()
 			wj := j
@@ -197,6 +197,18 @@ func classify(ctx context.Context, stopped, err error, res *ExecResult, stderr i
 		res.ExitCode = ExitMemory
 	}
 	return nil
+}
+
+// configuresInterpreter reports whether env sets a PYTHON* variable. Those
+// take effect when the interpreter starts, so such a job cannot run in a
+// warm instance, which started before the job existed.
+func configuresInterpreter(env map[string]string) bool {
+	for k := range env {
+		if strings.HasPrefix(k, "PYTHON") {
+			return true
+		}
+	}
+	return false
 }
 
 // noPolicy is the policy "none": isolation only.
