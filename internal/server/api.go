@@ -1,0 +1,245 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/wasmbox/wasmbox/internal/evaltest"
+	"github.com/wasmbox/wasmbox/runtime"
+	"github.com/wasmbox/wasmbox/validate"
+)
+
+// runRequest is the body of POST /v1/run.
+type runRequest struct {
+	Code         *string  `json:"code"`
+	Stdin        string   `json:"stdin"`
+	TimeoutMs    *float64 `json:"timeoutMs"`
+	MemoryBytes  *float64 `json:"memoryBytes"`
+	Policy       string   `json:"policy"`
+	AllowImports []string `json:"allowImports"`
+}
+
+// testRequest is the body of POST /v1/test.
+type testRequest struct {
+	EvalCode     *string         `json:"evalCode"`
+	TestCases    json.RawMessage `json:"testCases"`
+	Function     string          `json:"function"`
+	TimeoutMs    *float64        `json:"timeoutMs"`
+	MemoryBytes  *float64        `json:"memoryBytes"`
+	Policy       string          `json:"policy"`
+	AllowImports []string        `json:"allowImports"`
+}
+
+// validateRequest is the body of POST /v1/validate.
+type validateRequest struct {
+	Code         *string  `json:"code"`
+	Policy       string   `json:"policy"`
+	AllowImports []string `json:"allowImports"`
+}
+
+// validateResponse is the answer of POST /v1/validate.
+type validateResponse struct {
+	OK         bool                 `json:"ok"`
+	Violations []validate.Violation `json:"violations"`
+}
+
+// policyOf resolves a request's policy name (default strict) and extra
+// allowed imports.
+func policyOf(name string, allow []string) (validate.Policy, *apiError) {
+	if name == "" {
+		name = "strict"
+	}
+	p, err := validate.PolicyByName(name)
+	if err == nil {
+		p, err = p.WithAllowedImports(allow...)
+	}
+	if err != nil {
+		return p, badRequest("%v", err)
+	}
+	return p, nil
+}
+
+// limits checks a request's timeoutMs and memoryBytes against the server's
+// maximums and fills in the defaults.
+func (s *Server) limits(timeoutMs, memoryBytes *float64, defTimeout time.Duration) (time.Duration, uint64, *apiError) {
+	timeout, e := s.timeoutOf("timeoutMs", timeoutMs, defTimeout)
+	if e != nil {
+		return 0, 0, e
+	}
+	mem := s.cfg.Memory
+	if memoryBytes != nil {
+		m := *memoryBytes
+		switch {
+		case m != float64(uint64(m)):
+			return 0, 0, badRequest("memoryBytes must be a whole number of bytes")
+		case uint64(m) < s.engine.MinMemory():
+			return 0, 0, badRequest("memoryBytes %d is below the %d bytes the interpreter needs to start", uint64(m), s.engine.MinMemory())
+		case uint64(m) > s.cfg.MaxMemory:
+			return 0, 0, badRequest("memoryBytes %d is above this server's maximum of %d", uint64(m), s.cfg.MaxMemory)
+		}
+		mem = uint64(m)
+	}
+	return timeout, mem, nil
+}
+
+// timeoutOf reads a timeout in milliseconds named field.
+func (s *Server) timeoutOf(field string, ms *float64, def time.Duration) (time.Duration, *apiError) {
+	if ms == nil {
+		return def, nil
+	}
+	d := time.Duration(*ms * float64(time.Millisecond))
+	switch {
+	case *ms <= 0 || d <= 0:
+		return 0, badRequest("%s must be a positive number of milliseconds", field)
+	case d > s.cfg.MaxTimeout:
+		return 0, badRequest("%s %v is above this server's maximum of %d ms", field, *ms, s.cfg.MaxTimeout.Milliseconds())
+	}
+	return d, nil
+}
+
+func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
+	var req runRequest
+	if e := s.decodeJSON(w, r, &req); e != nil {
+		writeError(w, r, e)
+		return
+	}
+	if req.Code == nil {
+		writeError(w, r, badRequest(`"code" is required`))
+		return
+	}
+	policy, e := policyOf(req.Policy, req.AllowImports)
+	if e != nil {
+		writeError(w, r, e)
+		return
+	}
+	timeout, mem, e := s.limits(req.TimeoutMs, req.MemoryBytes, s.cfg.Timeout)
+	if e != nil {
+		writeError(w, r, e)
+		return
+	}
+	runner, err := runtime.NewPythonRunner(s.engine, runtime.RunnerConfig{
+		Policy:  &policy,
+		Sandbox: runtime.SandboxConfig{Timeout: timeout, MemoryLimit: mem, MaxOutput: s.cfg.MaxOutput},
+	})
+	if err != nil {
+		writeError(w, r, badRequest("%v", err))
+		return
+	}
+	code := []byte(*req.Code)
+	// Rejected code never starts an interpreter, so it takes no slot.
+	if v := runner.Check(code); len(v) > 0 {
+		res := &runtime.ExecResult{ExitCode: runtime.ExitRejected, Command: runtime.QuoteCommand([]string{"python3", runtime.ScriptPath}), Timestamp: time.Now().UTC(), Violations: v}
+		s.metrics.executions.WithLabelValues("run", "rejected").Inc()
+		setOutcome(r, "rejected")
+		writeJSON(w, http.StatusOK, res)
+		return
+	}
+	var res *runtime.ExecResult
+	e = s.execute(r, "run", func(ctx context.Context) (string, error) {
+		var err error
+		res, err = runner.Run(ctx, code, nil, runtime.ExecOptions{Stdin: strings.NewReader(req.Stdin)})
+		return execOutcome(res), err
+	})
+	switch {
+	case e != nil:
+		writeError(w, r, e)
+	case res.ExitCode == runtime.ExitSandboxFailure:
+		writeError(w, r, errorf(http.StatusInternalServerError, CodeSandboxError, "the sandbox failed: %s", strings.TrimSpace(res.Stderr)))
+	default:
+		writeJSON(w, http.StatusOK, res)
+	}
+}
+
+func (s *Server) handleTest(w http.ResponseWriter, r *http.Request) {
+	var req testRequest
+	if e := s.decodeJSON(w, r, &req); e != nil {
+		writeError(w, r, e)
+		return
+	}
+	switch raw := bytes.TrimSpace(req.TestCases); {
+	case req.EvalCode == nil:
+		writeError(w, r, badRequest(`"evalCode" is required`))
+		return
+	case len(raw) == 0:
+		writeError(w, r, badRequest(`"testCases" is required`))
+		return
+	case raw[0] != '[':
+		writeError(w, r, badRequest(`"testCases" must be an array of case objects`))
+		return
+	}
+	cases, err := evaltest.ParseCases(req.TestCases)
+	if err != nil {
+		writeError(w, r, badRequest("testCases: %v", err))
+		return
+	}
+	policy, e := policyOf(req.Policy, req.AllowImports)
+	if e != nil {
+		writeError(w, r, e)
+		return
+	}
+	timeout, mem, e := s.limits(req.TimeoutMs, req.MemoryBytes, s.cfg.Timeout)
+	if e != nil {
+		writeError(w, r, e)
+		return
+	}
+	tester, err := runtime.NewEvalTester(s.engine, runtime.TesterConfig{Function: req.Function, Timeout: timeout, MemoryLimit: mem, Policy: &policy})
+	if err != nil {
+		writeError(w, r, badRequest("%v", err))
+		return
+	}
+	var rep *runtime.TestReport
+	e = s.execute(r, "test", func(ctx context.Context) (string, error) {
+		var err error
+		rep, err = tester.Test(ctx, []byte(*req.EvalCode), cases)
+		return testOutcome(rep), err
+	})
+	if e != nil {
+		writeError(w, r, e)
+		return
+	}
+	writeJSON(w, http.StatusOK, rep)
+}
+
+func (s *Server) handleValidate(w http.ResponseWriter, r *http.Request) {
+	var req validateRequest
+	if e := s.decodeJSON(w, r, &req); e != nil {
+		writeError(w, r, e)
+		return
+	}
+	if req.Code == nil {
+		writeError(w, r, badRequest(`"code" is required`))
+		return
+	}
+	policy, e := policyOf(req.Policy, req.AllowImports)
+	if e != nil {
+		writeError(w, r, e)
+		return
+	}
+	v := validate.Check([]byte(*req.Code), policy)
+	if v == nil {
+		v = []validate.Violation{}
+	}
+	if len(v) > 0 {
+		setOutcome(r, "violations")
+	}
+	writeJSON(w, http.StatusOK, validateResponse{OK: len(v) == 0, Violations: v})
+}
+
+// testOutcome names how a test run went, for metrics and logs.
+func testOutcome(rep *runtime.TestReport) string {
+	switch {
+	case rep == nil:
+		return "sandbox_error"
+	case len(rep.Violations) > 0:
+		return "rejected"
+	case rep.LoadError != nil:
+		return "load_error"
+	case !rep.Success:
+		return "failed"
+	}
+	return "ok"
+}

@@ -1,0 +1,266 @@
+package server
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"time"
+
+	"github.com/wasmbox/wasmbox/runtime"
+)
+
+// The Cloudflare Sandbox bridge routes. Field names, status codes, error
+// codes and SSE events follow the OpenAPI schema in @cloudflare/sandbox
+// (dist/bridge/index.js); where wasmbox differs, README.md says so.
+
+// sandboxIDPattern is the bridge's sandbox ID format.
+var sandboxIDPattern = regexp.MustCompile(`^[a-z2-7]{1,128}$`)
+
+// execRequest is the body of POST /v1/sandbox/{id}/exec (ExecRequest).
+type execRequest struct {
+	Argv      []string `json:"argv"`
+	TimeoutMs *float64 `json:"timeout_ms"`
+	Cwd       *string  `json:"cwd"`
+}
+
+// exitEvent is the data of the terminal `exit` event.
+type exitEvent struct {
+	ExitCode int `json:"exit_code"`
+}
+
+// withSandboxID checks the {id} path value's format (400 otherwise) and
+// records it for the request log.
+func (s *Server) withSandboxID(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id := r.PathValue("id")
+		if !sandboxIDPattern.MatchString(id) {
+			writeError(w, r, badRequest("Invalid sandbox ID format"))
+			return
+		}
+		setSandboxID(r, id)
+		if r.Header.Get("Session-Id") != "" {
+			writeError(w, r, errorf(http.StatusNotImplemented, CodeNotImplemented, "the Session-Id header is not supported: wasmbox sandboxes have no execution sessions; omit it"))
+			return
+		}
+		h(w, r)
+	}
+}
+
+// session looks up the request's sandbox and marks it in use, or answers
+// 404; the caller must call release when it is not nil.
+func (s *Server) session(w http.ResponseWriter, r *http.Request) (ss *session, release func()) {
+	id := r.PathValue("id")
+	ss, ok := s.sessions.acquire(id)
+	if !ok {
+		writeError(w, r, errorf(http.StatusNotFound, CodeSandboxNotFound, "no sandbox %s: it was deleted, expired or never created", id))
+		return nil, nil
+	}
+	return ss, func() { s.sessions.release(ss) }
+}
+
+func (s *Server) handleCreateSandbox(w http.ResponseWriter, r *http.Request) {
+	select {
+	case <-s.draining:
+		writeError(w, r, shuttingDown())
+		return
+	default:
+	}
+	ss, err := s.sessions.create()
+	switch {
+	case errors.Is(err, errTooManySessions):
+		s.metrics.shed.WithLabelValues("503").Inc()
+		writeError(w, r, &apiError{Status: http.StatusServiceUnavailable, Code: CodeCapacityExceeded, RetryAfter: retryAfterUnavailable,
+			Message: fmt.Sprintf("instance limit reached: %d sandboxes are alive; delete one or retry later", s.cfg.MaxSessions)})
+		return
+	case err != nil:
+		writeError(w, r, errorf(http.StatusInternalServerError, CodeSandboxError, "creating the sandbox: %v", err))
+		return
+	}
+	setSandboxID(r, ss.id)
+	writeJSON(w, http.StatusOK, map[string]string{"id": ss.id})
+}
+
+// handleDeleteSandbox destroys a sandbox. Like the bridge, it is
+// best-effort: an unknown ID also gets 204.
+func (s *Server) handleDeleteSandbox(w http.ResponseWriter, r *http.Request) {
+	if !s.sessions.remove(r.PathValue("id"), "deleted") {
+		setOutcome(r, "absent")
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// handleRunning always answers 200, as in the bridge: running is false for
+// an unknown, deleted or expired sandbox.
+func (s *Server) handleRunning(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]bool{"running": s.sessions.exists(r.PathValue("id"))})
+}
+
+// filePath resolves the {path...} of a file route: 400 when empty, 403
+// outside /workspace.
+func filePath(r *http.Request) (string, *apiError) {
+	rel := r.PathValue("path")
+	if rel == "" {
+		return "", badRequest("file path must not be empty")
+	}
+	p, ok := resolveWorkspacePath("/" + rel)
+	if !ok {
+		return "", errorf(http.StatusForbidden, CodeInvalidRequest, "path must resolve to a location within %s", Workspace)
+	}
+	return p, nil
+}
+
+func (s *Server) handleReadFile(w http.ResponseWriter, r *http.Request) {
+	p, e := filePath(r)
+	if e != nil {
+		writeError(w, r, e)
+		return
+	}
+	ss, release := s.session(w, r)
+	if ss == nil {
+		return
+	}
+	defer release()
+	data, err := ss.sb.ReadFile(p)
+	if err != nil {
+		writeError(w, r, fileError("read", p, err))
+		return
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Content-Length", fmt.Sprint(len(data)))
+	w.WriteHeader(http.StatusOK)
+	w.Write(data)
+}
+
+func (s *Server) handleWriteFile(w http.ResponseWriter, r *http.Request) {
+	p, e := filePath(r)
+	if e != nil {
+		writeError(w, r, e)
+		return
+	}
+	ss, release := s.session(w, r)
+	if ss == nil {
+		return
+	}
+	defer release()
+	data, e := s.readBody(w, r)
+	if e != nil {
+		writeError(w, r, e)
+		return
+	}
+	if err := ss.sb.WriteFile(p, data); err != nil {
+		writeError(w, r, fileError("write", p, err))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
+}
+
+// handleExec runs argv in the sandbox and streams its output as SSE:
+// `stdout` and `stderr` events of base64 chunks as the program writes, then
+// `exit` ({"exit_code": N}) or `error` ({"error", "code"}). Errors found
+// before the stream starts (bad body, no such sandbox, no free slot) are
+// JSON answers with their status.
+func (s *Server) handleExec(w http.ResponseWriter, r *http.Request) {
+	var req execRequest
+	if e := s.decodeJSON(w, r, &req); e != nil {
+		writeError(w, r, e)
+		return
+	}
+	if len(req.Argv) == 0 {
+		writeError(w, r, badRequest("argv must be a non-empty array"))
+		return
+	}
+	cwd := Workspace
+	if req.Cwd != nil {
+		var ok bool
+		if cwd, ok = resolveWorkspacePath(*req.Cwd); !ok {
+			writeError(w, r, errorf(http.StatusForbidden, CodeInvalidRequest, "cwd must resolve to a location within %s", Workspace))
+			return
+		}
+	}
+	timeout, e := s.timeoutOf("timeout_ms", req.TimeoutMs, s.cfg.ExecTimeout)
+	if e != nil {
+		writeError(w, r, e)
+		return
+	}
+	ss, release := s.session(w, r)
+	if ss == nil {
+		return
+	}
+	defer release()
+	if !ss.sb.Exists(cwd) {
+		if cwd != Workspace {
+			writeError(w, r, badRequest("cwd %s does not exist in the sandbox", cwd))
+			return
+		}
+		ss.sb.Mkdir(Workspace)
+	}
+	argv, err := pythonArgv(req.Argv, cwd)
+	if err != nil || argv == nil {
+		// Nothing to start: answer at once, without a slot.
+		st := newSSEStream(w, func() {})
+		status := 0
+		if err != nil {
+			st.event("stderr", encodeChunk("wasmbox: "+err.Error()+"\n"))
+			status = runtime.ExitNotFound
+		}
+		s.metrics.executions.WithLabelValues("exec", execOutcome(&runtime.ExecResult{ExitCode: status})).Inc()
+		setOutcome(r, execOutcome(&runtime.ExecResult{ExitCode: status}))
+		st.jsonEvent("exit", exitEvent{status})
+		return
+	}
+	if !ss.sb.Exists(bootFile) {
+		ss.sb.WriteFile(bootFile, bootSource)
+	}
+
+	var st *sseStream
+	e = s.execute(r, "exec", func(ctx context.Context) (string, error) {
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		defer context.AfterFunc(ss.ctx, cancel)()
+		st = newSSEStream(w, cancel)
+		out := &outputEvents{s: st}
+		res, err := ss.sb.Exec(ctx, runtime.QuoteCommand(argv), runtime.ExecOptions{
+			Stdout:  out.writer("stdout"),
+			Stderr:  out.writer("stderr"),
+			Env:     map[string]string{"PYTHONPATH": bootDir, cwdEnv: cwd, "PYTHONUNBUFFERED": "1"},
+			Timeout: timeout,
+		})
+		out.flush()
+		switch {
+		case err == nil:
+			if msg := outcomeNote(res, timeout, s.cfg.Memory); msg != "" {
+				st.event("stderr", encodeChunk(msg))
+			}
+			st.jsonEvent("exit", exitEvent{res.ExitCode})
+		case ss.ctx.Err() != nil:
+			st.jsonEvent("error", apiError{Code: CodeExecError, Message: "the sandbox was deleted or expired while the command ran"})
+		case s.hardStop.Err() != nil:
+			st.jsonEvent("error", apiError{Code: CodeExecError, Message: "the server shut down while the command ran; it was canceled"})
+		default:
+			st.jsonEvent("error", apiError{Code: CodeExecError, Message: err.Error()})
+		}
+		return execOutcome(res), err
+	})
+	if e != nil && st == nil {
+		writeError(w, r, e)
+	}
+}
+
+// outcomeNote is what the streams alone do not show about how a program
+// ended, as a stderr line, or "".
+func outcomeNote(res *runtime.ExecResult, timeout time.Duration, memory uint64) string {
+	switch {
+	case res.TimedOut:
+		return fmt.Sprintf("wasmbox: timed out after %v\n", timeout)
+	case res.MemoryExceeded && res.ExitCode != 0:
+		return fmt.Sprintf("wasmbox: the program reached the memory limit of %d MiB\n", memory>>20)
+	case res.StdoutTruncated || res.StderrTruncated:
+		return "wasmbox: output past the per-stream cap was dropped\n"
+	}
+	return ""
+}
+
+func encodeChunk(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
