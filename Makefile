@@ -12,7 +12,7 @@ BIN         := bin/wasmbox
 # One compilation cache for the whole test run, so the module compiles once.
 export WASMBOX_CACHE_DIR ?= $(CURDIR)/.cache/wazero
 
-.PHONY: all assets build run test clean
+.PHONY: all assets build run test bench clean
 
 all: build
 
@@ -50,6 +50,11 @@ test: build
 	./$(BIN) run -c 'pass'
 	$(GO) vet -stdmethods=false ./...  # memfs implements wazero's Seek, not io.Seeker
 	$(GO) test -race -timeout 30m ./...
+
+# Measure wasmbox against native python3 on the same workloads; see
+# `wasmbox bench --help`. Figures are ratios to native measured in the run.
+bench: build
+	./$(BIN) bench
 
 clean:
 	rm -rf bin .cache $(ASSET)

@@ -1,0 +1,77 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+)
+
+// WriteTable writes the report as a text table: a header that says what
+// ran where, one row per workload and variant, a legend and the notes.
+func WriteTable(w io.Writer, r *Report) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "wasmbox bench: %d runs per workload and variant after %d warm-up; %d CPUs (%s/%s); concurrency %d\n",
+		r.Runs, r.WarmupRuns, r.CPUs, r.GOOS, r.GOARCH, r.Concurrency)
+	if r.Native != nil {
+		fmt.Fprintf(&b, "native:  Python %s at %s\n", r.Native.Version, r.Native.Path)
+	}
+	fmt.Fprintf(&b, "wasmbox: CPython %s (wasm32-wasi), strict policy\n\n", r.GuestPython)
+
+	c := r.Concurrency
+	rows := [][]string{{"WORKLOAD", "VARIANT", "MEDIAN", "P95", "RUNS/S@1", fmt.Sprintf("RUNS/S@%d", c), "MEDIAN×NATIVE", fmt.Sprintf("RUNS/S@%d×NATIVE", c)}}
+	for _, x := range r.Results {
+		medianRatio, rateRatio := "-", "-"
+		if x.VsNative != nil {
+			medianRatio = fmt.Sprintf("%.2f", x.VsNative.Median)
+			rateRatio = fmt.Sprintf("%.2f", x.VsNative.ConcurrentRunsPerSec)
+		}
+		rows = append(rows, []string{
+			x.Workload, x.Variant,
+			fmt.Sprintf("%.1fms", x.MedianMs), fmt.Sprintf("%.1fms", x.P95Ms),
+			fmt.Sprintf("%.1f", x.RunsPerSec), fmt.Sprintf("%.1f", x.ConcurrentRunsPerSec),
+			medianRatio, rateRatio,
+		})
+	}
+	writeColumns(&b, rows, 2)
+
+	b.WriteString("\n×NATIVE: the figure divided by native's on the same workload in this run;\n" +
+		"a median above 1, or runs/s below 1, is slower than native.\n")
+	for _, v := range r.Variants {
+		fmt.Fprintf(&b, "  %-12s %s\n", v.Name, v.Description)
+	}
+	for _, n := range r.Notes {
+		fmt.Fprintf(&b, "note: %s\n", n)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// writeColumns writes rows as aligned columns two spaces apart: the first
+// left columns aligned left, the others right.
+func writeColumns(b *strings.Builder, rows [][]string, left int) {
+	var widths []int
+	for _, row := range rows {
+		for i, cell := range row {
+			if i == len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], utf8.RuneCountInString(cell))
+		}
+	}
+	for _, row := range rows {
+		var line strings.Builder
+		for i, cell := range row {
+			pad := strings.Repeat(" ", widths[i]-utf8.RuneCountInString(cell))
+			if i > 0 {
+				line.WriteString("  ")
+			}
+			if i < left {
+				line.WriteString(cell + pad)
+			} else {
+				line.WriteString(pad + cell)
+			}
+		}
+		b.WriteString(strings.TrimRight(line.String(), " ") + "\n")
+	}
+}
