@@ -4,6 +4,7 @@
 //	wasmbox run [flags] -c CODE        run code from the command line
 //	wasmbox check [flags] FILE...      check scripts against a policy
 //	wasmbox test [flags]               run an eval function against cases
+//	wasmbox serve [flags]              serve the HTTP API (run, test, validate, sandbox sessions)
 //	wasmbox version                    print versions and checksums
 //
 // Run `wasmbox COMMAND --help` for a command's flags.
@@ -34,7 +35,7 @@ type command struct {
 var commands = map[string]command{}
 
 // order is the order of commands in the usage text.
-var order = []string{"run", "check", "test", "version"}
+var order = []string{"run", "check", "test", "bench", "serve", "version"}
 
 func main() {
 	os.Exit(dispatch(os.Args[1:], os.Stdout, os.Stderr))
@@ -69,28 +70,31 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "\nRun 'wasmbox COMMAND --help' for a command's flags.")
 }
 
-// newFlagSet returns a flag set that reports errors instead of exiting.
+// newFlagSet returns a flag set that reports errors on stderr instead of
+// exiting.
 func newFlagSet(name, synopsis string, stderr io.Writer) *pflag.FlagSet {
 	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.SortFlags = false
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: %s\n\nFlags:\n%s", synopsis, fs.FlagUsages())
+		fmt.Fprintf(fs.Output(), "Usage: %s\n\nFlags:\n%s", synopsis, fs.FlagUsages())
 	}
 	return fs
 }
 
 // parseFlags parses args; done is true when the command should end now with
-// status (help asked for, or a usage error reported on stderr).
+// status: help was asked for (printed on stdout), or a usage error was
+// reported on the flag set's output.
 func parseFlags(fs *pflag.FlagSet, args []string, stdout io.Writer) (status int, done bool) {
+	errOut := fs.Output()
+	fs.SetOutput(stdout) // pflag prints the help itself
 	err := fs.Parse(args)
+	fs.SetOutput(errOut)
 	switch {
 	case errors.Is(err, pflag.ErrHelp):
-		fs.SetOutput(stdout)
-		fs.Usage()
 		return exitOK, true
 	case err != nil:
-		return usageError(fs.Output(), fs.Name(), "%v", err), true
+		return usageError(errOut, fs.Name(), "%v", err), true
 	}
 	return 0, false
 }

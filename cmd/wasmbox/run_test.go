@@ -106,3 +106,12 @@ func TestUnknownCommand(t *testing.T) {
 		t.Fatalf("exit %d stderr %q", exit, stderr)
 	}
 }
+
+func TestHelpGoesToStdoutOnce(t *testing.T) {
+	for _, cmd := range []string{"run", "check", "test", "version", "serve", "bench"} {
+		stdout, stderr, exit := cli(t, "", cmd, "--help")
+		if exit != 0 || stderr != "" || strings.Count(stdout, "Usage: wasmbox "+cmd) != 1 || !strings.Contains(stdout, "Flags:") {
+			t.Errorf("%s --help: exit %d stdout %q stderr %q", cmd, exit, stdout, stderr)
+		}
+	}
+}
