@@ -20,6 +20,7 @@ import (
 	"os"
 	"path/filepath"
 	goruntime "runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -53,8 +54,13 @@ type EngineConfig struct {
 	Pool PoolConfig
 
 	// Wasm is the interpreter module to run. Nil means the embedded CPython,
-	// assets.PythonWasm.
+	// assets.PythonWasm, whose SHA-256 NewEngine checks against
+	// assets.PythonWasmSHA256.
 	Wasm []byte
+
+	// WasmSHA256, when set, is the hex SHA-256 that Wasm must have;
+	// NewEngine refuses other bytes.
+	WasmSHA256 string
 }
 
 // Engine holds one wazero runtime with the interpreter compiled in it. It is
@@ -109,44 +115,61 @@ func (e *Engine) instantiate(ctx context.Context, alloc *limitedAllocator, mcfg 
 }
 
 // NewEngine compiles the interpreter, or loads it from the compilation cache.
+//
+// The cache is an optimisation, never a reason to fail: a corrupt entry (a
+// torn write, a flipped bit: wazero checks a CRC) is removed and rebuilt,
+// and a cache that cannot be created, read or written (disk full, read-only)
+// is given up with a warning, and the interpreter is compiled in memory.
 func NewEngine(ctx context.Context, cfg EngineConfig) (*Engine, error) {
-	wasm, sum := cfg.Wasm, assets.PythonWasmSHA256
+	wasm, sum := cfg.Wasm, ""
 	if wasm == nil {
 		wasm = assets.PythonWasm
+		if err := checkEmbeddedAsset(); err != nil {
+			return nil, err
+		}
+		sum = assets.PythonWasmSHA256
 	} else {
 		h := sha256.Sum256(wasm)
 		sum = hex.EncodeToString(h[:])
+		if cfg.WasmSHA256 != "" && !strings.EqualFold(cfg.WasmSHA256, sum) {
+			return nil, fmt.Errorf("wasmbox: the interpreter module has SHA-256 %s, want %s: refusing to run it", sum, cfg.WasmSHA256)
+		}
 	}
-	rcfg := wazero.NewRuntimeConfig().WithCloseOnContextDone(true)
 	e := &Engine{moduleSum: sum}
+	workers := cfg.CompilationWorkers
+	if workers <= 0 {
+		workers = goruntime.NumCPU()
+	}
+	var cache wazero.CompilationCache
 	if !cfg.NoCache {
 		dir, err := cacheDir(cfg.CacheDir)
-		var cache wazero.CompilationCache
 		if err == nil {
 			cache, err = wazero.NewCompilationCacheWithDir(dir)
 		}
 		if err != nil {
 			slog.Warn("wasmbox: compilation cache disabled, compiling in memory", "dir", dir, "err", err)
+			cache = nil
 		} else {
-			rcfg = rcfg.WithCompilationCache(cache)
 			e.cacheDir = dir
 		}
 	}
-	e.rt = wazero.NewRuntimeWithConfig(ctx, rcfg)
-	if err := instantiateWASI(ctx, e.rt); err != nil {
-		e.rt.Close(ctx)
-		return nil, fmt.Errorf("wasmbox: WASI host module: %w", err)
+	rt, mod, err := compileModule(ctx, cache, wasm, workers)
+	if err != nil && cache != nil && strings.Contains(err.Error(), "compilationcache:") {
+		// wazero found an entry it cannot load, and does not remove it.
+		n := removeCacheEntries(e.cacheDir)
+		slog.Warn("wasmbox: corrupt compilation cache entry; removed the cache's entries, compiling again", "dir", e.cacheDir, "removed", n, "err", err)
+		rt, mod, err = compileModule(ctx, cache, wasm, workers)
 	}
-	workers := cfg.CompilationWorkers
-	if workers <= 0 {
-		workers = goruntime.NumCPU()
+	if err != nil && cache != nil {
+		slog.Warn("wasmbox: compilation cache unusable, compiling in memory", "dir", e.cacheDir, "err", err)
+		cache.Close(ctx)
+		e.cacheDir = ""
+		rt, mod, err = compileModule(ctx, nil, wasm, workers)
 	}
-	mod, err := e.rt.CompileModule(experimental.WithCompilationWorkers(ctx, workers), wasm)
 	if err != nil {
-		e.rt.Close(ctx)
-		return nil, fmt.Errorf("wasmbox: compiling the interpreter: %w", err)
+		return nil, err
 	}
-	e.module = mod
+	e.rt, e.module = rt, mod
 	for _, m := range mod.ExportedMemories() {
 		e.minMemory = uint64(m.Min()) * pageSize
 	}
@@ -154,6 +177,60 @@ func NewEngine(ctx context.Context, cfg EngineConfig) (*Engine, error) {
 		e.pool = newPool(e, cfg.Pool)
 	}
 	return e, nil
+}
+
+// compileModule makes a runtime with the WASI host module, using cache when
+// it is not nil, and compiles wasm in it.
+func compileModule(ctx context.Context, cache wazero.CompilationCache, wasm []byte, workers int) (wazero.Runtime, wazero.CompiledModule, error) {
+	rcfg := wazero.NewRuntimeConfig().WithCloseOnContextDone(true)
+	if cache != nil {
+		rcfg = rcfg.WithCompilationCache(cache)
+	}
+	rt := wazero.NewRuntimeWithConfig(ctx, rcfg)
+	if err := instantiateWASI(ctx, rt); err != nil {
+		rt.Close(ctx)
+		return nil, nil, fmt.Errorf("wasmbox: WASI host module: %w", err)
+	}
+	mod, err := rt.CompileModule(experimental.WithCompilationWorkers(ctx, workers), wasm)
+	if err != nil {
+		rt.Close(ctx)
+		return nil, nil, fmt.Errorf("wasmbox: compiling the interpreter: %w", err)
+	}
+	return rt, mod, nil
+}
+
+// removeCacheEntries removes wazero's compiled-module files (named by their
+// 64-hex-digit key) under dir and returns how many it removed. Temporary
+// files of writes under way, and anything else, are left alone.
+func removeCacheEntries(dir string) int {
+	entries, _ := filepath.Glob(filepath.Join(dir, "wazero-*", "*"))
+	n := 0
+	for _, p := range entries {
+		name := filepath.Base(p)
+		if _, err := hex.DecodeString(name); err != nil || len(name) != 2*sha256.Size {
+			continue
+		}
+		if fi, err := os.Lstat(p); err == nil && fi.Mode().IsRegular() && os.Remove(p) == nil {
+			n++
+		}
+	}
+	return n
+}
+
+// embeddedAssetErr is the result of checking the embedded asset, once.
+var embeddedAssetErr = sync.OnceValue(func() error {
+	return checkAsset(assets.PythonWasm, assets.PythonWasmSHA256)
+})
+
+func checkEmbeddedAsset() error { return embeddedAssetErr() }
+
+// checkAsset reports an error unless data has the SHA-256 want.
+func checkAsset(data []byte, want string) error {
+	h := sha256.Sum256(data)
+	if got := hex.EncodeToString(h[:]); got != want {
+		return fmt.Errorf("wasmbox: the embedded interpreter (assets/python.wasm, %d bytes) is corrupt: its SHA-256 is %s, want %s; rebuild with `make clean build`", len(data), got, want)
+	}
+	return nil
 }
 
 // cacheDir resolves the compilation-cache directory and creates it.

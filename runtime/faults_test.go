@@ -1,0 +1,260 @@
+package runtime
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/wasmbox/wasmbox/assets"
+)
+
+// tinyWasm is the smallest WASI command: one page of memory and a _start
+// that returns. It compiles in microseconds, so the compilation-cache tests
+// exercise wazero's cache without compiling CPython again.
+var tinyWasm = []byte{
+	0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
+	0x01, 0x04, 0x01, 0x60, 0x00, 0x00, // type: func() -> ()
+	0x03, 0x02, 0x01, 0x00, // function 0 has type 0
+	0x05, 0x03, 0x01, 0x00, 0x01, // memory: min 1 page
+	0x07, 0x13, 0x02, // two exports
+	0x06, 'm', 'e', 'm', 'o', 'r', 'y', 0x02, 0x00,
+	0x06, '_', 's', 't', 'a', 'r', 't', 0x00, 0x00,
+	0x0a, 0x04, 0x01, 0x02, 0x00, 0x0b, // code: an empty body
+}
+
+// captureLogs sends slog's default logger to a buffer until the test ends.
+// Tests that use it must not run in parallel.
+func captureLogs(t *testing.T) *syncBuffer {
+	t.Helper()
+	buf := &syncBuffer{}
+	old := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(buf, nil)))
+	t.Cleanup(func() { slog.SetDefault(old) })
+	return buf
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// cacheEntries lists wazero's entries under a cache directory.
+func cacheEntries(t *testing.T, dir string) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "wazero-*", "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// newTinyEngine makes an engine of tinyWasm on dir and checks that it runs.
+func newTinyEngine(t *testing.T, dir string) *Engine {
+	t.Helper()
+	e, err := NewEngine(context.Background(), EngineConfig{CacheDir: dir, Wasm: tinyWasm})
+	if err != nil {
+		t.Fatalf("NewEngine: %v", err)
+	}
+	t.Cleanup(func() { e.Close(context.Background()) })
+	s, err := e.NewSandbox(SandboxConfig{Timeout: testTimeout})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.Exec(context.Background(), "python3 -c pass", ExecOptions{})
+	if err != nil || res.ExitCode != 0 {
+		t.Fatalf("the engine does not run: %v %+v", err, res)
+	}
+	return e
+}
+
+func TestEmbeddedAssetChecksum(t *testing.T) {
+	if err := checkEmbeddedAsset(); err != nil {
+		t.Fatalf("the embedded asset fails its own check: %v", err)
+	}
+	bad := bytes.Clone(assets.PythonWasm)
+	bad[len(bad)/2] ^= 1
+	err := checkAsset(bad, assets.PythonWasmSHA256)
+	if err == nil || !strings.Contains(err.Error(), "is corrupt: its SHA-256 is") || !strings.Contains(err.Error(), assets.PythonWasmSHA256) {
+		t.Fatalf("a flipped bit: %v", err)
+	}
+}
+
+func TestWrongOrGarbageWasmRefused(t *testing.T) {
+	_, err := NewEngine(context.Background(), EngineConfig{NoCache: true, Wasm: tinyWasm, WasmSHA256: assets.PythonWasmSHA256})
+	if err == nil || !strings.Contains(err.Error(), "refusing to run it") {
+		t.Fatalf("wrong checksum: %v", err)
+	}
+	for _, garbage := range [][]byte{{}, []byte("#!/bin/sh\necho hi\n"), tinyWasm[:20]} {
+		_, err := NewEngine(context.Background(), EngineConfig{NoCache: true, Wasm: garbage})
+		if err == nil || !strings.HasPrefix(err.Error(), "wasmbox: compiling the interpreter: ") {
+			t.Fatalf("garbage %q: %v", garbage, err)
+		}
+	}
+}
+
+func TestCorruptCacheEntryRebuilt(t *testing.T) {
+	logs := captureLogs(t)
+	dir := t.TempDir()
+	newTinyEngine(t, dir)
+	entries := cacheEntries(t, dir)
+	if len(entries) != 1 {
+		t.Fatalf("cache entries %v", entries)
+	}
+	good, err := os.ReadFile(entries[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, corrupt := range map[string][]byte{
+		"flipped bit": func() []byte { b := bytes.Clone(good); b[len(b)/2] ^= 0x40; return b }(),
+		"truncated":   good[:len(good)/3],
+		"empty":       {},
+		"garbage":     bytes.Repeat([]byte("x"), len(good)),
+	} {
+		if err := os.WriteFile(entries[0], corrupt, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		e := newTinyEngine(t, dir)
+		if e.CacheDir() != dir {
+			t.Errorf("%s: the engine gave up its cache", name)
+		}
+		rebuilt, err := os.ReadFile(entries[0])
+		if err != nil || !bytes.Equal(rebuilt, good) {
+			t.Errorf("%s: the entry was not rebuilt (%v)", name, err)
+		}
+	}
+	if n := strings.Count(logs.String(), "corrupt compilation cache entry"); n != 4 {
+		t.Errorf("%d warnings, want 4:\n%s", n, logs)
+	}
+}
+
+func TestUnreadableCacheEntryFallsBackToMemory(t *testing.T) {
+	logs := captureLogs(t)
+	dir := t.TempDir()
+	newTinyEngine(t, dir)
+	entry := cacheEntries(t, dir)[0]
+	// A directory where the entry should be: it can be neither read nor
+	// replaced.
+	if err := os.Remove(entry); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(entry, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	e := newTinyEngine(t, dir)
+	if e.CacheDir() != "" {
+		t.Errorf("CacheDir %q, want in memory", e.CacheDir())
+	}
+	if !strings.Contains(logs.String(), "compilation cache unusable, compiling in memory") {
+		t.Errorf("no warning:\n%s", logs)
+	}
+}
+
+func TestUncreatableCacheDirFallsBackToMemory(t *testing.T) {
+	logs := captureLogs(t)
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e := newTinyEngine(t, filepath.Join(file, "cache"))
+	if e.CacheDir() != "" {
+		t.Errorf("CacheDir %q, want in memory", e.CacheDir())
+	}
+	if !strings.Contains(logs.String(), "compilation cache disabled, compiling in memory") {
+		t.Errorf("no warning:\n%s", logs)
+	}
+}
+
+// TestFullDiskCacheFallsBackToMemory makes every file write past 16 bytes
+// fail, as on a full disk (EFBIG instead of ENOSPC, same path in wazero):
+// the compiled module cannot be stored, and the engine compiles in memory.
+func TestFullDiskCacheFallsBackToMemory(t *testing.T) {
+	logs := captureLogs(t)
+	dir := t.TempDir()
+	var old syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_FSIZE, &old); err != nil {
+		t.Skip(err)
+	}
+	small := old
+	small.Cur = 16
+	if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &small); err != nil {
+		t.Skip(err)
+	}
+	e, err := NewEngine(context.Background(), EngineConfig{CacheDir: dir, Wasm: tinyWasm})
+	syscall.Setrlimit(syscall.RLIMIT_FSIZE, &old)
+	if err != nil {
+		t.Fatalf("NewEngine on a full disk: %v", err)
+	}
+	defer e.Close(context.Background())
+	if e.CacheDir() != "" {
+		t.Errorf("CacheDir %q, want in memory", e.CacheDir())
+	}
+	if !strings.Contains(logs.String(), "compilation cache unusable, compiling in memory") {
+		t.Errorf("no warning:\n%s", logs)
+	}
+}
+
+// TestCancelAtEveryStage cancels an execution before it starts, while the
+// interpreter starts, while it runs and while its output is written: each
+// ends with exit 130 and an error wrapping context.Canceled, promptly.
+func TestCancelAtEveryStage(t *testing.T) {
+	type stage struct {
+		name    string
+		command string
+		// cancel arranges the cancellation; stdout is the program's
+		// stdout writer.
+		cancel func(cancel context.CancelFunc) (stdout io.Writer)
+	}
+	for _, st := range []stage{
+		{"before start", "python3 -c 'print(1)'", func(c context.CancelFunc) io.Writer { c(); return nil }},
+		{"instantiating", "python3 -c 'print(1)'", func(c context.CancelFunc) io.Writer { time.AfterFunc(time.Millisecond, c); return nil }},
+		{"running", "python3 -c 'import time; time.sleep(3600)'", func(c context.CancelFunc) io.Writer { time.AfterFunc(300*time.Millisecond, c); return nil }},
+		{"writing results", "python3 -c 'while True: print(\"x\" * 100)'", func(c context.CancelFunc) io.Writer {
+			var once sync.Once
+			return writerFunc(func(p []byte) (int, error) { once.Do(c); return len(p), nil })
+		}},
+	} {
+		t.Run(st.name, func(t *testing.T) {
+			s := newSandbox(t, SandboxConfig{})
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			stdout := st.cancel(cancel)
+			start := time.Now()
+			res, err := s.Exec(ctx, st.command, ExecOptions{Stdout: stdout})
+			if took := time.Since(start); took > 15*time.Second {
+				t.Errorf("took %v", took)
+			}
+			if !errors.Is(err, context.Canceled) || res == nil || res.ExitCode != ExitCanceled || res.TimedOut {
+				t.Fatalf("err %v, result %+v", err, res)
+			}
+			// The sandbox is still usable.
+			if res := execIn(t, s, "python3 -c 'print(2)'", ExecOptions{}); res.Stdout != "2\n" {
+				t.Fatalf("after the cancel: %+v", res)
+			}
+		})
+	}
+}
+
+type writerFunc func(p []byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
