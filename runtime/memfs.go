@@ -100,8 +100,8 @@ func (m *memFS) parent(p string) (*node, string, experimentalsys.Errno) {
 		return nil, "", experimentalsys.ENOTDIR
 	}
 	name := elems[len(elems)-1]
-	if len(name) > maxNameLen {
-		return nil, "", experimentalsys.ENAMETOOLONG
+	if errno := checkName(name); errno != 0 {
+		return nil, "", errno
 	}
 	return dir, name, 0
 }
@@ -109,9 +109,24 @@ func (m *memFS) parent(p string) (*node, string, experimentalsys.Errno) {
 // maxNameLen is the longest file name the filesystem accepts, as on Linux.
 const maxNameLen = 255
 
+// checkName refuses names no POSIX filesystem holds: longer than
+// maxNameLen, or with a NUL byte (a guest's raw WASI call can pass one).
+func checkName(name string) experimentalsys.Errno {
+	switch {
+	case len(name) > maxNameLen:
+		return experimentalsys.ENAMETOOLONG
+	case strings.IndexByte(name, 0) >= 0:
+		return experimentalsys.EINVAL
+	}
+	return 0
+}
+
 // create adds a new node named name to dir, within the entry cap. The caller
 // holds m.mu.
 func (m *memFS) create(dir *node, name string, isDir bool, perm fs.FileMode) (*node, experimentalsys.Errno) {
+	if errno := checkName(name); errno != 0 {
+		return nil, errno
+	}
 	if m.nodes >= m.maxNodes {
 		return nil, errNoSpace
 	}
