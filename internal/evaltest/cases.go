@@ -238,7 +238,10 @@ func (rd *caseReader) readArray() error {
 		return rd.syntaxError(0, rd.nextNonSpace(rd.dec.InputOffset()), err)
 	}
 	if rd.dec.More() {
-		off := rd.nextNonSpace(rd.dec.InputOffset())
+		// More has read up to the stray byte. Point at it: a comma here
+		// is the stray data, not a separator to skip.
+		off := rd.dec.InputOffset()
+		off += int64(skipWS(rd.t.bytesFrom(off), 0))
 		line, col := rd.t.pos(off)
 		return &CaseError{Line: line, Col: col, Msg: "invalid JSON: unexpected data after the end of the array"}
 	}

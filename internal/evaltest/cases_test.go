@@ -123,6 +123,9 @@ func TestParseCasesErrors(t *testing.T) {
 		{"unterminated array", "[{}, {}", 0, 1, 8, "", []string{"line 1, column 8: invalid JSON: unexpected end of input"}},
 		{"unterminated object", "[{}, {\"args\": [1", 2, 1, 17, "", []string{"case 2 (line 1, column 17): invalid JSON: unexpected end of input"}},
 		{"trailing data", "[{}] x", 0, 1, 6, "", []string{"line 1, column 6: invalid JSON: unexpected data after the end of the array"}},
+		// Found by FuzzParseCases: the comma was skipped as a separator,
+		// and the column depended on how the file was read.
+		{"comma after the array", "[], ", 0, 1, 3, "", []string{"line 1, column 3: invalid JSON: unexpected data after the end of the array"}},
 		{"stray brace in jsonl", "{}\n}\n", 0, 2, 1, "", []string{"line 2, column 1: invalid JSON: unexpected '}'"}},
 		{"not json", "hello", 0, 1, 1, "", []string{"line 1, column 1: invalid cases file: want a JSON array of case objects or JSON Lines of case objects, found 'h'"}},
 		{"float out of range", `{"expected": {"a": ["1e5", 1e400]}}`, 1, 1, 28, "expected", []string{`"expected" holds the number 1e400, which is out of range for a float`}},
