@@ -12,7 +12,7 @@ BIN         := bin/wasmbox
 # One compilation cache for the whole test run, so the module compiles once.
 export WASMBOX_CACHE_DIR ?= $(CURDIR)/.cache/wazero
 
-.PHONY: all assets build run test bench clean
+.PHONY: all assets build run test fuzz soak bench clean
 
 all: build
 
@@ -45,11 +45,36 @@ FORCE:
 run: build
 	./$(BIN) test --eval examples/json_grader/eval.py --cases examples/json_grader/cases.json || [ $$? -eq 1 ]
 
-# Prime the shared compilation cache once, then run every test.
+# Prime the shared compilation cache once, then run every test (the
+# hostile-code suite in internal/hostile among them), then a short pass of
+# every fuzz target.
 test: build
 	./$(BIN) run -c 'pass'
 	$(GO) vet -stdmethods=false ./...  # memfs implements wazero's Seek, not io.Seeker
 	$(GO) test -race -timeout 30m ./...
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=5s
+
+# Every fuzz target, as package:Name. `make fuzz` runs each for FUZZTIME;
+# longer runs: `make fuzz FUZZTIME=10m`. Failing inputs land in the
+# package's testdata/fuzz/ and are replayed by `go test` from then on.
+FUZZ_TARGETS := ./validate:FuzzTokenize ./validate:FuzzCheck ./internal/evaltest:FuzzParseCases \
+	./internal/server:FuzzRequestDecoding ./internal/server:FuzzWorkspaceFilePath ./runtime:FuzzSandboxPaths
+FUZZTIME ?= 30s
+
+fuzz: $(ASSET)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz: $$name in $$pkg for $(FUZZTIME)"; \
+		out=$$($(GO) test "$$pkg" -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) 2>&1) \
+			|| { echo "$$out" | tail -n 30; exit 1; }; \
+		echo "$$out" | grep 'execs:' | tail -n 1; \
+	done
+
+# The soak test: 5 000 mixed executions through the HTTP server at
+# concurrency 4, checking for leaks (RSS, goroutines, fds, sessions,
+# instances). It takes several minutes; SOAK_N=500 for a shorter one.
+soak: $(ASSET)
+	$(GO) test -tags soak -run '^TestSoak$$' -timeout 60m -v ./internal/server/
 
 # Measure wasmbox against native python3 on the same workloads; see
 # `wasmbox bench --help`. Figures are ratios to native measured in the run.
