@@ -83,36 +83,38 @@ func (s *Sandbox) run(ctx context.Context, command string, argv []string, argvEr
 	}
 
 	j := job{argv: argv, env: cfg.Env, stdin: opts.Stdin, stdout: stdout, stderr: stderr, fs: s.fs, memoryLimit: cfg.MemoryLimit, timeout: cfg.Timeout}
-	end, stopped, alloc := s.engine.runJob(ctx, j, func() { start = time.Now() })
+	runErr, stopped, alloc := s.engine.runJob(ctx, j, func() { start = time.Now() })
 	res.MemoryExceeded = alloc.exceeded.Load()
-	return res, classify(ctx, stopped, end.err, res, stderr)
+	return res, classify(ctx, stopped, runErr, res, stderr)
 }
 
 // runJob runs j in a warm instance if one is ready and can take it, else
 // in a fresh one. started is called when the job's own time starts: at
 // handover for a warm instance.
-func (e *Engine) runJob(ctx context.Context, j job, started func()) (instanceEnd, error, *limitedAllocator) {
+// It returns how the instance ended (InstantiateModule's error), why it was
+// stopped early if it was, and its allocator.
+func (e *Engine) runJob(ctx context.Context, j job, started func()) (err, stopped error, alloc *limitedAllocator) {
 	if warm := warmArgv(j.argv); warm != nil && !configuresInterpreter(j.env) {
 		for w := e.pool.take(); w != nil; w = e.pool.take() {
 			started()
 			wj := j
 			wj.argv = warm
-			if end, stopped, ok := w.run(ctx, wj); ok {
+			if err, stopped, ok := w.run(ctx, wj); ok {
 				e.stats.warmServed.Add(1)
-				return end, stopped, w.alloc
+				return err, stopped, w.alloc
 			}
 		}
 	}
 	runCtx, cancel := context.WithTimeout(ctx, j.timeout)
 	defer cancel()
-	alloc := newAllocator(j.memoryLimit)
+	alloc = newAllocator(j.memoryLimit)
 	mcfg := e.moduleConfig(j.argv, j.env).
 		WithStdin(guestStdin(runCtx, j.stdin)).
 		WithStdout(j.stdout).
 		WithStderr(j.stderr).
 		WithFSConfig(wazero.NewFSConfig().(sysfs.FSConfig).WithSysFSMount(j.fs, "/"))
-	err := e.instantiate(runCtx, alloc, mcfg)
-	return instanceEnd{err}, context.Cause(runCtx), alloc
+	err = e.instantiate(runCtx, alloc, mcfg)
+	return err, context.Cause(runCtx), alloc
 }
 
 // execConfig merges the sandbox's settings with opts.

@@ -117,11 +117,11 @@ func (p *pool) start() {
 	w := p.e.startWarm(p.ctx)
 	select {
 	case <-w.stdin.ready:
-	case res := <-w.done:
+	case err := <-w.done:
 		// It died warming up: a bug, not a job's fault. Say so, and do
 		// not spin: the pool refills on the next job.
 		if p.ctx.Err() == nil {
-			slog.Warn("wasmbox: a warm instance failed to start", "err", res.err)
+			slog.Warn("wasmbox: a warm instance failed to start", "err", err)
 		}
 		p.mu.Lock()
 		p.starting--
@@ -177,11 +177,8 @@ type warmInstance struct {
 	stdout switchWriter
 	stderr switchWriter
 	fs     switchFS
-	done   chan instanceEnd
+	done   chan error // InstantiateModule's error, when the instance has ended
 }
-
-// instanceEnd is how an instance's run ended: InstantiateModule's error.
-type instanceEnd struct{ err error }
 
 // startWarm starts an instance of warm.py under ctx. Until its job, it has an
 // empty filesystem, no output and no memory limit beyond wasm32's.
@@ -191,7 +188,7 @@ func (e *Engine) startWarm(ctx context.Context) *warmInstance {
 		ctx: ctx, cancel: cancel,
 		alloc: newAllocator(MaxMemoryLimit),
 		stdin: &warmStdin{done: ctx.Done(), ready: make(chan struct{}), handed: make(chan struct{})},
-		done:  make(chan instanceEnd, 1),
+		done:  make(chan error, 1),
 	}
 	w.stdout.set(io.Discard)
 	w.stderr.set(io.Discard)
@@ -201,7 +198,7 @@ func (e *Engine) startWarm(ctx context.Context) *warmInstance {
 		WithStdout(&w.stdout).
 		WithStderr(&w.stderr).
 		WithFSConfig(wazero.NewFSConfig().(sysfs.FSConfig).WithSysFSMount(&w.fs, "/"))
-	go func() { w.done <- instanceEnd{e.instantiate(ctx, w.alloc, mcfg)} }()
+	go func() { w.done <- e.instantiate(ctx, w.alloc, mcfg) }()
 	return w
 }
 
@@ -235,10 +232,10 @@ func warmArgv(argv []string) []string {
 // when the instance cannot take the job (it already uses more memory than
 // the job's limit); it is then let go, and the job must run elsewhere.
 // stopped is why the instance was stopped early, if it was.
-func (w *warmInstance) run(ctx context.Context, j job) (end instanceEnd, stopped error, ok bool) {
+func (w *warmInstance) run(ctx context.Context, j job) (err, stopped error, ok bool) {
 	if w.alloc.size.Load() > j.memoryLimit {
 		w.cancel(errIdle)
-		return instanceEnd{}, nil, false
+		return nil, nil, false
 	}
 	line, err := json.Marshal(map[string]any{"argv": j.argv[1:], "env": nonNil(j.env)})
 	if err != nil { // cannot happen: strings only
@@ -253,8 +250,8 @@ func (w *warmInstance) run(ctx context.Context, j job) (end instanceEnd, stopped
 	stop := context.AfterFunc(jobCtx, func() { w.cancel(context.Cause(jobCtx)) })
 	defer stop()
 	w.stdin.handover(append(line, '\n'), guestStdin(jobCtx, j.stdin))
-	end = <-w.done
-	return end, context.Cause(w.ctx), true
+	err = <-w.done
+	return err, context.Cause(w.ctx), true
 }
 
 func nonNil(m map[string]string) map[string]string {
