@@ -51,16 +51,32 @@ func (r *PythonRunner) Check(code []byte) []validate.Violation {
 	return validate.Check(code, r.policy)
 }
 
+// Reject runs the policy's static check on code and, when it finds
+// violations, returns the result Run gives for it: exit 126 and the
+// violations, with nothing run. It returns nil when code may run.
+func (r *PythonRunner) Reject(code []byte, args []string) *ExecResult {
+	v := r.Check(code)
+	if len(v) == 0 {
+		return nil
+	}
+	return &ExecResult{ExitCode: ExitRejected, Command: runCommand(args), Timestamp: time.Now().UTC(), Violations: v}
+}
+
+// runCommand is the command Run executes for args.
+func runCommand(args []string) string {
+	return QuoteCommand(append([]string{"python3", ScriptPath}, args...))
+}
+
 // Run checks code against the policy; if it passes, writes it to ScriptPath
 // in a new sandbox and runs `python3 ScriptPath ARGS` there under the
 // in-guest guard. Rejected code never starts an instance: the result has
 // exit 126 and the violations. The sandbox is destroyed however Run ends.
 // opts.Policy is ignored: the runner's policy applies.
 func (r *PythonRunner) Run(ctx context.Context, code []byte, args []string, opts ExecOptions) (*ExecResult, error) {
-	command := QuoteCommand(append([]string{"python3", ScriptPath}, args...))
-	if v := r.Check(code); len(v) > 0 {
-		return &ExecResult{ExitCode: ExitRejected, Command: command, Timestamp: time.Now().UTC(), Violations: v}, nil
+	if res := r.Reject(code, args); res != nil {
+		return res, nil
 	}
+	command := runCommand(args)
 	s, err := r.engine.NewSandbox(r.cfg.Sandbox)
 	if err != nil {
 		return nil, err

@@ -131,8 +131,7 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
 	}
 	code := []byte(*req.Code)
 	// Rejected code never starts an interpreter, so it takes no slot.
-	if v := runner.Check(code); len(v) > 0 {
-		res := &runtime.ExecResult{ExitCode: runtime.ExitRejected, Command: runtime.QuoteCommand([]string{"python3", runtime.ScriptPath}), Timestamp: time.Now().UTC(), Violations: v}
+	if res := runner.Reject(code, nil); res != nil {
 		s.metrics.executions.WithLabelValues("run", "rejected").Inc()
 		setOutcome(r, "rejected")
 		writeJSON(w, http.StatusOK, res)
