@@ -101,6 +101,17 @@ func (s *Server) timeoutOf(field string, ms *float64, def time.Duration) (time.D
 	return d, nil
 }
 
+// execSettings resolves what /v1/run and /v1/test share: the policy and
+// the limits a request asks for.
+func (s *Server) execSettings(policyName string, allow []string, timeoutMs, memoryBytes *float64) (validate.Policy, time.Duration, uint64, *apiError) {
+	policy, e := policyOf(policyName, allow)
+	if e != nil {
+		return policy, 0, 0, e
+	}
+	timeout, mem, e := s.limits(timeoutMs, memoryBytes, s.cfg.Timeout)
+	return policy, timeout, mem, e
+}
+
 func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
 	var req runRequest
 	if e := s.decodeJSON(w, r, &req); e != nil {
@@ -111,12 +122,7 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, badRequest(`"code" is required`))
 		return
 	}
-	policy, e := policyOf(req.Policy, req.AllowImports)
-	if e != nil {
-		writeError(w, r, e)
-		return
-	}
-	timeout, mem, e := s.limits(req.TimeoutMs, req.MemoryBytes, s.cfg.Timeout)
+	policy, timeout, mem, e := s.execSettings(req.Policy, req.AllowImports, req.TimeoutMs, req.MemoryBytes)
 	if e != nil {
 		writeError(w, r, e)
 		return
@@ -175,12 +181,7 @@ func (s *Server) handleTest(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, badRequest("testCases: %v", err))
 		return
 	}
-	policy, e := policyOf(req.Policy, req.AllowImports)
-	if e != nil {
-		writeError(w, r, e)
-		return
-	}
-	timeout, mem, e := s.limits(req.TimeoutMs, req.MemoryBytes, s.cfg.Timeout)
+	policy, timeout, mem, e := s.execSettings(req.Policy, req.AllowImports, req.TimeoutMs, req.MemoryBytes)
 	if e != nil {
 		writeError(w, r, e)
 		return
