@@ -12,7 +12,7 @@ BIN         := bin/wasmbox
 # One compilation cache for the whole test run, so the module compiles once.
 export WASMBOX_CACHE_DIR ?= $(CURDIR)/.cache/wazero
 
-.PHONY: all assets build run test fuzz soak bench clean
+.PHONY: all assets build run test fuzz soak bench python-wasm clean
 
 all: build
 
@@ -27,10 +27,17 @@ $(ASSET):
 	tar -xzf "$$tmp"/*.tgz -C "$$tmp" package/dist/python.wasm; \
 	echo "$(UPSTREAM_SHA256)  $$tmp/package/dist/python.wasm" | sha256sum -c --quiet - \
 		|| { echo "assets: upstream python.wasm checksum mismatch" >&2; exit 1; }; \
-	$(GO) run ./internal/wasmstrip/cmd/wasmstrip "$$tmp/package/dist/python.wasm" "$$tmp/python.wasm"; \
+	$(GO) run ./internal/wasmbin/cmd/wasmbin strip "$$tmp/package/dist/python.wasm" "$$tmp/python.wasm"; \
 	echo "$(ASSET_SHA256)  $$tmp/python.wasm" | sha256sum -c --quiet - \
 		|| { echo "assets: stripped python.wasm checksum mismatch" >&2; exit 1; }; \
 	mv "$$tmp/python.wasm" $(ASSET)
+
+# Rebuild assets/cpython313 (our CPython 3.13 reactor and its standard
+# library) from Debian trixie's sources in a chroot: needs root, debootstrap
+# and a Debian mirror, and takes a few minutes. The outputs are committed, so
+# nothing else needs this; see assets/build/README.md.
+python-wasm:
+	GO=$(GO) assets/build/build.sh
 
 build: $(BIN)
 

@@ -1,21 +1,21 @@
-package wasmstrip
+package wasmbin
 
 import (
 	"bytes"
 	"testing"
 )
 
-// section builds a wasm section: id, LEB128 size, payload.
-func section(id byte, payload []byte) []byte {
+// rawSection builds a wasm section: id, LEB128 size, payload.
+func rawSection(id byte, payload []byte) []byte {
 	return append([]byte{id, byte(len(payload))}, payload...)
 }
 
 func custom(name string, body string) []byte {
-	return section(0, append(append([]byte{byte(len(name))}, name...), body...))
+	return rawSection(0, append(append([]byte{byte(len(name))}, name...), body...))
 }
 
 func TestStripDropsDebugKeepsRest(t *testing.T) {
-	typeSec := section(1, []byte{0x01, 0x60, 0x00, 0x00})
+	typeSec := rawSection(1, []byte{0x01, 0x60, 0x00, 0x00})
 	nameSec := custom("name", "\x00\x01x")
 	var in []byte
 	in = append(in, header...)
