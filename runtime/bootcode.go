@@ -12,9 +12,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/tetratelabs/wazero"
-	"github.com/tetratelabs/wazero/experimental/sysfs"
-
 	"github.com/wasmbox/wasmbox/internal/guard"
 )
 
@@ -22,11 +19,12 @@ import (
 // extra directories trusted like the standard library. It carries the
 // guard's boot compiled to bytecode when that could be had: compiling the
 // boot in each fresh instance costs more than the rest of its start-up.
+// An engine with a snapshot needs none: the snapshot has the boot compiled.
 func (e *Engine) guardConfig(trusted ...string) guard.Config {
-	e.bootOnce.Do(func() { e.bootCode = e.loadBootCode() })
-	cfg := guard.Config{Bytecode: e.bootCode}
-	if len(trusted) > 0 {
-		cfg.StdlibPrefixes = append(slices.Clone(guard.DefaultStdlibPrefixes), trusted...)
+	cfg := guard.Config{StdlibPrefixes: append(slices.Clone(e.interp.stdlibPrefixes), trusted...)}
+	if e.snap == nil {
+		e.bootOnce.Do(func() { e.bootCode = e.loadBootCode() })
+		cfg.Bytecode = e.bootCode
 	}
 	return cfg
 }
@@ -66,7 +64,7 @@ func (e *Engine) compileBoot() ([]byte, error) {
 		WithStdin(bytes.NewReader(nil)).
 		WithStdout(&out).
 		WithStderr(&errOut).
-		WithFSConfig(wazero.NewFSConfig().(sysfs.FSConfig).WithSysFSMount(newMemFS(0, 0), "/"))
+		WithFSConfig(e.fsConfig(newMemFS(0, 0)))
 	if err := e.instantiate(ctx, newAllocator(DefaultMemoryLimit), mcfg); err != nil {
 		return nil, fmt.Errorf("%w: %s", err, errOut.String())
 	}

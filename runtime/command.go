@@ -79,7 +79,7 @@ func indexRune(rs []rune, from int, r rune) int {
 
 // pythonNames are the program names Exec runs; anything else is "command
 // not found".
-var pythonNames = map[string]bool{"python3": true, "python": true, "python3.12": true}
+var pythonNames = map[string]bool{"python3": true, "python": true, "python3.13": true, "python3.12": true}
 
 // isPython reports whether argv0 names the interpreter, with or without a
 // directory (/usr/bin/python3).

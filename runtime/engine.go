@@ -16,6 +16,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -27,7 +29,7 @@ import (
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/experimental"
 
-	"github.com/wasmbox/wasmbox/assets"
+	"github.com/wasmbox/wasmbox/internal/wasmbin"
 )
 
 // CacheDirEnv names the environment variable that overrides the default
@@ -53,9 +55,17 @@ type EngineConfig struct {
 	// PoolConfig.
 	Pool PoolConfig
 
-	// Wasm is the interpreter module to run. Nil means the embedded CPython,
-	// assets.PythonWasm, whose SHA-256 NewEngine checks against
-	// assets.PythonWasmSHA256.
+	// Interpreter picks the embedded interpreter: InterpreterSnapshot (our
+	// CPython 3.13 reactor, started from a memory snapshot) or
+	// InterpreterNPM (the npm CPython 3.12.0, started afresh each run).
+	// Empty means $WASMBOX_INTERPRETER, or else InterpreterSnapshot.
+	// NewEngine checks the embedded module's SHA-256 against the one pinned
+	// in package assets.
+	Interpreter string
+
+	// Wasm, when set, is the interpreter module to run instead of an
+	// embedded one: a WASI command, or a reactor with wasmbox's entry
+	// points (which gets the embedded CPython 3.13 standard library).
 	Wasm []byte
 
 	// WasmSHA256, when set, is the hex SHA-256 that Wasm must have;
@@ -68,6 +78,9 @@ type EngineConfig struct {
 type Engine struct {
 	rt        wazero.Runtime
 	module    wazero.CompiledModule
+	interp    interpreter
+	reactor   bool // the module is a reactor build: see interp.go
+	snap      *snapshot
 	cacheDir  string
 	minMemory uint64 // the memory the module asks for at start, in bytes
 	pool      *pool  // nil when off
@@ -103,17 +116,6 @@ func (e *Engine) Stats() EngineStats {
 	return st
 }
 
-// instantiate runs one instance of the interpreter to its end.
-func (e *Engine) instantiate(ctx context.Context, alloc *limitedAllocator, mcfg wazero.ModuleConfig) error {
-	e.stats.started.Add(1)
-	defer e.stats.ended.Add(1)
-	mod, err := e.rt.InstantiateModule(experimental.WithMemoryAllocator(ctx, alloc), e.module, mcfg)
-	if mod != nil {
-		mod.Close(context.Background())
-	}
-	return err
-}
-
 // NewEngine compiles the interpreter, or loads it from the compilation cache.
 //
 // The cache is an optimisation, never a reason to fail: a corrupt entry (a
@@ -121,21 +123,22 @@ func (e *Engine) instantiate(ctx context.Context, alloc *limitedAllocator, mcfg 
 // and a cache that cannot be created, read or written (disk full, read-only)
 // is given up with a warning, and the interpreter is compiled in memory.
 func NewEngine(ctx context.Context, cfg EngineConfig) (*Engine, error) {
-	wasm, sum := cfg.Wasm, ""
-	if wasm == nil {
-		wasm = assets.PythonWasm
-		if err := checkEmbeddedAsset(); err != nil {
+	var interp interpreter
+	if cfg.Wasm == nil {
+		var err error
+		if interp, err = pickInterpreter(cfg); err != nil {
 			return nil, err
 		}
-		sum = assets.PythonWasmSHA256
 	} else {
-		h := sha256.Sum256(wasm)
-		sum = hex.EncodeToString(h[:])
+		h := sha256.Sum256(cfg.Wasm)
+		sum := hex.EncodeToString(h[:])
 		if cfg.WasmSHA256 != "" && !strings.EqualFold(cfg.WasmSHA256, sum) {
 			return nil, fmt.Errorf("wasmbox: the interpreter module has SHA-256 %s, want %s: refusing to run it", sum, cfg.WasmSHA256)
 		}
+		interp = customInterpreter(cfg.Wasm, sum)
 	}
-	e := &Engine{moduleSum: sum}
+	wasm, sum := interp.wasm, interp.sum
+	e := &Engine{moduleSum: sum, interp: interp}
 	workers := cfg.CompilationWorkers
 	if workers <= 0 {
 		workers = goruntime.NumCPU()
@@ -153,25 +156,37 @@ func NewEngine(ctx context.Context, cfg EngineConfig) (*Engine, error) {
 			e.cacheDir = dir
 		}
 	}
-	rt, mod, err := compileModule(ctx, cache, wasm, workers)
+	// A reactor build with the stop check is stopped at its deadline by
+	// setting its stop flag (see callEntry); any other module by wazero's
+	// WithCloseOnContextDone, which costs a call into Go at every loop
+	// iteration of the guest.
+	exports := wasmbin.Exports(wasm)
+	closeOnDone := exports[wasmbin.StopGlobal] != wasmbin.ExportGlobal || exports[entryInit] != wasmbin.ExportFunc
+	rt, mod, err := compileModule(ctx, cache, wasm, workers, closeOnDone)
 	if err != nil && cache != nil && strings.Contains(err.Error(), "compilationcache:") {
 		// wazero found an entry it cannot load, and does not remove it.
 		n := removeCacheEntries(e.cacheDir)
 		slog.Warn("wasmbox: corrupt compilation cache entry; removed the cache's entries, compiling again", "dir", e.cacheDir, "removed", n, "err", err)
-		rt, mod, err = compileModule(ctx, cache, wasm, workers)
+		rt, mod, err = compileModule(ctx, cache, wasm, workers, closeOnDone)
 	}
 	if err != nil && cache != nil {
 		slog.Warn("wasmbox: compilation cache unusable, compiling in memory", "dir", e.cacheDir, "err", err)
 		cache.Close(ctx)
 		e.cacheDir = ""
-		rt, mod, err = compileModule(ctx, nil, wasm, workers)
+		rt, mod, err = compileModule(ctx, nil, wasm, workers, closeOnDone)
 	}
 	if err != nil {
 		return nil, err
 	}
-	e.rt, e.module = rt, mod
+	e.rt, e.module, e.reactor = rt, mod, isReactor(mod)
 	for _, m := range mod.ExportedMemories() {
 		e.minMemory = uint64(m.Min()) * pageSize
+	}
+	if e.reactor {
+		if e.snap, err = e.loadSnapshot(ctx); err != nil {
+			rt.Close(ctx)
+			return nil, err
+		}
 	}
 	if cfg.Pool.Size > 0 {
 		e.pool = newPool(e, cfg.Pool)
@@ -180,9 +195,10 @@ func NewEngine(ctx context.Context, cfg EngineConfig) (*Engine, error) {
 }
 
 // compileModule makes a runtime with the WASI host module, using cache when
-// it is not nil, and compiles wasm in it.
-func compileModule(ctx context.Context, cache wazero.CompilationCache, wasm []byte, workers int) (wazero.Runtime, wazero.CompiledModule, error) {
-	rcfg := wazero.NewRuntimeConfig().WithCloseOnContextDone(true)
+// it is not nil, and compiles wasm in it. closeOnDone turns on wazero's
+// WithCloseOnContextDone.
+func compileModule(ctx context.Context, cache wazero.CompilationCache, wasm []byte, workers int, closeOnDone bool) (wazero.Runtime, wazero.CompiledModule, error) {
+	rcfg := wazero.NewRuntimeConfig().WithCloseOnContextDone(closeOnDone)
 	if cache != nil {
 		rcfg = rcfg.WithCompilationCache(cache)
 	}
@@ -217,18 +233,31 @@ func removeCacheEntries(dir string) int {
 	return n
 }
 
-// embeddedAssetErr is the result of checking the embedded asset, once.
-var embeddedAssetErr = sync.OnceValue(func() error {
-	return checkAsset(assets.PythonWasm, assets.PythonWasmSHA256)
-})
-
-func checkEmbeddedAsset() error { return embeddedAssetErr() }
-
-// checkAsset reports an error unless data has the SHA-256 want.
-func checkAsset(data []byte, want string) error {
+// checkAsset reports an error unless data, embedded from path, has the
+// SHA-256 want.
+func checkAsset(data []byte, want, path string) error {
 	h := sha256.Sum256(data)
 	if got := hex.EncodeToString(h[:]); got != want {
-		return fmt.Errorf("wasmbox: the embedded interpreter (assets/python.wasm, %d bytes) is corrupt: its SHA-256 is %s, want %s; rebuild with `make clean build`", len(data), got, want)
+		return fmt.Errorf("wasmbox: the embedded interpreter (%s, %d bytes) is corrupt: its SHA-256 is %s, want %s; rebuild with `make clean build`", path, len(data), got, want)
+	}
+	return nil
+}
+
+// checkAssetFile is checkAsset for the file name in fsys, read as a stream:
+// copying a large embedded file only to hash it costs more than the hash.
+func checkAssetFile(fsys fs.FS, name, want, path string) error {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return fmt.Errorf("wasmbox: the embedded %s is missing: %w", path, err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return fmt.Errorf("wasmbox: reading the embedded %s: %w", path, err)
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != want {
+		return fmt.Errorf("wasmbox: the embedded interpreter (%s, %d bytes) is corrupt: its SHA-256 is %s, want %s; rebuild with `make clean build`", path, n, got, want)
 	}
 	return nil
 }
@@ -251,6 +280,14 @@ func cacheDir(dir string) (string, error) {
 // CacheDir returns the directory of the compilation cache in use, or "" when
 // the engine compiles in memory.
 func (e *Engine) CacheDir() string { return e.cacheDir }
+
+// Interpreter returns the name of the interpreter the engine runs:
+// InterpreterSnapshot, InterpreterNPM, or "custom" for EngineConfig.Wasm.
+func (e *Engine) Interpreter() string { return e.interp.name }
+
+// PythonVersion returns the version of the CPython the engine runs, or
+// "unknown" for EngineConfig.Wasm.
+func (e *Engine) PythonVersion() string { return e.interp.version }
 
 // MinMemory returns the least linear memory, in bytes, that the interpreter
 // needs to start. A smaller memory limit is refused.

@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tetratelabs/wazero"
-	"github.com/tetratelabs/wazero/experimental/sysfs"
 	"github.com/tetratelabs/wazero/sys"
 
 	"github.com/wasmbox/wasmbox/validate"
@@ -88,19 +86,27 @@ func (s *Sandbox) run(ctx context.Context, command string, argv []string, argvEr
 	return res, classify(ctx, stopped, runErr, res, stderr)
 }
 
-// runJob runs j in a warm instance if one is ready and can take it, else
-// in a fresh one. started is called when the job's own time starts: at
+// runJob runs j in a warm instance if one is ready and can take it, else in
+// one restored from the snapshot, else in a fresh one. started is called when the job's own time starts: at
 // handover for a warm instance.
 // It returns how the instance ended (InstantiateModule's error), why it was
 // stopped early if it was, and its allocator.
 func (e *Engine) runJob(ctx context.Context, j job, started func()) (err, stopped error, alloc *limitedAllocator) {
 	if warm := warmArgv(j.argv); warm != nil && !configuresInterpreter(j.env) {
+		wj := j
+		wj.argv = warm
 		for w := e.pool.take(); w != nil; w = e.pool.take() {
 			started()
-			wj := j
-			wj.argv = warm
 			if err, stopped, ok := w.run(ctx, wj); ok {
 				e.stats.warmServed.Add(1)
+				return err, stopped, w.alloc
+			}
+		}
+		// None ready: restore one from the snapshot, if the job's memory
+		// limit holds it. Its restoring counts as the job's time.
+		if e.snap != nil && e.snap.size <= j.memoryLimit {
+			w := e.startWarm(ctx)
+			if err, stopped, ok := w.run(ctx, wj); ok {
 				return err, stopped, w.alloc
 			}
 		}
@@ -112,7 +118,7 @@ func (e *Engine) runJob(ctx context.Context, j job, started func()) (err, stoppe
 		WithStdin(guestStdin(runCtx, j.stdin)).
 		WithStdout(j.stdout).
 		WithStderr(j.stderr).
-		WithFSConfig(wazero.NewFSConfig().(sysfs.FSConfig).WithSysFSMount(j.fs, "/"))
+		WithFSConfig(e.fsConfig(j.fs))
 	err = e.instantiate(runCtx, alloc, mcfg)
 	return err, context.Cause(runCtx), alloc
 }
@@ -170,8 +176,8 @@ func (s *Sandbox) guestArgv(command string, policy *validate.Policy) ([]string, 
 func classify(ctx context.Context, stopped, err error, res *ExecResult, stderr io.Writer) error {
 	var exit *sys.ExitError
 	switch {
-	case err == nil:
-		res.ExitCode = 0
+	// A stopped instance may still end cleanly: its sleep or read was cut
+	// short, and it had no loop left to trap in.
 	case stopped != nil && errors.Is(ctx.Err(), context.Canceled):
 		res.ExitCode = ExitCanceled
 		return fmt.Errorf("wasmbox: execution canceled: %w", ctx.Err())
@@ -181,6 +187,8 @@ func classify(ctx context.Context, stopped, err error, res *ExecResult, stderr i
 	case stopped != nil:
 		res.ExitCode = ExitSandboxFailure
 		return stopped
+	case err == nil:
+		res.ExitCode = 0
 	case errors.As(err, &exit):
 		res.ExitCode = int(exit.ExitCode())
 	case res.MemoryExceeded:

@@ -89,14 +89,32 @@ func newTinyEngine(t *testing.T, dir string) *Engine {
 }
 
 func TestEmbeddedAssetChecksum(t *testing.T) {
-	if err := checkEmbeddedAsset(); err != nil {
-		t.Fatalf("the embedded asset fails its own check: %v", err)
+	if err := snapshotAssetErr(); err != nil {
+		t.Fatalf("the embedded reactor fails its own check: %v", err)
 	}
-	bad := bytes.Clone(assets.PythonWasm)
-	bad[len(bad)/2] ^= 1
-	err := checkAsset(bad, assets.PythonWasmSHA256)
-	if err == nil || !strings.Contains(err.Error(), "is corrupt: its SHA-256 is") || !strings.Contains(err.Error(), assets.PythonWasmSHA256) {
-		t.Fatalf("a flipped bit: %v", err)
+	if err := npmAssetErr(); err != nil {
+		t.Fatalf("the embedded npm build fails its own check: %v", err)
+	}
+	for path, asset := range map[string]struct {
+		data []byte
+		sum  string
+	}{
+		"assets/python.wasm":            {assets.PythonWasm, assets.PythonWasmSHA256},
+		"assets/cpython313/python.wasm": {assets.CPython313Wasm, assets.CPython313WasmSHA256},
+	} {
+		bad := bytes.Clone(asset.data)
+		bad[len(bad)/2] ^= 1
+		err := checkAsset(bad, asset.sum, path)
+		if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "is corrupt: its SHA-256 is") || !strings.Contains(err.Error(), asset.sum) {
+			t.Fatalf("%s with a flipped bit: %v", path, err)
+		}
+	}
+}
+
+func TestUnknownInterpreterRefused(t *testing.T) {
+	_, err := NewEngine(context.Background(), EngineConfig{Interpreter: "pypy"})
+	if err == nil || !strings.Contains(err.Error(), `unknown interpreter "pypy"`) {
+		t.Fatalf("unknown interpreter: %v", err)
 	}
 }
 

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/tetratelabs/wazero"
-	"github.com/tetratelabs/wazero/experimental/sysfs"
 
 	"github.com/wasmbox/wasmbox/internal/guard"
 )
@@ -180,8 +179,9 @@ type warmInstance struct {
 	done   chan error // InstantiateModule's error, when the instance has ended
 }
 
-// startWarm starts an instance of warm.py under ctx. Until its job, it has an
-// empty filesystem, no output and no memory limit beyond wasm32's.
+// startWarm starts an instance of warm.py under ctx: from the snapshot when
+// the engine has one, else from scratch. Until its job, it has an empty
+// filesystem, no output and no memory limit beyond wasm32's.
 func (e *Engine) startWarm(ctx context.Context) *warmInstance {
 	ctx, cancel := context.WithCancelCause(ctx)
 	w := &warmInstance{
@@ -197,8 +197,12 @@ func (e *Engine) startWarm(ctx context.Context) *warmInstance {
 		WithStdin(w.stdin).
 		WithStdout(&w.stdout).
 		WithStderr(&w.stderr).
-		WithFSConfig(wazero.NewFSConfig().(sysfs.FSConfig).WithSysFSMount(&w.fs, "/"))
-	go func() { w.done <- e.instantiate(ctx, w.alloc, mcfg) }()
+		WithFSConfig(e.fsConfig(&w.fs))
+	if e.snap != nil {
+		go func() { w.done <- e.runRestored(ctx, w.alloc, mcfg) }()
+	} else {
+		go func() { w.done <- e.instantiate(ctx, w.alloc, mcfg) }()
+	}
 	return w
 }
 

@@ -1,8 +1,11 @@
 # wasmbox warm instance: start the interpreter and import what jobs use
 # before there is a job, then wait for one on stdin.
 #
-# Run as `python3 -c <this file> <guard boot source>`. The boot source is
-# compiled here, ahead of the job: compiling it is most of a job's start-up.
+# Run as `python3 -c <this file> <guard boot source> [snapshot]`. The boot
+# source is compiled here, ahead of the job: compiling it is most of a job's
+# start-up. With "snapshot" (a reactor build's wasmbox_init), this only
+# defines __wasmbox_run__: the host snapshots the interpreter then, and each
+# instance restored from the snapshot calls it to wait for its job.
 # The host writes one JSON line to stdin:
 #   {"argv": ["-c", CODE, ARG...], "env": {NAME: VALUE}}
 # and this program then becomes `python3 -c CODE ARG...` with that
@@ -11,10 +14,12 @@
 import sys
 
 # Nothing from the job's filesystem may be cached while warming: take the
-# current directory off sys.path until the job runs.
-del sys.path[0]
+# current directory off sys.path until the job runs. (A reactor's init
+# entry does not put it there.)
+if sys.path and sys.path[0] == "":
+    del sys.path[0]
 
-import builtins, io, json, math, operator, os, re, string, time, traceback, types, typing  # noqa: E401,F401
+import atexit, builtins, gc, io, json, math, operator, os, re, string, time, traceback, types, typing  # noqa: E401,F401
 import unicodedata  # noqa: F401  (traceback imports it lazily)
 
 _wasmbox_boot_source = sys.argv[1]
@@ -31,9 +36,11 @@ def _wasmbox_job():
     return json.loads(line)
 
 
-def _wasmbox_exit_status(e):
+# The functions below run after the job's code, which may have replaced
+# builtins (len, __import__) that importing needs: they import nothing and
+# use the modules bound here.
+def _wasmbox_exit_status(e, sys=sys):
     # What the interpreter does with an uncaught SystemExit.
-    import sys
     if e.code is None:
         return 0
     if isinstance(e.code, int):
@@ -45,15 +52,11 @@ def _wasmbox_exit_status(e):
     return 1
 
 
-def _wasmbox_finish(status):
+def _wasmbox_finish(status, atexit=atexit, gc=gc, os=os, sys=sys):
     # The instance is thrown away after its one job, so tearing the
     # interpreter down (most of a short job's time) is skipped. What a
     # program can observe of the teardown still happens: atexit handlers
     # run, and files it left open are flushed when its namespace goes.
-    import atexit
-    import gc
-    import os
-    import sys
     atexit._run_exitfuncs()
     sys.modules["__main__"].__dict__.clear()
     gc.collect()
@@ -67,6 +70,9 @@ def _wasmbox_finish(status):
 
 def _wasmbox_start():
     job = _wasmbox_job()
+    if "random" in sys.modules:
+        # A snapshot's copies would all share one random state.
+        sys.modules["random"].seed()
     os.environ.clear()
     os.environ.update(job["env"])
     argv = job["argv"]
@@ -91,5 +97,7 @@ def _wasmbox_start():
     finish(status)
 
 
-
-_wasmbox_start()
+if sys.argv[2:] == ["snapshot"]:
+    __wasmbox_run__ = _wasmbox_start
+else:
+    _wasmbox_start()

@@ -23,12 +23,18 @@ func instantiateWASI(ctx context.Context, r wazero.Runtime) error {
 	return err
 }
 
-// monotonicEpoch is the zero of the guest's monotonic clock.
-var monotonicEpoch = time.Now()
+// monotonicEpoch is when this process started the guest's monotonic clock,
+// and monotonicBase the clock's reading then: the wall clock, in Unix
+// nanoseconds, so that the clock also rises from one process to the next
+// (a snapshot taken by one process runs in later ones).
+var (
+	monotonicEpoch = time.Now()
+	monotonicBase  = monotonicEpoch.UnixNano()
+)
 
 // guestNanotime is the guest's monotonic clock. wasmbox supplies it, rather
 // than wazero, so that pollOneoff can turn absolute deadlines into waits.
-func guestNanotime() int64 { return int64(time.Since(monotonicEpoch)) }
+func guestNanotime() int64 { return monotonicBase + int64(time.Since(monotonicEpoch)) }
 
 // WASI constants used by pollOneoff (wasi_snapshot_preview1).
 const (

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/wasmbox/wasmbox/assets"
 )
 
 func TestRunExitCodes(t *testing.T) {
@@ -93,7 +95,10 @@ func TestRunJSONViolations(t *testing.T) {
 
 func TestVersion(t *testing.T) {
 	stdout, _, exit := cli(t, "", "version")
-	for _, want := range []string{"wasmbox 0.1.0", "python  3.12.0", "wazero  v1.12.0", "sha256:324728b694d0ff4eff1f2e148f28faadb1061a80d6b2b3dbb92d21b0de56f181"} {
+	for _, want := range []string{"wasmbox 0.1.0", "python  3.13.5", "python  3.12.0", "wazero  v1.12.0",
+		"asset   python.wasm sha256:" + assets.PythonWasmSHA256,
+		"asset   cpython313/python.wasm sha256:" + assets.CPython313WasmSHA256,
+		"asset   cpython313/python313.zip sha256:" + assets.CPython313StdlibSHA256} {
 		if exit != 0 || !strings.Contains(stdout, want) {
 			t.Errorf("version output lacks %q: %s", want, stdout)
 		}

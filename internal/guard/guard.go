@@ -44,15 +44,12 @@ var bootSource string
 // python3 -c. Warm instances compile it ahead of their job.
 func BootSource() string { return bootSource }
 
-// DefaultStdlibPrefixes holds where the CPython-WASI guest keeps its
-// standard library. Code compiled from files under these prefixes may
-// import anything; all other code is held to the policy. The standard
-// library's modules load from the zip, but their code objects keep the file
-// names of the machine that built them, so that directory is listed too.
-var DefaultStdlibPrefixes = []string{
-	"/usr/local/lib/python312.zip/",
-	"/wlr/build-staging/python/v3.12.0-aio/checkout/Lib/",
-}
+// DefaultStdlibPrefixes holds where wasmbox's default guest, the CPython
+// 3.13 reactor build, keeps its standard library: a zip of .pyc files on a
+// read-only mount, whose code objects carry file names inside the zip. Code
+// compiled from files under these prefixes may import anything; all other
+// code is held to the policy.
+var DefaultStdlibPrefixes = []string{"/usr/local/lib/python313.zip/"}
 
 // Config holds guard settings that do not come from the policy. The zero
 // value suits the wasmbox guest.

@@ -115,8 +115,8 @@ try_(load)`},
 	{group: "writes", name: "write-etc", code: `try_(lambda: open("/etc/wasmbox-hostile-canary", "w").write("escaped"))
 os.makedirs("/etc", exist_ok=True)
 try_(lambda: open("/etc/wasmbox-hostile-canary", "w").write("escaped"))`},
-	{group: "writes", name: "write-stdlib-zip", code: `try_(lambda: open("/usr/local/lib/python312.zip", "ab", buffering=0).write(b"x"))`},
-	{group: "writes", name: "write-stdlib-dir", code: `try_(lambda: open("/usr/local/lib/python3.12/os.py", "wb", buffering=0).write(b"x"))`},
+	{group: "writes", name: "write-stdlib-zip", code: `try_(lambda: open("/usr/local/lib/python313.zip", "ab", buffering=0).write(b"x"))`},
+	{group: "writes", name: "write-stdlib-dir", code: `try_(lambda: open("/usr/local/lib/python3.13/os.py", "wb", buffering=0).write(b"x"))`},
 	{group: "writes", name: "rename-root", code: `try_(lambda: os.rename("/", "/tmp/root"))`},
 	{group: "writes", name: "rmdir-root", code: `try_(lambda: os.rmdir("/"))`},
 

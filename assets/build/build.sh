@@ -1,0 +1,93 @@
+#!/bin/bash
+# Reproducible build of CPython 3.13 for wasm32-wasi as a WASI reactor, from
+# Debian trixie packages and sources. See README.md in this folder.
+#
+#   sudo assets/build/build.sh            # everything, from nothing
+#
+# Environment:
+#   WASMBOX_BUILD_DIR  where the chroot lives (default /var/tmp/wasmbox-build;
+#                      the chroot is $WASMBOX_BUILD_DIR/root)
+#   WASMBOX_MIRROR     Debian mirror (default http://deb.debian.org/debian)
+#   WASMBOX_STAGES     inner stages to run (default: all; see inner.sh)
+# Outputs: ../cpython313/python.wasm and ../cpython313/python313.zip (relative
+# to this script), and versions.txt next to this script.
+set -euo pipefail
+umask 022
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ASSETS=$(cd "$HERE/.." && pwd)
+BASE=${WASMBOX_BUILD_DIR:-/var/tmp/wasmbox-build}
+ROOT=$BASE/root
+MIRROR=${WASMBOX_MIRROR:-http://deb.debian.org/debian}
+SUITE=trixie
+PACKAGES="clang-19 lld-19 llvm-19 libclang-rt-19-dev-wasm32 wasi-libc python3.13 make pkg-config xz-utils dpkg-dev patch tcl8.6 ca-certificates"
+
+[ "$(id -u)" = 0 ] || { echo "build.sh: must run as root (chroot)"; exit 1; }
+
+in_chroot() {
+    chroot "$ROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+        LC_ALL=C.UTF-8 TZ=UTC DEBIAN_FRONTEND=noninteractive \
+        SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-}" JOBS="$(nproc)" "$@"
+}
+
+if [ ! -x "$ROOT/usr/bin/apt-get" ]; then
+    echo "=== creating the $SUITE chroot in $ROOT"
+    mkdir -p "$BASE"
+    debootstrap --variant=minbase --include=ca-certificates "$SUITE" "$ROOT" "$MIRROR"
+fi
+printf 'deb %s %s main\ndeb-src %s %s main\n' "$MIRROR" "$SUITE" "$MIRROR" "$SUITE" \
+    > "$ROOT/etc/apt/sources.list"
+rm -f "$ROOT/etc/apt/sources.list.d/debian.sources"
+cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
+
+echo "=== installing packages"
+in_chroot apt-get update -q
+in_chroot apt-get install -y -q --no-install-recommends $PACKAGES
+
+# Fresh recipe, sources and build directory; fixed paths inside the chroot.
+rm -rf "$ROOT/build/recipe" "$ROOT/build/src" "$ROOT/build/work" "$ROOT/build/out"
+mkdir -p "$ROOT/build/recipe"
+cp -a "$HERE/inner.sh" "$HERE/mkzip.py" "$HERE/wasmbox_reactor.c" "$HERE/patches" "$ROOT/build/recipe/"
+
+in_chroot bash /build/recipe/inner.sh sources
+# SOURCE_DATE_EPOCH: the date of the python3.13 source package's changelog entry.
+SOURCE_DATE_EPOCH=$(in_chroot dpkg-parsechangelog -l /build/work/cpython-debian/debian/changelog -STimestamp)
+export SOURCE_DATE_EPOCH
+echo "SOURCE_DATE_EPOCH=$SOURCE_DATE_EPOCH"
+in_chroot bash /build/recipe/inner.sh ${WASMBOX_STAGES:-deps-zlib deps-bzip2 deps-sqlite3 cpython reactor zip}
+
+# versions.txt: every Debian package that goes into the build.
+{
+    echo "# Written by build.sh. Debian $SUITE packages used to build assets/cpython313."
+    echo "# mirror: $MIRROR"
+    echo "SOURCE_DATE_EPOCH=$SOURCE_DATE_EPOCH"
+    echo
+    echo "## toolchain and build python (binary packages, dpkg-query)"
+    in_chroot dpkg-query -W -f '${Package} ${Version} ${Architecture}\n' \
+        clang-19 libclang-cpp19 libllvm19 lld-19 llvm-19 llvm-19-linker-tools \
+        libclang-rt-19-dev-wasm32 libclang-common-19-dev wasi-libc \
+        python3.13 python3.13-minimal libpython3.13-minimal libpython3.13-stdlib \
+        make pkg-config xz-utils dpkg-dev patch tcl8.6 libc6
+    echo
+    echo "## source packages (apt-get source; .dsc and their files with sha256)"
+    for dsc in "$ROOT"/build/src/*.dsc; do
+        echo "$(sed -n 's/^Source: //p' "$dsc") $(sed -n 's/^Version: //p' "$dsc")  ($(basename "$dsc") sha256 $(sha256sum < "$dsc" | cut -d' ' -f1))"
+        sed -n '/^Checksums-Sha256:/,/^[A-Z]/p' "$dsc" | grep '^ ' | awk '{print "    " $3 " " $1}'
+    done
+    echo
+    echo "## CPython patches"
+    cat "$ROOT/build/work/cpython-patches.txt"
+    echo
+    echo "## outputs (python.wasm before the stop check; assets/cpython313 holds it after)"
+    (cd "$ROOT/build/out" && sha256sum python.wasm python313.zip)
+} > "$HERE/versions.txt"
+
+# Outside the chroot, with the repository's Go: give every loop the check of
+# a stop flag the host sets at a deadline (internal/wasmbin.AddStopCheck),
+# far cheaper than wazero's WithCloseOnContextDone.
+mkdir -p "$ASSETS/cpython313"
+(cd "$ASSETS/.." && ${GO:-go} run ./internal/wasmbin/cmd/wasmbin stop "$ROOT/build/out/python.wasm" "$ASSETS/cpython313/python.wasm")
+cp "$ROOT/build/out/python313.zip" "$ASSETS/cpython313/python313.zip"
+echo "=== outputs"
+ls -l "$ASSETS/cpython313/python.wasm" "$ASSETS/cpython313/python313.zip"
+sha256sum "$ASSETS/cpython313/python.wasm" "$ASSETS/cpython313/python313.zip"

