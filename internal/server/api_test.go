@@ -151,7 +151,7 @@ func TestHealthAndMetrics(t *testing.T) {
 	do(t, "POST", ts.URL+"/healthz", "").wantError(t, 405, CodeMethodNotAllowed)
 	r = do(t, "GET", ts.URL+"/metrics", "")
 	for _, name := range []string{"wasmbox_http_requests_total{", "wasmbox_queue_depth ", "wasmbox_sessions_live ",
-		"wasmbox_executions_running ", "wasmbox_instances_created_total ", "wasmbox_instances_destroyed_total "} {
+		"wasmbox_executions_running ", "wasmbox_instances_created_total ", "wasmbox_instances_destroyed_total ", "wasmbox_instances_warm "} {
 		if !strings.Contains(string(r.body), name) {
 			t.Errorf("/metrics lacks %s", name)
 		}

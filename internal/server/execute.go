@@ -27,10 +27,8 @@ func (s *Server) execute(r *http.Request, kind string, fn func(ctx context.Conte
 	defer cancel()
 
 	s.metrics.running.Inc()
-	s.metrics.instancesCreated.Inc()
 	start := time.Now()
 	outcome, err := fn(ctx)
-	s.metrics.instancesEnded.Inc()
 	s.metrics.running.Dec()
 	s.metrics.execDuration.WithLabelValues(kind).Observe(time.Since(start).Seconds())
 	if err != nil && ctx.Err() != nil {

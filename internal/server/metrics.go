@@ -6,26 +6,27 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/wasmbox/wasmbox/runtime"
 )
 
 // metrics are the server's Prometheus metrics, in a registry of its own so
 // that several servers can live in one process (tests).
 type metrics struct {
-	registry         *prometheus.Registry
-	requests         *prometheus.CounterVec
-	executions       *prometheus.CounterVec
-	execDuration     *prometheus.HistogramVec
-	running          prometheus.Gauge
-	queueDepth       prometheus.Gauge
-	shed             *prometheus.CounterVec
-	sessionsLive     prometheus.Gauge
-	sessionsCreated  prometheus.Counter
-	sessionsRemoved  *prometheus.CounterVec
-	instancesCreated prometheus.Counter
-	instancesEnded   prometheus.Counter
+	registry        *prometheus.Registry
+	requests        *prometheus.CounterVec
+	executions      *prometheus.CounterVec
+	execDuration    *prometheus.HistogramVec
+	running         prometheus.Gauge
+	queueDepth      prometheus.Gauge
+	shed            *prometheus.CounterVec
+	sessionsLive    prometheus.Gauge
+	sessionsCreated prometheus.Counter
+	sessionsRemoved *prometheus.CounterVec
 }
 
-func newMetrics() *metrics {
+// newMetrics makes the metrics; the instance counts come from engine.
+func newMetrics(engine *runtime.Engine) *metrics {
 	m := &metrics{
 		registry: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -65,17 +66,21 @@ func newMetrics() *metrics {
 			Name: "wasmbox_sessions_removed_total",
 			Help: "Sandbox sessions destroyed, by reason (deleted, expired, shutdown).",
 		}, []string{"reason"}),
-		instancesCreated: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "wasmbox_instances_created_total",
-			Help: "Interpreter executions started (each runs in fresh WebAssembly instances).",
-		}),
-		instancesEnded: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "wasmbox_instances_destroyed_total",
-			Help: "Interpreter executions whose instances were torn down; equals created when none is running.",
-		}),
 	}
+	instancesCreated := prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "wasmbox_instances_created_total",
+		Help: "WebAssembly interpreter instances started by the engine, warm ones included.",
+	}, func() float64 { return float64(engine.Stats().InstancesStarted) })
+	instancesEnded := prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "wasmbox_instances_destroyed_total",
+		Help: "Interpreter instances ended and freed; created minus destroyed is the instances alive (running or warm).",
+	}, func() float64 { return float64(engine.Stats().InstancesEnded) })
+	instancesWarm := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "wasmbox_instances_warm",
+		Help: "Warm instances waiting for a job now.",
+	}, func() float64 { return float64(engine.Stats().WarmReady) })
 	m.registry.MustRegister(m.requests, m.executions, m.execDuration, m.running, m.queueDepth, m.shed,
-		m.sessionsLive, m.sessionsCreated, m.sessionsRemoved, m.instancesCreated, m.instancesEnded,
+		m.sessionsLive, m.sessionsCreated, m.sessionsRemoved, instancesCreated, instancesEnded, instancesWarm,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -151,7 +151,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, engine: cfg.Engine, log: cfg.Logger, draining: make(chan struct{})}
 	s.hardStop, s.abort = context.WithCancel(context.Background())
-	s.metrics = newMetrics()
+	s.metrics = newMetrics(cfg.Engine)
 	s.limiter = newLimiter(cfg.MaxConcurrency, cfg.MaxQueue, cfg.QueueTimeout, s.draining, s.metrics.queueDepth.Set)
 	s.sessions = newSessionStore(cfg, s.metrics)
 	s.handler = s.logRequests(s.routes())
