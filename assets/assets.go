@@ -51,6 +51,6 @@ var CPython313Stdlib = func() fs.FS {
 // SHA-256 sums of the committed build outputs; `make python-wasm` prints
 // the sums of what it builds.
 const (
-	CPython313WasmSHA256   = "06b4a1153c4704dae33710589693f1da1cc65ae7fdb4bff6b4e264aa93a88fa6"
+	CPython313WasmSHA256   = "a02bacab5af505ab2863ff4aa97ac97b79ce6a75c85fbc1b325956dca3acba03"
 	CPython313StdlibSHA256 = "fd04a809e377de9a81e54b7281ff74a9c4f0733e5eadb2c7f8ef8d3210b0ac9e"
 )

@@ -156,12 +156,12 @@ func NewEngine(ctx context.Context, cfg EngineConfig) (*Engine, error) {
 			e.cacheDir = dir
 		}
 	}
-	// A reactor build with the stop check is stopped at its deadline by
-	// setting its stop flag (see callEntry); any other module by wazero's
+	// A reactor build with preemption points (wasmbin.AddPreemption) is
+	// stopped at its deadline by schedYield; any other module by wazero's
 	// WithCloseOnContextDone, which costs a call into Go at every loop
 	// iteration of the guest.
 	exports := wasmbin.Exports(wasm)
-	closeOnDone := exports[wasmbin.StopGlobal] != wasmbin.ExportGlobal || exports[entryInit] != wasmbin.ExportFunc
+	closeOnDone := exports[wasmbin.BudgetGlobal] != wasmbin.ExportGlobal || exports[entryInit] != wasmbin.ExportFunc
 	rt, mod, err := compileModule(ctx, cache, wasm, workers, closeOnDone)
 	if err != nil && cache != nil && strings.Contains(err.Error(), "compilationcache:") {
 		// wazero found an entry it cannot load, and does not remove it.

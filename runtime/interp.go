@@ -17,7 +17,6 @@ import (
 
 	"github.com/wasmbox/wasmbox/assets"
 	"github.com/wasmbox/wasmbox/internal/guard"
-	"github.com/wasmbox/wasmbox/internal/wasmbin"
 )
 
 // The interpreters an engine can run, for EngineConfig.Interpreter and
@@ -150,13 +149,11 @@ func (e *Engine) instantiate(ctx context.Context, alloc *limitedAllocator, mcfg 
 // callEntry calls one of a reactor's entry points, which return a status or
 // exit. The error is nil for status 0, a *sys.ExitError for any other.
 //
-// When ctx ends, callEntry sets the module's stop flag (see
-// wasmbin.AddStopCheck): the guest traps at its next loop iteration. Host
-// calls that block (stdin, sleeping) return at ctx's end by themselves.
+// The guest stops when ctx ends: a reactor build calls sched_yield every
+// wasmbin.PreemptInterval loop iterations, and schedYield ends the call
+// there. Host calls that block (stdin, sleeping) return at ctx's end by
+// themselves.
 func callEntry(ctx context.Context, mod api.Module, name string) error {
-	if stop, ok := mod.ExportedGlobal(wasmbin.StopGlobal).(api.MutableGlobal); ok {
-		defer context.AfterFunc(ctx, func() { stop.Set(1) })()
-	}
 	res, err := mod.ExportedFunction(name).Call(ctx)
 	var exit *sys.ExitError
 	switch {

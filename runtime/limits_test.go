@@ -136,3 +136,42 @@ func TestExecEnvOnlyWhatCallerSets(t *testing.T) {
 		t.Fatalf("got %+v", res)
 	}
 }
+
+// wazero's compiled code cannot be preempted: a guest that never called
+// into Go would hold every other goroutine at the next stop-the-world of a
+// garbage collection, the timer meant to stop it included. The reactor's
+// preemption points call into Go every so many loop iterations, so
+// collections go on while a guest spins in bytecode or in C, and the guest
+// still ends at its timeout.
+func TestSpinningGuestDoesNotHoldUpTheGC(t *testing.T) {
+	for name, code := range map[string]string{
+		"bytecode": "while True: pass",
+		"C loop":   "print(sum(range(10**15)))",
+	} {
+		t.Run(name, func(t *testing.T) {
+			done := make(chan *ExecResult, 1)
+			go func() {
+				done <- run(t, "python3 -c '"+code+"'", ExecOptions{Timeout: 2 * time.Second})
+			}()
+			time.Sleep(200 * time.Millisecond)
+			var slowest time.Duration
+			for i := 0; i < 10; i++ {
+				start := time.Now()
+				goruntime.GC()
+				slowest = max(slowest, time.Since(start))
+				time.Sleep(50 * time.Millisecond)
+			}
+			if slowest > time.Second {
+				t.Errorf("a garbage collection took %v while the guest spun", slowest)
+			}
+			select {
+			case res := <-done:
+				if !res.TimedOut || res.ExitCode != ExitTimeout {
+					t.Fatalf("got %+v", res)
+				}
+			case <-time.After(time.Minute):
+				t.Fatal("the spinning guest was not stopped")
+			}
+		})
+	}
+}

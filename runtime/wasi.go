@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"time"
 
 	"github.com/tetratelabs/wazero"
@@ -11,7 +12,7 @@ import (
 )
 
 // instantiateWASI adds the WASI host module to r: wazero's implementation,
-// with poll_oneoff replaced by pollOneoff.
+// with poll_oneoff replaced by pollOneoff and sched_yield by schedYield.
 func instantiateWASI(ctx context.Context, r wazero.Runtime) error {
 	b := r.NewHostModuleBuilder(wasi_snapshot_preview1.ModuleName)
 	wasi_snapshot_preview1.NewFunctionExporter().ExportFunctions(b)
@@ -19,8 +20,27 @@ func instantiateWASI(ctx context.Context, r wazero.Runtime) error {
 		WithGoModuleFunction(api.GoModuleFunc(pollOneoff), []api.ValueType{api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32}, []api.ValueType{api.ValueTypeI32}).
 		WithParameterNames("in", "out", "nsubscriptions", "result.nevents").
 		Export("poll_oneoff")
+	b.NewFunctionBuilder().
+		WithGoModuleFunction(api.GoModuleFunc(schedYield), nil, []api.ValueType{api.ValueTypeI32}).
+		Export("sched_yield")
 	_, err := b.Instantiate(ctx)
 	return err
+}
+
+// errStopped ends a guest that reaches a preemption point after its
+// context ended.
+var errStopped = errors.New("wasmbox: the guest was stopped")
+
+// schedYield is WASI's sched_yield, which a reactor build with preemption
+// points (wasmbin.AddPreemption) also calls every PreemptInterval loop
+// iterations. Being Go, the call lets the Go scheduler stop the goroutine
+// (wazero's compiled code cannot be preempted); past the call's context it
+// ends the guest.
+func schedYield(ctx context.Context, _ api.Module, stack []uint64) {
+	if ctx.Err() != nil {
+		panic(errStopped)
+	}
+	stack[0] = errnoSuccess
 }
 
 // monotonicEpoch is when this process started the guest's monotonic clock,

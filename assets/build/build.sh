@@ -78,15 +78,15 @@ in_chroot bash /build/recipe/inner.sh ${WASMBOX_STAGES:-deps-zlib deps-bzip2 dep
     echo "## CPython patches"
     cat "$ROOT/build/work/cpython-patches.txt"
     echo
-    echo "## outputs (python.wasm before the stop check; assets/cpython313 holds it after)"
+    echo "## outputs (python.wasm before the preemption points; assets/cpython313 holds it after)"
     (cd "$ROOT/build/out" && sha256sum python.wasm python313.zip)
 } > "$HERE/versions.txt"
 
-# Outside the chroot, with the repository's Go: give every loop the check of
-# a stop flag the host sets at a deadline (internal/wasmbin.AddStopCheck),
-# far cheaper than wazero's WithCloseOnContextDone.
+# Outside the chroot, with the repository's Go: give every loop a preemption
+# point (internal/wasmbin.AddPreemption), far cheaper than wazero's
+# WithCloseOnContextDone.
 mkdir -p "$ASSETS/cpython313"
-(cd "$ASSETS/.." && ${GO:-go} run ./internal/wasmbin/cmd/wasmbin stop "$ROOT/build/out/python.wasm" "$ASSETS/cpython313/python.wasm")
+(cd "$ASSETS/.." && ${GO:-go} run ./internal/wasmbin/cmd/wasmbin preempt "$ROOT/build/out/python.wasm" "$ASSETS/cpython313/python.wasm")
 cp "$ROOT/build/out/python313.zip" "$ASSETS/cpython313/python313.zip"
 echo "=== outputs"
 ls -l "$ASSETS/cpython313/python.wasm" "$ASSETS/cpython313/python313.zip"

@@ -33,6 +33,18 @@ func appendULEB128(b []byte, v uint64) []byte {
 	}
 }
 
+// appendSLEB128 appends v as signed LEB128.
+func appendSLEB128(b []byte, v int64) []byte {
+	for {
+		c := byte(v & 0x7f)
+		v >>= 7
+		if (v == 0 && c&0x40 == 0) || (v == -1 && c&0x40 != 0) {
+			return append(b, c)
+		}
+		b = append(b, c|0x80)
+	}
+}
+
 // skipLEB128 returns how many bytes the LEB128 number (signed or not, at
 // most 64 bits) at the start of b takes.
 func skipLEB128(b []byte) (int, error) {

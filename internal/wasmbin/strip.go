@@ -1,6 +1,6 @@
 // Package wasmbin makes the small rewrites of WebAssembly binaries that
 // wasmbox's interpreter builds need: Strip drops custom sections, and
-// AddStopCheck gives every loop a check of a stop flag the host can set.
+// AddPreemption makes every loop call into the host now and then.
 package wasmbin
 
 import "strings"

@@ -2,7 +2,7 @@
 // builds:
 //
 //	go run ./internal/wasmbin/cmd/wasmbin strip IN OUT  # drop debug sections (make assets)
-//	go run ./internal/wasmbin/cmd/wasmbin stop IN OUT   # add the stop check (make python-wasm)
+//	go run ./internal/wasmbin/cmd/wasmbin preempt IN OUT  # add preemption points (make python-wasm)
 package main
 
 import (
@@ -13,8 +13,8 @@ import (
 )
 
 func main() {
-	if len(os.Args) != 4 || (os.Args[1] != "strip" && os.Args[1] != "stop") {
-		fmt.Fprintln(os.Stderr, "usage: wasmbin strip|stop IN.wasm OUT.wasm")
+	if len(os.Args) != 4 || (os.Args[1] != "strip" && os.Args[1] != "preempt") {
+		fmt.Fprintln(os.Stderr, "usage: wasmbin strip|preempt IN.wasm OUT.wasm")
 		os.Exit(2)
 	}
 	in, err := os.ReadFile(os.Args[2])
@@ -26,7 +26,7 @@ func main() {
 	if os.Args[1] == "strip" {
 		out, err = wasmbin.Strip(in, wasmbin.DebugSections)
 	} else {
-		out, err = wasmbin.AddStopCheck(in)
+		out, err = wasmbin.AddPreemption(in)
 	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "wasmbin %s: %s: %v\n", os.Args[1], os.Args[2], err)

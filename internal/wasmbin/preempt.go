@@ -5,37 +5,65 @@ import (
 	"fmt"
 )
 
-// StopGlobal is the name under which AddStopCheck exports its flag.
-const StopGlobal = "wasmbox_stop"
+// BudgetGlobal is the name under which AddPreemption exports its counter.
+const BudgetGlobal = "wasmbox_budget"
 
-// AddStopCheck returns a copy of the module in wasm with a new mutable i32
-// global, exported as StopGlobal and initially 0, and this check at the top
-// of every loop:
+// PreemptInterval is how many loop iterations run between two calls of the
+// yield function.
+const PreemptInterval = 1 << 16
+
+// The function AddPreemption calls: WASI's sched_yield, () -> errno, which
+// every CPython build imports.
+const (
+	yieldModule = "wasi_snapshot_preview1"
+	yieldName   = "sched_yield"
+)
+
+// AddPreemption returns a copy of the module in wasm with a new mutable i32
+// global, the budget, exported as BudgetGlobal, and this at the top of every
+// loop:
 //
-//	global.get $stop
+//	global.get $budget
+//	i32.eqz
 //	if
-//	  unreachable
+//	  i32.const PreemptInterval
+//	  global.set $budget
+//	  call $sched_yield
+//	  drop
 //	end
+//	global.get $budget
+//	i32.const 1
+//	i32.sub
+//	global.set $budget
 //
-// A host that sets the global to 1 from another goroutine makes the guest
-// trap at its next loop iteration, wherever it is spinning: the bytecode
-// loop or a long C loop. This replaces wazero's WithCloseOnContextDone,
-// which does the same at every loop iteration by calling into Go, and which
-// made CPython's bytecode loop several times slower.
+// So every PreemptInterval loop iterations, wherever the guest spins (the
+// bytecode loop or a long C loop), it calls into the host. That call is
+// where a host stops a guest past its deadline (its sched_yield returns an
+// error there), and where the Go runtime can stop the goroutine for a
+// garbage collection: wazero's compiled code cannot be preempted, so a
+// guest that never calls out would hold up every other goroutine at the
+// next stop-the-world, and with them the timer meant to stop it.
 //
-// The module may use the MVP instruction set, sign extension, saturating
-// conversions, bulk memory, reference types and tail calls; a SIMD or
-// otherwise unknown instruction is an error.
-func AddStopCheck(wasm []byte) ([]byte, error) {
+// This replaces wazero's WithCloseOnContextDone, which calls into Go at
+// every loop iteration and made CPython's bytecode loop several times
+// slower.
+//
+// The module must import sched_yield. It may use the MVP instruction set,
+// sign extension, saturating conversions, bulk memory, reference types and
+// tail calls; a SIMD or otherwise unknown instruction is an error.
+func AddPreemption(wasm []byte) ([]byte, error) {
 	sections, err := readSections(wasm)
 	if err != nil {
 		return nil, err
 	}
-	imported, err := importedGlobals(sections)
+	imports, err := readImports(sections)
 	if err != nil {
 		return nil, err
 	}
-	var stop uint64
+	if imports.yield < 0 {
+		return nil, fmt.Errorf("the module does not import %s.%s", yieldModule, yieldName)
+	}
+	var budget uint64
 	var haveGlobals, haveExports, haveCode bool
 	for i, s := range sections {
 		switch s.id {
@@ -45,11 +73,13 @@ func AddStopCheck(wasm []byte) ([]byte, error) {
 			if err != nil {
 				return nil, fmt.Errorf("global section: %w", err)
 			}
-			stop = imported + n
+			budget = imports.globals + n
 			body := appendULEB128(nil, n+1)
 			body = append(body, s.body[m:]...)
-			// i32, mutable, initialised by i32.const 0.
-			body = append(body, 0x7f, 0x01, 0x41, 0x00, 0x0b)
+			// i32, mutable, initialised to PreemptInterval.
+			body = append(body, 0x7f, 0x01, 0x41)
+			body = appendSLEB128(body, PreemptInterval)
+			body = append(body, 0x0b)
 			sections[i] = section{id: s.id, body: body}
 		case sectionExport:
 			haveExports = true
@@ -59,14 +89,14 @@ func AddStopCheck(wasm []byte) ([]byte, error) {
 			}
 			body := appendULEB128(nil, n+1)
 			body = append(body, s.body[m:]...)
-			body = appendULEB128(body, uint64(len(StopGlobal)))
-			body = append(body, StopGlobal...)
+			body = appendULEB128(body, uint64(len(BudgetGlobal)))
+			body = append(body, BudgetGlobal...)
 			body = append(body, ExportGlobal)
-			body = appendULEB128(body, stop)
+			body = appendULEB128(body, budget)
 			sections[i] = section{id: s.id, body: body}
 		case sectionCode:
 			haveCode = true
-			body, err := instrumentCode(s.body, stop)
+			body, err := instrumentCode(s.body, preemptCheck(budget, uint64(imports.yield)))
 			if err != nil {
 				return nil, fmt.Errorf("code section: %w", err)
 			}
@@ -77,6 +107,19 @@ func AddStopCheck(wasm []byte) ([]byte, error) {
 		return nil, errors.New("the module needs a global, an export and a code section (a module without them is not a CPython build)")
 	}
 	return writeSections(sections), nil
+}
+
+// preemptCheck is the code AddPreemption puts at the top of every loop.
+func preemptCheck(budget, yield uint64) []byte {
+	b := appendULEB128([]byte{0x23}, budget) // global.get $budget
+	b = append(b, 0x45, 0x04, 0x40, 0x41)    // i32.eqz; if; i32.const
+	b = appendSLEB128(b, PreemptInterval)
+	b = appendULEB128(append(b, 0x24), budget) // global.set $budget
+	b = appendULEB128(append(b, 0x10), yield)  // call $sched_yield
+	b = append(b, 0x1a, 0x0b)                  // drop; end
+	b = appendULEB128(append(b, 0x23), budget) // global.get $budget
+	b = append(b, 0x41, 0x01, 0x6b)            // i32.const 1; i32.sub
+	return appendULEB128(append(b, 0x24), budget)
 }
 
 // Export kinds, as Exports reports them.
@@ -110,21 +153,29 @@ func Exports(wasm []byte) map[string]byte {
 	return exports
 }
 
-// importedGlobals counts the globals the module imports: they come first in
-// the global index space.
-func importedGlobals(sections []section) (uint64, error) {
-	var count uint64
+// imports is what AddPreemption needs of the import section.
+type imports struct {
+	globals uint64 // imported globals: they come first in the global index space
+	yield   int64  // the function index of sched_yield, or -1
+}
+
+func readImports(sections []section) (imports, error) {
+	im := imports{yield: -1}
+	var funcs int64
 	for _, s := range sections {
 		if s.id != sectionImport {
 			continue
 		}
 		r := reader{b: s.body}
 		for n := r.uleb(); n > 0 && r.err == nil; n-- {
-			r.name()
-			r.name()
+			module, name := r.name(), r.name()
 			switch kind := r.byte(); kind {
 			case 0x00: // function: type index
 				r.uleb()
+				if module == yieldModule && name == yieldName {
+					im.yield = funcs
+				}
+				funcs++
 			case 0x01: // table: reference type, limits
 				r.byte()
 				r.limits()
@@ -133,25 +184,23 @@ func importedGlobals(sections []section) (uint64, error) {
 			case 0x03: // global: value type, mutability
 				r.byte()
 				r.byte()
-				count++
+				im.globals++
 			default:
 				r.fail(fmt.Errorf("import of unknown kind %#x", kind))
 			}
 		}
 		if r.err != nil {
-			return 0, fmt.Errorf("import section: %w", r.err)
+			return im, fmt.Errorf("import section: %w", r.err)
 		}
 	}
-	return count, nil
+	return im, nil
 }
 
-// instrumentCode adds the stop check to every loop of every function body.
-func instrumentCode(code []byte, stop uint64) ([]byte, error) {
-	check := appendULEB128([]byte{0x23}, stop) // global.get $stop
-	check = append(check, 0x04, 0x40, 0x00, 0x0b)
+// instrumentCode puts check at the top of every loop of every function body.
+func instrumentCode(code, check []byte) ([]byte, error) {
 	r := reader{b: code}
 	n := r.uleb()
-	out := appendULEB128(make([]byte, 0, len(code)+len(code)/16), n)
+	out := appendULEB128(make([]byte, 0, len(code)+len(code)/8), n)
 	var body []byte
 	for i := uint64(0); i < n && r.err == nil; i++ {
 		size := r.uleb()
