@@ -87,8 +87,8 @@ func (s *Sandbox) run(ctx context.Context, command string, argv []string, argvEr
 }
 
 // runJob runs j in a warm instance if one is ready and can take it, else in
-// one restored from the snapshot, else in a fresh one. started is called when the job's own time starts: at
-// handover for a warm instance.
+// one restored from the snapshot, else in a fresh one. started is called
+// when the job's own time starts: at handover for a warm instance.
 // It returns how the instance ended (InstantiateModule's error), why it was
 // stopped early if it was, and its allocator.
 func (e *Engine) runJob(ctx context.Context, j job, started func()) (err, stopped error, alloc *limitedAllocator) {

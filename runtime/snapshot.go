@@ -28,11 +28,13 @@ import (
 // which takes the job from stdin as in any warm instance.
 //
 // Only linear memory is captured. The rest of an instance's state is the
-// same in every instance by construction: no mutable global differs after
-// the entry returns (the stack is unwound; exported ones are checked), the
-// table is never written, and the WASI side (fds 0-2 and the preopens, in
-// the order fsConfig mounts them) is made anew for each instance. Nothing
-// else is open after init: zipimport reopens the zip for each read.
+// same in every instance by construction: the stack pointer, the one
+// mutable global C code uses, is back where it started when the entry
+// returns (checked: the module exports it); the preemption budget's value
+// does not matter; the table is never written; and the WASI side (fds 0-2
+// and the preopens, in the order fsConfig mounts them) is made anew for
+// each instance. Nothing else is open after init: zipimport reopens the zip
+// for each read.
 //
 // What the snapshot freezes that must not be shared is reset by warm.py in
 // each run: the random module's state. The string-hash seed cannot be: it
