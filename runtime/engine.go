@@ -12,6 +12,7 @@
 package runtime
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -236,11 +237,7 @@ func removeCacheEntries(dir string) int {
 // checkAsset reports an error unless data, embedded from path, has the
 // SHA-256 want.
 func checkAsset(data []byte, want, path string) error {
-	h := sha256.Sum256(data)
-	if got := hex.EncodeToString(h[:]); got != want {
-		return fmt.Errorf("wasmbox: the embedded interpreter (%s, %d bytes) is corrupt: its SHA-256 is %s, want %s; rebuild with `make clean build`", path, len(data), got, want)
-	}
-	return nil
+	return checkAssetReader(bytes.NewReader(data), want, path)
 }
 
 // checkAssetFile is checkAsset for the file name in fsys, read as a stream:
@@ -251,8 +248,12 @@ func checkAssetFile(fsys fs.FS, name, want, path string) error {
 		return fmt.Errorf("wasmbox: the embedded %s is missing: %w", path, err)
 	}
 	defer f.Close()
+	return checkAssetReader(f, want, path)
+}
+
+func checkAssetReader(r io.Reader, want, path string) error {
 	h := sha256.New()
-	n, err := io.Copy(h, f)
+	n, err := io.Copy(h, r)
 	if err != nil {
 		return fmt.Errorf("wasmbox: reading the embedded %s: %w", path, err)
 	}

@@ -119,7 +119,7 @@ func (e *Engine) runJob(ctx context.Context, j job, started func()) (err, stoppe
 		WithStdout(j.stdout).
 		WithStderr(j.stderr).
 		WithFSConfig(e.fsConfig(j.fs))
-	err = e.instantiate(runCtx, alloc, mcfg)
+	err = e.instantiate(runCtx, alloc, mcfg, false)
 	return err, context.Cause(runCtx), alloc
 }
 

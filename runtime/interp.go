@@ -128,12 +128,18 @@ func (e *Engine) fsConfig(root experimentalsys.FS) wazero.FSConfig {
 	return c
 }
 
-// instantiate runs one fresh instance of the interpreter to its end: a
-// command's _start, or a reactor's _initialize and then its main entry.
-func (e *Engine) instantiate(ctx context.Context, alloc *limitedAllocator, mcfg wazero.ModuleConfig) error {
+// instantiate runs one instance of the interpreter to its end: a command's
+// _start; a reactor's _initialize and then its main entry; or, with
+// restore, a reactor instance given the snapshot's memory instead of
+// _initialize, and then its run entry.
+func (e *Engine) instantiate(ctx context.Context, alloc *limitedAllocator, mcfg wazero.ModuleConfig, restore bool) error {
 	e.stats.started.Add(1)
 	defer e.stats.ended.Add(1)
-	if e.reactor {
+	entry := entryMain
+	switch {
+	case restore:
+		mcfg, entry = mcfg.WithStartFunctions(), entryRun
+	case e.reactor:
 		mcfg = mcfg.WithStartFunctions("_initialize")
 	}
 	mod, err := e.rt.InstantiateModule(experimental.WithMemoryAllocator(ctx, alloc), e.module, mcfg)
@@ -143,7 +149,12 @@ func (e *Engine) instantiate(ctx context.Context, alloc *limitedAllocator, mcfg 
 	if err != nil || !e.reactor {
 		return err
 	}
-	return callEntry(ctx, mod, entryMain)
+	if restore {
+		if err := e.snap.restore(mod.Memory()); err != nil {
+			return err
+		}
+	}
+	return callEntry(ctx, mod, entry)
 }
 
 // callEntry calls one of a reactor's entry points, which return a status or

@@ -198,11 +198,7 @@ func (e *Engine) startWarm(ctx context.Context) *warmInstance {
 		WithStdout(&w.stdout).
 		WithStderr(&w.stderr).
 		WithFSConfig(e.fsConfig(&w.fs))
-	if e.snap != nil {
-		go func() { w.done <- e.runRestored(ctx, w.alloc, mcfg) }()
-	} else {
-		go func() { w.done <- e.instantiate(ctx, w.alloc, mcfg) }()
-	}
+	go func() { w.done <- e.instantiate(ctx, w.alloc, mcfg, e.snap != nil) }()
 	return w
 }
 

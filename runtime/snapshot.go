@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/experimental"
 
@@ -176,22 +175,6 @@ func (s *snapshot) restore(mem api.Memory) error {
 		}
 	}
 	return nil
-}
-
-// runRestored starts an instance from the snapshot and runs its run entry
-// to its end.
-func (e *Engine) runRestored(ctx context.Context, alloc *limitedAllocator, mcfg wazero.ModuleConfig) error {
-	e.stats.started.Add(1)
-	defer e.stats.ended.Add(1)
-	mod, err := e.rt.InstantiateModule(experimental.WithMemoryAllocator(ctx, alloc), e.module, mcfg.WithStartFunctions())
-	if err != nil {
-		return err
-	}
-	defer mod.Close(context.Background())
-	if err := e.snap.restore(mod.Memory()); err != nil {
-		return err
-	}
-	return callEntry(ctx, mod, entryRun)
 }
 
 // encode serialises s: the format line, the size, the run count, then each
