@@ -80,7 +80,7 @@ type Engine struct {
 	rt        wazero.Runtime
 	module    wazero.CompiledModule
 	interp    interpreter
-	reactor   bool // the module is a reactor build: see interp.go
+	reactor   bool // the module exports wasmbox's reactor entry points: see interp.go
 	snap      *snapshot
 	cacheDir  string
 	minMemory uint64 // the memory the module asks for at start, in bytes
@@ -162,7 +162,10 @@ func NewEngine(ctx context.Context, cfg EngineConfig) (*Engine, error) {
 	// WithCloseOnContextDone, which costs a call into Go at every loop
 	// iteration of the guest.
 	exports := wasmbin.Exports(wasm)
-	closeOnDone := exports[wasmbin.BudgetGlobal] != wasmbin.ExportGlobal || exports[entryInit] != wasmbin.ExportFunc
+	kind, ok := exports[entryInit]
+	e.reactor = ok && kind == wasmbin.ExportFunc
+	kind, ok = exports[wasmbin.BudgetGlobal]
+	closeOnDone := !e.reactor || !ok || kind != wasmbin.ExportGlobal
 	rt, mod, err := compileModule(ctx, cache, wasm, workers, closeOnDone)
 	if err != nil && cache != nil && strings.Contains(err.Error(), "compilationcache:") {
 		// wazero found an entry it cannot load, and does not remove it.
@@ -179,7 +182,7 @@ func NewEngine(ctx context.Context, cfg EngineConfig) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e.rt, e.module, e.reactor = rt, mod, isReactor(mod)
+	e.rt, e.module = rt, mod
 	for _, m := range mod.ExportedMemories() {
 		e.minMemory = uint64(m.Min()) * pageSize
 	}

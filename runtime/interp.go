@@ -62,10 +62,6 @@ type interpreter struct {
 	stdlibPrefixes []string
 }
 
-// snapshotPrefixes are where the reactor build's standard library code
-// comes from: its zip, whose .pyc files carry those file names.
-var snapshotPrefixes = guard.DefaultStdlibPrefixes
-
 // The embedded modules' checksums are checked once a process.
 var (
 	snapshotAssetErr = sync.OnceValue(func() error {
@@ -89,7 +85,7 @@ func pickInterpreter(cfg EngineConfig) (interpreter, error) {
 	case "", InterpreterSnapshot:
 		return interpreter{
 			name: InterpreterSnapshot, version: assets.CPython313Version, wasm: assets.CPython313Wasm, sum: assets.CPython313WasmSHA256,
-			stdlib: assets.CPython313Stdlib, stdlibSum: assets.CPython313StdlibSHA256, stdlibPrefixes: snapshotPrefixes,
+			stdlib: assets.CPython313Stdlib, stdlibSum: assets.CPython313StdlibSHA256, stdlibPrefixes: guard.DefaultStdlibPrefixes,
 		}, snapshotAssetErr()
 	case InterpreterNPM:
 		return interpreter{
@@ -107,15 +103,8 @@ func pickInterpreter(cfg EngineConfig) (interpreter, error) {
 func customInterpreter(wasm []byte, sum string) interpreter {
 	return interpreter{
 		name: "custom", version: "unknown", wasm: wasm, sum: sum,
-		stdlib: assets.CPython313Stdlib, stdlibSum: assets.CPython313StdlibSHA256, stdlibPrefixes: snapshotPrefixes,
+		stdlib: assets.CPython313Stdlib, stdlibSum: assets.CPython313StdlibSHA256, stdlibPrefixes: guard.DefaultStdlibPrefixes,
 	}
-}
-
-// isReactor reports whether mod is a reactor build with wasmbox's entry
-// points, rather than a WASI command.
-func isReactor(mod wazero.CompiledModule) bool {
-	_, ok := mod.ExportedFunctions()[entryInit]
-	return ok
 }
 
 // fsConfig mounts root at / and, for a reactor, the standard library,
