@@ -151,12 +151,16 @@ func (p *pool) take() *warmInstance {
 	return w
 }
 
-// close ends every warm instance and waits for the pool's goroutines.
+// close ends every warm instance and waits for the pool's goroutines and
+// instances: the engine frees the instances' memory after.
 func (p *pool) close() {
 	if p == nil {
 		return
 	}
 	p.cancel(errPoolClosed)
+	// keep and every start return first: an instance that became ready
+	// while the pool was closing is in ready by then.
+	p.wg.Wait()
 	p.mu.Lock()
 	ready := p.ready
 	p.ready = nil
@@ -164,7 +168,6 @@ func (p *pool) close() {
 	for _, w := range ready {
 		<-w.done
 	}
-	p.wg.Wait()
 }
 
 // warmInstance is an interpreter waiting in warm.py for its job.
