@@ -51,6 +51,6 @@ var CPython313Stdlib = func() fs.FS {
 // SHA-256 sums of the committed build outputs; `make python-wasm` prints
 // the sums of what it builds.
 const (
-	CPython313WasmSHA256   = "a02bacab5af505ab2863ff4aa97ac97b79ce6a75c85fbc1b325956dca3acba03"
-	CPython313StdlibSHA256 = "fd04a809e377de9a81e54b7281ff74a9c4f0733e5eadb2c7f8ef8d3210b0ac9e"
+	CPython313WasmSHA256   = "98d2d77c6bb3e073f863e1cf020130fc85559ff869f3098818615fd5ed35ebfb"
+	CPython313StdlibSHA256 = "0ac3ab5aa48a05a6ac7e7ef98258ef4495cc2f990eac877814d18099084d6e6a"
 )
