@@ -252,7 +252,10 @@ func (w *warmInstance) run(ctx context.Context, j job) (err, stopped error, ok b
 	defer cancel()
 	stop := context.AfterFunc(jobCtx, func() { w.cancel(context.Cause(jobCtx)) })
 	defer stop()
-	w.stdin.handover(append(line, '\n'), guestStdin(jobCtx, j.stdin))
+	// The job's stdin ends with the instance's context, not the job's: a
+	// guest released from a blocked read at the deadline must find itself
+	// already stopped, else it may finish cleanly before the cancel lands.
+	w.stdin.handover(append(line, '\n'), guestStdin(w.ctx, j.stdin))
 	err = <-w.done
 	return err, context.Cause(w.ctx), true
 }
