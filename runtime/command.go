@@ -3,6 +3,7 @@ package runtime
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // SplitCommand splits a command line into words with POSIX shell quoting:
@@ -12,54 +13,61 @@ import (
 // character that only a shell gives meaning to (| & ; < > ( ) $ ` * ? [ ] ~
 // or #) is an error that names it.
 func SplitCommand(line string) ([]string, error) {
+	// Every character with a meaning here is ASCII, and no byte of a
+	// multi-byte UTF-8 character is, so the line is scanned bytewise and
+	// copied into words a run at a time. Columns in errors count runes.
+	col := func(i int) int { return utf8.RuneCountInString(line[:i]) + 1 }
 	var words []string
 	var word strings.Builder
 	inWord := false
-	rs := []rune(line)
-	for i := 0; i < len(rs); i++ {
-		r := rs[i]
+	for i := 0; i < len(line); i++ {
+		c := line[i]
 		switch {
-		case r == ' ' || r == '\t' || r == '\n':
+		case c == ' ' || c == '\t' || c == '\n':
 			if inWord {
 				words = append(words, word.String())
 				word.Reset()
 				inWord = false
 			}
-		case r == '\'':
-			end := indexRune(rs, i+1, '\'')
+		case c == '\'':
+			end := strings.IndexByte(line[i+1:], '\'')
 			if end < 0 {
-				return nil, fmt.Errorf("unterminated single quote at column %d", i+1)
+				return nil, fmt.Errorf("unterminated single quote at column %d", col(i))
 			}
-			word.WriteString(string(rs[i+1 : end]))
-			i, inWord = end, true
-		case r == '"':
+			word.WriteString(line[i+1 : i+1+end])
+			i, inWord = i+1+end, true
+		case c == '"':
 			j := i + 1
-			for ; j < len(rs) && rs[j] != '"'; j++ {
-				if rs[j] == '\\' && j+1 < len(rs) && strings.ContainsRune("$`\"\\\n", rs[j+1]) {
+			for ; j < len(line) && line[j] != '"'; j++ {
+				if line[j] == '\\' && j+1 < len(line) && strings.IndexByte("$`\"\\\n", line[j+1]) >= 0 {
 					j++
-				} else if rs[j] == '$' || rs[j] == '`' {
-					return nil, fmt.Errorf("%q at column %d needs a shell, and this sandbox has none", rs[j], j+1)
+				} else if line[j] == '$' || line[j] == '`' {
+					return nil, fmt.Errorf("%q at column %d needs a shell, and this sandbox has none", rune(line[j]), col(j))
 				}
-				word.WriteRune(rs[j])
+				word.WriteByte(line[j])
 			}
-			if j >= len(rs) {
-				return nil, fmt.Errorf("unterminated double quote at column %d", i+1)
+			if j >= len(line) {
+				return nil, fmt.Errorf("unterminated double quote at column %d", col(i))
 			}
 			i, inWord = j, true
-		case r == '\\':
-			if i+1 >= len(rs) {
-				return nil, fmt.Errorf("trailing backslash at column %d", i+1)
+		case c == '\\':
+			if i+1 >= len(line) {
+				return nil, fmt.Errorf("trailing backslash at column %d", col(i))
 			}
 			i++
-			if rs[i] != '\n' {
-				word.WriteRune(rs[i])
+			if line[i] != '\n' {
+				word.WriteByte(line[i])
 				inWord = true
 			}
-		case strings.ContainsRune("|&;<>()$`*?[]~#", r):
-			return nil, fmt.Errorf("%q at column %d needs a shell, and this sandbox has none", r, i+1)
+		case strings.IndexByte("|&;<>()$`*?[]~#", c) >= 0:
+			return nil, fmt.Errorf("%q at column %d needs a shell, and this sandbox has none", rune(c), col(i))
 		default:
-			word.WriteRune(r)
-			inWord = true
+			j := i + 1
+			for j < len(line) && !special[line[j]] {
+				j++
+			}
+			word.WriteString(line[i:j])
+			i, inWord = j-1, true
 		}
 	}
 	if inWord {
@@ -68,14 +76,14 @@ func SplitCommand(line string) ([]string, error) {
 	return words, nil
 }
 
-func indexRune(rs []rune, from int, r rune) int {
-	for i := from; i < len(rs); i++ {
-		if rs[i] == r {
-			return i
-		}
+// special marks the bytes SplitCommand acts on: blanks, quotes, the
+// backslash and the shell's own characters.
+var special = func() (m [256]bool) {
+	for _, c := range []byte(" \t\n'\"\\|&;<>()$`*?[]~#") {
+		m[c] = true
 	}
-	return -1
-}
+	return m
+}()
 
 // pythonNames are the program names Exec runs; anything else is "command
 // not found".

@@ -127,6 +127,8 @@ func TestSplitCommand(t *testing.T) {
 		{`python3 "x y.py" a\ b "q\"uote"`, []string{"python3", "x y.py", "a b", `q"uote`}},
 		{`  python3   f.py  `, []string{"python3", "f.py"}},
 		{`python3 ''`, []string{"python3", ""}},
+		{"python3 -c 'print(\"é\")' né\\ ü \"日本\"", []string{"python3", "-c", `print("é")`, "né ü", "日本"}},
+		{"python3 \xff'\xfe'", []string{"python3", "\xff\xfe"}}, // bytes kept as given, not replaced
 	} {
 		got, err := SplitCommand(tc.in)
 		if err != nil || fmt.Sprint(got) != fmt.Sprint(tc.want) || len(got) != len(tc.want) {
@@ -137,5 +139,13 @@ func TestSplitCommand(t *testing.T) {
 		if _, err := SplitCommand(bad); err == nil {
 			t.Errorf("%s: no error", bad)
 		}
+	}
+	// Columns count characters, not bytes.
+	if _, err := SplitCommand(`python3 é; x`); err == nil || err.Error() != `';' at column 10 needs a shell, and this sandbox has none` {
+		t.Errorf("column: %v", err)
+	}
+	argv := []string{"python3", "it's", `"q" \ $x`, "", "é\n", "a b"}
+	if got, err := SplitCommand(QuoteCommand(argv)); err != nil || fmt.Sprintf("%q", got) != fmt.Sprintf("%q", argv) {
+		t.Errorf("round trip of %q: %q %v", argv, got, err)
 	}
 }
