@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	_ "embed"
@@ -240,9 +241,9 @@ func (w *warmInstance) run(ctx context.Context, j job) (err, stopped error, ok b
 		w.cancel(errIdle)
 		return nil, nil, false
 	}
-	line, err := json.Marshal(map[string]any{"argv": j.argv[1:], "env": nonNil(j.env)})
-	if err != nil { // cannot happen: strings only
-		panic(err)
+	var line bytes.Buffer // the job as one JSON line
+	if err := json.NewEncoder(&line).Encode(map[string]any{"argv": j.argv[1:], "env": nonNil(j.env)}); err != nil {
+		panic(err) // cannot happen: strings only
 	}
 	w.alloc.limit.Store(j.memoryLimit / pageSize * pageSize)
 	w.fs.set(j.fs)
@@ -255,7 +256,7 @@ func (w *warmInstance) run(ctx context.Context, j job) (err, stopped error, ok b
 	// The job's stdin ends with the instance's context, not the job's: a
 	// guest released from a blocked read at the deadline must find itself
 	// already stopped, else it may finish cleanly before the cancel lands.
-	w.stdin.handover(append(line, '\n'), guestStdin(w.ctx, j.stdin))
+	w.stdin.handover(line.Bytes(), guestStdin(w.ctx, j.stdin))
 	err = <-w.done
 	return err, context.Cause(w.ctx), true
 }
