@@ -166,6 +166,16 @@ func NewEngine(ctx context.Context, cfg EngineConfig) (*Engine, error) {
 	e.reactor = ok && kind == wasmbin.ExportFunc
 	kind, ok = exports[wasmbin.BudgetGlobal]
 	closeOnDone := !e.reactor || !ok || kind != wasmbin.ExportGlobal
+	// Compiling, even from the cache, is mostly wazero validating the
+	// module on one core; the embedded files' checksums and the cached
+	// snapshot are read on another meanwhile.
+	verified := make(chan error, 1)
+	go func() { verified <- interp.verifyEmbedded() }()
+	var cachedSnap chan *snapshot
+	if e.reactor {
+		cachedSnap = make(chan *snapshot, 1)
+		go func(path string) { cachedSnap <- readSnapshot(path) }(e.snapshotPath())
+	}
 	rt, mod, err := compileModule(ctx, cache, wasm, workers, closeOnDone)
 	if err != nil && cache != nil && strings.Contains(err.Error(), "compilationcache:") {
 		// wazero found an entry it cannot load, and does not remove it.
@@ -179,6 +189,12 @@ func NewEngine(ctx context.Context, cfg EngineConfig) (*Engine, error) {
 		e.cacheDir = ""
 		rt, mod, err = compileModule(ctx, nil, wasm, workers, closeOnDone)
 	}
+	if verr := <-verified; verr != nil {
+		if err == nil {
+			rt.Close(ctx)
+		}
+		return nil, verr
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -187,7 +203,7 @@ func NewEngine(ctx context.Context, cfg EngineConfig) (*Engine, error) {
 		e.minMemory = uint64(m.Min()) * pageSize
 	}
 	if e.reactor {
-		if e.snap, err = e.loadSnapshot(ctx); err != nil {
+		if e.snap, err = e.loadSnapshot(ctx, <-cachedSnap); err != nil {
 			rt.Close(ctx)
 			return nil, err
 		}

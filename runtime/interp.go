@@ -60,6 +60,10 @@ type interpreter struct {
 	// stdlibPrefixes are the file-name prefixes of the standard library's
 	// code objects, which the guard trusts.
 	stdlibPrefixes []string
+	// verify checks embedded files against the sums pinned in package
+	// assets (nil: nothing to check). It hashes some 20 MB, so NewEngine
+	// runs it beside the compilation.
+	verify func() error
 }
 
 // The embedded modules' checksums are checked once a process.
@@ -75,6 +79,14 @@ var (
 	})
 )
 
+// verifyEmbedded runs verify, if the interpreter has one.
+func (in interpreter) verifyEmbedded() error {
+	if in.verify == nil {
+		return nil
+	}
+	return in.verify()
+}
+
 // pickInterpreter resolves cfg to the embedded interpreter to run.
 func pickInterpreter(cfg EngineConfig) (interpreter, error) {
 	name := cfg.Interpreter
@@ -86,14 +98,16 @@ func pickInterpreter(cfg EngineConfig) (interpreter, error) {
 		return interpreter{
 			name: InterpreterSnapshot, version: assets.CPython313Version, wasm: assets.CPython313Wasm, sum: assets.CPython313WasmSHA256,
 			stdlib: assets.CPython313Stdlib, stdlibSum: assets.CPython313StdlibSHA256, stdlibPrefixes: guard.DefaultStdlibPrefixes,
-		}, snapshotAssetErr()
+			verify: snapshotAssetErr,
+		}, nil
 	case InterpreterNPM:
 		return interpreter{
 			name: InterpreterNPM, version: assets.PythonVersion, wasm: assets.PythonWasm, sum: assets.PythonWasmSHA256,
 			// Its zip's code objects keep the file names of the machine
 			// that built it.
 			stdlibPrefixes: []string{"/usr/local/lib/python312.zip/", "/wlr/build-staging/python/v3.12.0-aio/checkout/Lib/"},
-		}, npmAssetErr()
+			verify:         npmAssetErr,
+		}, nil
 	}
 	return interpreter{}, fmt.Errorf("wasmbox: unknown interpreter %q (from EngineConfig.Interpreter or $%s): want %q or %q", name, InterpreterEnv, InterpreterSnapshot, InterpreterNPM)
 }

@@ -61,24 +61,44 @@ type memRun struct {
 // snapshotChunk is the granularity of the comparison with fresh memory.
 const snapshotChunk = 4096
 
-// loadSnapshot reads the engine's snapshot from the cache directory, or takes
-// it (and stores it there).
-func (e *Engine) loadSnapshot(ctx context.Context) (*snapshot, error) {
+// snapshotPath is where the engine's snapshot is cached: a name keyed by
+// everything that goes into it, in the cache directory; "" without one.
+func (e *Engine) snapshotPath() string {
+	if e.cacheDir == "" {
+		return ""
+	}
 	key := sha256.Sum256([]byte(snapshotFormat + e.moduleSum + "\x00" + e.interp.stdlibSum + "\x00" + warmSource + "\x00" + guard.BootSource()))
-	path := ""
-	if e.cacheDir != "" {
-		path = filepath.Join(e.cacheDir, "snapshot-"+hex.EncodeToString(key[:8])+".mem")
-		if data, ok := readChecked(path); ok {
-			if s, err := decodeSnapshot(data); err == nil {
-				return s, nil
-			}
-		}
+	return filepath.Join(e.cacheDir, "snapshot-"+hex.EncodeToString(key[:8])+".mem")
+}
+
+// readSnapshot reads a cached snapshot from path; nil when there is none, or
+// it fails its checksum or does not decode.
+func readSnapshot(path string) *snapshot {
+	if path == "" {
+		return nil
+	}
+	data, ok := readChecked(path)
+	if !ok {
+		return nil
+	}
+	s, err := decodeSnapshot(data)
+	if err != nil {
+		return nil
+	}
+	return s
+}
+
+// loadSnapshot returns cached (what readSnapshot found), or else takes the
+// engine's snapshot and stores it in the cache directory.
+func (e *Engine) loadSnapshot(ctx context.Context, cached *snapshot) (*snapshot, error) {
+	if cached != nil {
+		return cached, nil
 	}
 	s, err := e.takeSnapshot(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("wasmbox: taking the interpreter's snapshot: %w", err)
 	}
-	if path != "" {
+	if path := e.snapshotPath(); path != "" {
 		if err := writeChecked(path, s.encode()); err != nil {
 			slog.Warn("wasmbox: could not cache the interpreter's snapshot", "path", path, "err", err)
 		}
