@@ -51,6 +51,6 @@ var CPython313Stdlib = func() fs.FS {
 // SHA-256 sums of the committed build outputs; `make python-wasm` prints
 // the sums of what it builds.
 const (
-	CPython313WasmSHA256   = "98d2d77c6bb3e073f863e1cf020130fc85559ff869f3098818615fd5ed35ebfb"
-	CPython313StdlibSHA256 = "0ac3ab5aa48a05a6ac7e7ef98258ef4495cc2f990eac877814d18099084d6e6a"
+	CPython313WasmSHA256   = "9b4f4f1767e0aa090adda59b3dd7d9b430364f7eba39b22c8e4eae6265a46d5f"
+	CPython313StdlibSHA256 = "c73088981b3e68cdd8da028d31e5e917e2efcb8549aba07f36cd20d04d0c8792"
 )
