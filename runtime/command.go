@@ -59,7 +59,7 @@ func SplitCommand(line string) ([]string, error) {
 				word.WriteByte(line[i])
 				inWord = true
 			}
-		case strings.IndexByte("|&;<>()$`*?[]~#", c) >= 0:
+		case strings.IndexByte(shellOnly, c) >= 0:
 			return nil, fmt.Errorf("%q at column %d needs a shell, and this sandbox has none", rune(c), col(i))
 		default:
 			j := i + 1
@@ -76,10 +76,13 @@ func SplitCommand(line string) ([]string, error) {
 	return words, nil
 }
 
+// shellOnly are the characters that only a shell gives meaning to.
+const shellOnly = "|&;<>()$`*?[]~#"
+
 // special marks the bytes SplitCommand acts on: blanks, quotes, the
-// backslash and the shell's own characters.
+// backslash and shellOnly.
 var special = func() (m [256]bool) {
-	for _, c := range []byte(" \t\n'\"\\|&;<>()$`*?[]~#") {
+	for _, c := range []byte(" \t\n'\"\\" + shellOnly) {
 		m[c] = true
 	}
 	return m
