@@ -34,7 +34,7 @@ func (e *Engine) guardConfig(trusted ...string) guard.Config {
 // It returns nil, and the guests compile the boot themselves, when the
 // guest fails to make it.
 func (e *Engine) loadBootCode() []byte {
-	key := sha256.Sum256([]byte(e.moduleSum + "\x00" + guard.BootSource()))
+	key := sha256.Sum256([]byte(e.interp.sum + "\x00" + guard.BootSource()))
 	path := ""
 	if e.cacheDir != "" {
 		path = filepath.Join(e.cacheDir, "guard-"+hex.EncodeToString(key[:8])+".marshal")

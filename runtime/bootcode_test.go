@@ -10,7 +10,7 @@ import (
 // corrupt copy is detected and made again.
 func TestBootCodeCache(t *testing.T) {
 	dir := t.TempDir()
-	e := &Engine{rt: testEngine.rt, module: testEngine.module, moduleSum: testEngine.moduleSum, interp: testEngine.interp, reactor: testEngine.reactor, cacheDir: dir}
+	e := &Engine{rt: testEngine.rt, module: testEngine.module, interp: testEngine.interp, reactor: testEngine.reactor, cacheDir: dir}
 	code := e.loadBootCode()
 	if len(code) == 0 {
 		t.Fatal("no bytecode")

@@ -85,7 +85,6 @@ type Engine struct {
 	cacheDir  string
 	minMemory uint64 // the memory the module asks for at start, in bytes
 	pool      *pool  // nil when off
-	moduleSum string // SHA-256 of the module, naming what is cached for it
 	bootOnce  sync.Once
 	bootCode  []byte // the guard's boot as bytecode, or nil
 	stats     struct{ started, ended, warmServed atomic.Int64 }
@@ -138,8 +137,8 @@ func NewEngine(ctx context.Context, cfg EngineConfig) (*Engine, error) {
 		}
 		interp = customInterpreter(cfg.Wasm, sum)
 	}
-	wasm, sum := interp.wasm, interp.sum
-	e := &Engine{moduleSum: sum, interp: interp}
+	wasm := interp.wasm
+	e := &Engine{interp: interp}
 	workers := cfg.CompilationWorkers
 	if workers <= 0 {
 		workers = goruntime.NumCPU()

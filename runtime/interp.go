@@ -52,7 +52,7 @@ type interpreter struct {
 	name    string
 	version string // CPython's
 	wasm    []byte
-	sum     string // the module's SHA-256, hex
+	sum     string // the module's SHA-256, hex, naming what is cached for it
 	// stdlib, for a reactor, is the directory mounted read-only at
 	// stdlibMount; nil for a command module, which carries its own.
 	stdlib    fs.FS

@@ -67,7 +67,7 @@ func (e *Engine) snapshotPath() string {
 	if e.cacheDir == "" {
 		return ""
 	}
-	key := sha256.Sum256([]byte(snapshotFormat + e.moduleSum + "\x00" + e.interp.stdlibSum + "\x00" + warmSource + "\x00" + guard.BootSource()))
+	key := sha256.Sum256([]byte(snapshotFormat + e.interp.sum + "\x00" + e.interp.stdlibSum + "\x00" + warmSource + "\x00" + guard.BootSource()))
 	return filepath.Join(e.cacheDir, "snapshot-"+hex.EncodeToString(key[:8])+".mem")
 }
 
