@@ -30,6 +30,7 @@ package guard
 import (
 	_ "embed"
 	"encoding/base64"
+	"slices"
 	"strings"
 
 	"github.com/wasmbox/wasmbox/validate"
@@ -98,6 +99,20 @@ func (c bootConfig) encode() string {
 	return b.String()
 }
 
+// markCore returns the blocked attributes with a "!" after each one that is
+// refused on every path, C lookups included (validate's CoreAttributes):
+// boot.py passes those to the C guard.
+func markCore(blocked, core []string) []string {
+	out := make([]string, len(blocked))
+	for i, name := range blocked {
+		out[i] = name
+		if slices.Contains(core, name) {
+			out[i] += "!"
+		}
+	}
+	return out
+}
+
 // Argv returns the full guest argv that runs target under the guard with
 // the default Config.
 // mode is "file" (target is a path in the guest FS, run as __main__ like
@@ -119,7 +134,7 @@ func (c Config) Argv(p validate.Policy, mode, target string, args []string) []st
 		Allowed:         p.AllowedModules(),
 		BlockedModules:  p.BlockedModules(),
 		BlockedBuiltins: p.BlockedBuiltins(),
-		BlockedAttrs:    p.BlockedAttributes(),
+		BlockedAttrs:    markCore(p.BlockedAttributes(), p.CoreAttributes()),
 		StdlibPrefixes:  prefixes,
 	}.encode()
 	head := []string{"python3", "-c", bootSource}
