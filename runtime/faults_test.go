@@ -92,14 +92,10 @@ func TestEmbeddedAssetChecksum(t *testing.T) {
 	if err := snapshotAssetErr(); err != nil {
 		t.Fatalf("the embedded reactor fails its own check: %v", err)
 	}
-	if err := npmAssetErr(); err != nil {
-		t.Fatalf("the embedded npm build fails its own check: %v", err)
-	}
 	for path, asset := range map[string]struct {
 		data []byte
 		sum  string
 	}{
-		"assets/python.wasm":            {assets.PythonWasm, assets.PythonWasmSHA256},
 		"assets/cpython313/python.wasm": {assets.CPython313Wasm, assets.CPython313WasmSHA256},
 	} {
 		bad := bytes.Clone(asset.data)
@@ -111,15 +107,8 @@ func TestEmbeddedAssetChecksum(t *testing.T) {
 	}
 }
 
-func TestUnknownInterpreterRefused(t *testing.T) {
-	_, err := NewEngine(context.Background(), EngineConfig{Interpreter: "pypy"})
-	if err == nil || !strings.Contains(err.Error(), `unknown interpreter "pypy"`) {
-		t.Fatalf("unknown interpreter: %v", err)
-	}
-}
-
 func TestWrongOrGarbageWasmRefused(t *testing.T) {
-	_, err := NewEngine(context.Background(), EngineConfig{NoCache: true, Wasm: tinyWasm, WasmSHA256: assets.PythonWasmSHA256})
+	_, err := NewEngine(context.Background(), EngineConfig{NoCache: true, Wasm: tinyWasm, WasmSHA256: assets.CPython313WasmSHA256})
 	if err == nil || !strings.Contains(err.Error(), "refusing to run it") {
 		t.Fatalf("wrong checksum: %v", err)
 	}

@@ -141,19 +141,3 @@ func TestMemoryLimitBelowSnapshotRunsFresh(t *testing.T) {
 		t.Fatalf("got %+v", res)
 	}
 }
-
-// The npm build stays available as a fallback.
-func TestNPMInterpreterFallback(t *testing.T) {
-	e, err := NewEngine(context.Background(), EngineConfig{Interpreter: InterpreterNPM})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close(context.Background())
-	if e.snap != nil || e.PythonVersion() != "3.12.0" {
-		t.Fatalf("npm engine: snapshot %v, version %s", e.snap != nil, e.PythonVersion())
-	}
-	res := execOn(t, e, SandboxConfig{}, nil, `python3 -c 'import sys, json; print(sys.version.split()[0])'`, ExecOptions{})
-	if res.ExitCode != 0 || res.Stdout != "3.12.0\n" {
-		t.Fatalf("got %+v", res)
-	}
-}
