@@ -21,7 +21,7 @@ func newPoolEngine(t *testing.T, cfg PoolConfig) *Engine {
 }
 
 // waitReady waits until the pool has n warm instances.
-func waitReady(t *testing.T, e *Engine, n int) {
+func waitReady(t testing.TB, e *Engine, n int) {
 	t.Helper()
 	require.EventuallyWithT(t, func(c *assert.CollectT) {
 		st := e.Stats()
