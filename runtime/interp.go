@@ -39,8 +39,8 @@ type interpreter struct {
 	version string // CPython's
 	wasm    []byte
 	sum     string // the module's SHA-256, hex, naming what is cached for it
-	// stdlib, for a reactor, is the directory mounted read-only at
-	// stdlibMount; nil for a command module, which carries its own.
+	// stdlib is the directory mounted read-only at stdlibMount when the
+	// module is a reactor (a command module carries its own).
 	stdlib    fs.FS
 	stdlibSum string // the SHA-256 of its zip, hex
 	// stdlibPrefixes are the file-name prefixes of the standard library's
