@@ -49,12 +49,12 @@ func TestBypassClassesFlagged(t *testing.T) {
 // TestBypassFixesKeepHonestCode: what the new rules must not catch.
 func TestBypassFixesKeepHonestCode(t *testing.T) {
 	for name, src := range map[string]string{
-		"instance dict of a loop variable":  "class I:\n    pass\nitems = [I(), I()]\nfor it in items:\n    print(it.__dict__)\n",
-		"result of a module call":           "import json\nd = json.loads('{}')\nn = len(json.dumps(d))\nprint(d, n)\n",
+		"instance dict of a loop variable":   "class I:\n    pass\nitems = [I(), I()]\nfor it in items:\n    print(it.__dict__)\n",
+		"result of a module call":            "import json\nd = json.loads('{}')\nn = len(json.dumps(d))\nprint(d, n)\n",
 		"keyword argument named like module": "import json\nopts = dict(json=1)\nopts.__dict__ if False else None\n",
-		"prose with a dot and a dunder":     "msg = 'done. __init__ is fine'\n",
-		"prose mentioning import":           "doc = \"never write __import__('os')\"\n",
-		"attribute path of a user object":   "class C:\n    pass\nc = C()\nc.value = 2\nprint('{0.value}'.format(c))\n",
+		"prose with a dot and a dunder":      "msg = 'done. __init__ is fine'\n",
+		"prose mentioning import":            "doc = \"never write __import__('os')\"\n",
+		"attribute path of a user object":    "class C:\n    pass\nc = C()\nc.value = 2\nprint('{0.value}'.format(c))\n",
 	} {
 		t.Run(name, func(t *testing.T) {
 			p, err := PolicyByName("strict")
