@@ -38,6 +38,10 @@
  *           events pass (imports of allowed modules, id(), time.sleep,
  *           setting ordinary attributes); everything else, from open and
  *           compile to sys._getframe and os.*, raises PermissionError;
+ *   HOST    the host's own program (the eval harness, marked as such by the
+ *           boot before arming) is met before any marked frame, and no
+ *           marked frame is below it: it may do anything, and the code it
+ *           runs with exec (the guest's) is marked;
  *   IMPORT  an import in progress (importlib's _find_and_load) is met before
  *           any marked frame: the import system may read trusted files,
  *           list directories and unmarshal code;
@@ -54,10 +58,12 @@
 extern int (*_Py_wasmbox_getattr_check)(PyObject *, PyObject *);
 extern PyCodeObject *_Py_wasmbox_next_code(void **cursor);
 
-/* An unused co_flags bit (3.13 uses up to 0x2000000). */
+/* Unused co_flags bits (3.13 uses up to 0x2000000): the guest's own code,
+ * and the host's program that runs it (the eval harness). */
 #define WASMBOX_CO_UNTRUSTED 0x40000000
+#define WASMBOX_CO_HOST 0x20000000
 
-enum guard_who { WHO_STDLIB, WHO_USER, WHO_IMPORT };
+enum guard_who { WHO_STDLIB, WHO_USER, WHO_IMPORT, WHO_HOST };
 
 static struct {
     int armed;
@@ -77,20 +83,32 @@ is_marked(PyCodeObject *co)
     return co != NULL && (co->co_flags & WASMBOX_CO_UNTRUSTED) != 0;
 }
 
-static void
-mark_code(PyCodeObject *co, int depth)
+static int
+is_host(PyCodeObject *co)
 {
-    co->co_flags |= WASMBOX_CO_UNTRUSTED;
+    return co != NULL && (co->co_flags & WASMBOX_CO_HOST) != 0;
+}
+
+static void
+mark_code_as(PyCodeObject *co, int flag, int depth)
+{
+    co->co_flags = (co->co_flags & ~(WASMBOX_CO_UNTRUSTED | WASMBOX_CO_HOST)) | flag;
     if (depth > 200 || co->co_consts == NULL) {
         return;
     }
     Py_ssize_t n = PyTuple_GET_SIZE(co->co_consts);
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *c = PyTuple_GET_ITEM(co->co_consts, i);
-        if (PyCode_Check(c) && !is_marked((PyCodeObject *)c)) {
-            mark_code((PyCodeObject *)c, depth + 1);
+        if (PyCode_Check(c) && (((PyCodeObject *)c)->co_flags & flag) == 0) {
+            mark_code_as((PyCodeObject *)c, flag, depth + 1);
         }
     }
+}
+
+static void
+mark_code(PyCodeObject *co, int depth)
+{
+    mark_code_as(co, WASMBOX_CO_UNTRUSTED, depth);
 }
 
 /* str_is: whether the str object s equals the C string lit. */
@@ -124,6 +142,19 @@ is_importlib(PyCodeObject *co)
 /* who judges the current event from the frame stack. With requester set
  * (the import event), importlib's own frames are skipped first, so that the
  * import is judged by the code that asked for it. */
+/* no_marked_below: whether no frame after the cursor runs marked code. */
+static int
+no_marked_below(void *cursor)
+{
+    PyCodeObject *co;
+    while ((co = _Py_wasmbox_next_code(&cursor)) != NULL) {
+        if (is_marked(co)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 static enum guard_who
 who(int requester)
 {
@@ -137,6 +168,10 @@ who(int requester)
         requester = 0;
         if (is_marked(co)) {
             return first ? WHO_USER : WHO_STDLIB;
+        }
+        /* The host's program acting for itself, not called by the guest. */
+        if (is_host(co)) {
+            return no_marked_below(cursor) ? WHO_HOST : WHO_STDLIB;
         }
         first = 0;
         if (str_is(co->co_filename, "<frozen importlib._bootstrap>") &&
@@ -261,7 +296,9 @@ check_open(enum guard_who w, PyObject *args)
     if (w == WHO_USER) {
         return refuse("open");
     }
-    int write = (flags & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND)) != 0;
+    /* wasi-libc's O_RDWR is O_RDONLY | O_WRONLY, and open_code passes 0. */
+    int write = (flags & (O_WRONLY | O_CREAT | O_TRUNC | O_APPEND)) != 0 ||
+                (flags & O_ACCMODE) == O_RDWR;
     if (PyUnicode_Check(mode)) {
         const char *m = PyUnicode_AsUTF8(mode);
         if (m == NULL || strpbrk(m, "wax+") != NULL) {
@@ -305,6 +342,9 @@ check_exec(enum guard_who w, PyObject *args)
         return 0;
     }
     PyCodeObject *co = (PyCodeObject *)code;
+    if (is_host(co)) {
+        return 0; /* the boot starting the harness */
+    }
     if (w == WHO_IMPORT && !is_marked(co)) {
         char abs[4096];
         if (str_starts(co->co_filename, "<frozen ") ||
@@ -384,7 +424,46 @@ protected_name(PyObject *name)
 {
     return str_is(name, "__code__") || str_is(name, "__class__") ||
            str_is(name, "__bases__") || str_is(name, "__globals__") ||
-           str_is(name, "__builtins__") || str_is(name, "__closure__");
+           str_is(name, "__builtins__") || str_is(name, "__closure__") ||
+           str_is(name, "__defaults__") || str_is(name, "__kwdefaults__");
+}
+
+/* check_compile judges source text the standard library compiles while
+ * the guard is armed (dataclasses, namedtuple, typing: from the user's
+ * strings). Code run from a code object is marked at the exec event, but
+ * exec/eval of a string runs what it compiled at once, unmarked: such text
+ * may not name the core attributes, which unmarked code reads unchecked. */
+static int
+check_compile(PyObject *args)
+{
+    PyObject *source = PyTuple_Size(args) > 0 ? PyTuple_GET_ITEM(args, 0) : NULL;
+    const char *text = NULL;
+    if (source != NULL && PyBytes_Check(source)) {
+        text = PyBytes_AS_STRING(source);
+    }
+    else if (source != NULL && PyUnicode_Check(source)) {
+        text = PyUnicode_AsUTF8(source);
+    }
+    if (text == NULL) {
+        PyErr_Clear();
+        return 0;
+    }
+    PyObject *it = PyObject_GetIter(guard.core);
+    if (it == NULL) {
+        return -1;
+    }
+    PyObject *name;
+    while ((name = PyIter_Next(it)) != NULL) {
+        const char *n = PyUnicode_AsUTF8(name);
+        int found = n != NULL && strstr(text, n) != NULL;
+        Py_DECREF(name);
+        if (found) {
+            Py_DECREF(it);
+            return refuse("compiling code that reads interpreter internals");
+        }
+    }
+    Py_DECREF(it);
+    return PyErr_Occurred() ? -1 : 0;
 }
 
 static int
@@ -398,6 +477,10 @@ guard_hook(const char *event, PyObject *args, void *data)
         return check_import(args);
     }
     enum guard_who w = who(0);
+    if (w == WHO_HOST) {
+        /* The harness runs the guest's code with exec: that code is marked. */
+        return strcmp(event, "exec") == 0 ? check_exec(w, args) : 0;
+    }
     if (strcmp(event, "open") == 0) {
         return check_open(w, args);
     }
@@ -417,6 +500,9 @@ guard_hook(const char *event, PyObject *args, void *data)
     }
     if (w == WHO_USER) {
         return matches(event, user_events) ? 0 : refuse(event);
+    }
+    if (w == WHO_STDLIB && strcmp(event, "compile") == 0) {
+        return check_compile(args);
     }
     if (w == WHO_IMPORT && (strcmp(event, "os.listdir") == 0 || strcmp(event, "os.scandir") == 0 ||
                             strcmp(event, "marshal.loads") == 0)) {
@@ -582,18 +668,25 @@ guard_getattr(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 }
 
 PyDoc_STRVAR(guard_mark_doc,
-"mark(code)\n\nMark a code object, and the code objects nested in it, as the\n"
-"guest's own: untrusted, whatever its file name says.");
+"mark(code, host=False)\n\nMark a code object, and the code objects nested in it,\n"
+"as the guest's own: untrusted, whatever its file name says. With host\n"
+"true (only before the guard is armed), as the host's program instead,\n"
+"which may do anything while the guest's code is not on the stack.");
 
 static PyObject *
-guard_mark(PyObject *self, PyObject *code)
+guard_mark(PyObject *self, PyObject *args)
 {
     (void)self;
-    if (!PyCode_Check(code)) {
-        PyErr_SetString(PyExc_TypeError, "mark() needs a code object");
+    PyObject *code;
+    int host = 0;
+    if (!PyArg_ParseTuple(args, "O!|p:mark", &PyCode_Type, &code, &host)) {
         return NULL;
     }
-    mark_code((PyCodeObject *)code, 0);
+    if (host && guard.armed) {
+        PyErr_SetString(PyExc_PermissionError, "the wasmbox guard is armed");
+        return NULL;
+    }
+    mark_code_as((PyCodeObject *)code, host ? WASMBOX_CO_HOST : WASMBOX_CO_UNTRUSTED, 0);
     Py_RETURN_NONE;
 }
 
@@ -639,7 +732,7 @@ guard_arm(PyObject *self, PyObject *args)
 
 static PyMethodDef guard_methods[] = {
     {"getattr", _PyCFunction_CAST(guard_getattr), METH_FASTCALL, guard_getattr_doc},
-    {"mark", guard_mark, METH_O, guard_mark_doc},
+    {"mark", guard_mark, METH_VARARGS, guard_mark_doc},
     {"arm", guard_arm, METH_VARARGS, guard_arm_doc},
     {NULL, NULL, 0, NULL},
 };
