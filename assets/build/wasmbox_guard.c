@@ -359,9 +359,8 @@ check_exec(enum guard_who w, PyObject *args)
 static int
 check_import(PyObject *args)
 {
-    PyObject *name;
-    if (!PyArg_ParseTuple(args, "O|OOOO", &name, NULL, NULL, NULL, NULL) || !PyUnicode_Check(name)) {
-        PyErr_Clear();
+    PyObject *name = PyTuple_Check(args) && PyTuple_GET_SIZE(args) > 0 ? PyTuple_GET_ITEM(args, 0) : NULL;
+    if (name == NULL || !PyUnicode_Check(name)) {
         return refuse("import");
     }
     if (who(1) != WHO_USER) {
@@ -547,19 +546,17 @@ module_refused(PyObject *mod)
     return allowed < 0 || refused;
 }
 
-/* core_refused: whether the attribute name may not be read by untrusted code
- * on obj through any C path. */
+/* core_name: whether untrusted code may not read the attribute name through
+ * any path, the interpreter's C lookups included. */
 static int
-core_refused(PyObject *obj, PyObject *name)
+core_name(PyObject *name)
 {
     int r = PySet_Contains(guard.core, name);
-    if (r != 0) {
-        if (r < 0) {
-            PyErr_Clear();
-        }
+    if (r < 0) {
+        PyErr_Clear();
         return 1;
     }
-    return str_is(name, "__dict__") && (PyModule_Check(obj) || PyType_Check(obj));
+    return r;
 }
 
 /* getattr_check is called by the patched PyObject_GetAttr & co. before the
@@ -574,7 +571,7 @@ getattr_check(PyObject *obj, PyObject *name)
     if (c0 != '_' && c0 != 'f' && c0 != 't' && c0 != 'g' && c0 != 'c' && c0 != 'a') {
         return 0;
     }
-    if (!core_refused(obj, name)) {
+    if (!core_name(name)) {
         return 0;
     }
     void *cursor = NULL;
@@ -637,7 +634,8 @@ guard_getattr(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
             Py_DECREF(exact);
             return NULL;
         }
-        refused = refused || core_refused(obj, exact) ||
+        refused = refused || core_name(exact) ||
+                  (str_is(exact, "__dict__") && (PyModule_Check(obj) || PyType_Check(obj))) ||
                   (PyModule_Check(obj) && module_refused(obj));
     }
     if (!refused) {
@@ -745,7 +743,12 @@ static struct PyModuleDef guard_module = {
 static PyObject *
 guard_module_init(void)
 {
-    return PyModule_Create(&guard_module);
+    PyObject *m = PyModule_Create(&guard_module);
+    if (m != NULL && (PyModule_AddIntConstant(m, "UNTRUSTED", WASMBOX_CO_UNTRUSTED) < 0 ||
+                      PyModule_AddIntConstant(m, "HOST", WASMBOX_CO_HOST) < 0)) {
+        Py_CLEAR(m);
+    }
+    return m;
 }
 
 /* guard_install runs before the interpreter is initialised. */

@@ -329,8 +329,20 @@ def _wasmbox_boot():
                 return real(*args, **kwargs)
             return guarded
 
-        builtins.eval, builtins.exec = guarded_eval, guarded_exec
-        for name in blocked_builtins - {"eval", "exec", "__import__", "globals", "locals", "vars"}:
+        real_compile = builtins.compile
+
+        def guarded_compile(source, filename, mode, flags=0, dont_inherit=False, optimize=-1, **kwargs):
+            # The host's program (the eval harness) compiling the guest's
+            # code gets it through transform(), marked as the guest's.
+            frame = getframe(1)
+            if not trusted(frame):
+                raise builtin_error("compile")
+            if _wasmbox and frame.f_code.co_flags & _wasmbox.HOST and mode == "exec" and not flags:
+                return compile_user(source, filename)
+            return real_compile(source, filename, mode, flags, dont_inherit, optimize, **kwargs)
+
+        builtins.eval, builtins.exec, builtins.compile = guarded_eval, guarded_exec, guarded_compile
+        for name in blocked_builtins - {"eval", "exec", "compile", "__import__", "globals", "locals", "vars"}:
             if hasattr(builtins, name):
                 setattr(builtins, name, guard(name, real_getattr(builtins, name)))
 
@@ -388,8 +400,8 @@ def _wasmbox_boot():
         sys.argv = ["-c"] + args
         sys.path[0] = ""
     # A file target under a trusted prefix is the host's own program (the
-    # eval harness): it runs as written, and it compiles the guest's code
-    # with the __wasmbox_compile__ it finds in its globals.
+    # eval harness): it runs as written, and the guest's code it compiles
+    # goes through transform() (see guarded_compile).
     host = mode == "file" and os.path.realpath(filename).startswith(prefixes)
     try:
         if enforce:
@@ -413,8 +425,6 @@ def _wasmbox_boot():
     ns.update(__loader__=None, __spec__=None, __package__=None)
     if mode == "file":
         ns["__file__"] = filename
-    if enforce and host:
-        ns["__wasmbox_compile__"] = compile_user
     if enforce:
         trimmed = dict(builtins.__dict__)
         for name in blocked_builtins:
