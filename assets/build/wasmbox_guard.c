@@ -13,7 +13,10 @@
  *   - the attribute check that the wasmbox patch of Objects/object.c calls
  *     from PyObject_GetAttr, PyObject_GetOptionalAttr and
  *     _PyObject_GetMethod, the C getattr under getattr(), str.format fields,
- *     match class patterns and operator.attrgetter/methodcaller.
+ *     match class patterns and operator.attrgetter/methodcaller (and the
+ *     LOAD_ATTR specializer, which then leaves such lookups generic);
+ *   - the hook the patch of Python/pythonrun.c calls with the code that
+ *     exec/eval compile from a string and run at once.
  *
  * Trust comes from two things Python cannot forge or undo:
  *
@@ -21,8 +24,9 @@
  *     objects (and all code nested in them) before they run, and on every
  *     code object that exec/eval runs while user code is on the stack
  *     (typing's forward references, code built by dataclasses or namedtuple
- *     from the user's strings), unless the import system is loading a
- *     module from a trusted directory. Python sees co_flags read-only; the
+ *     from the user's strings, strings the standard library is made to
+ *     run), unless the import system is loading a module from a trusted
+ *     directory. Python sees co_flags read-only; the
  *     only way to a code object with other flags is code.__new__ /
  *     code.replace or marshal, which the hook refuses to untrusted callers.
  *     So every unmarked code object is the standard library's (or the boot's,
@@ -49,6 +53,11 @@
  *           the boot after the user's code): its own work passes, but not
  *           writes, reads of the standard library mount, os/subprocess/
  *           socket actions, new code objects, or tracing hooks.
+ *
+ * A frame the guard does not know as the guest's, the host's or the import
+ * system's is never trusted for more than the standard library's own work:
+ * code that exec/eval runs for the guest is marked, and a callback run with
+ * no guest frame on the stack (atexit, finalizers) is judged as STDLIB.
  */
 #include <fcntl.h>
 #include <string.h>
@@ -57,6 +66,7 @@
 /* Defined by the wasmbox patch of Objects/object.c. */
 extern int (*_Py_wasmbox_getattr_check)(PyObject *, PyObject *);
 extern PyCodeObject *_Py_wasmbox_next_code(void **cursor);
+extern void (*_Py_wasmbox_run_hook)(PyCodeObject *);
 
 /* Unused co_flags bits (3.13 uses up to 0x2000000): the guest's own code,
  * and the host's program that runs it (the eval harness). */
@@ -427,42 +437,18 @@ protected_name(PyObject *name)
            str_is(name, "__defaults__") || str_is(name, "__kwdefaults__");
 }
 
-/* check_compile judges source text the standard library compiles while
- * the guard is armed (dataclasses, namedtuple, typing: from the user's
- * strings). Code run from a code object is marked at the exec event, but
- * exec/eval of a string runs what it compiled at once, unmarked: such text
- * may not name the core attributes, which unmarked code reads unchecked. */
-static int
-check_compile(PyObject *args)
+/* run_hook marks code that exec/eval compiles from a string and runs at
+ * once (no exec event names it), on the same terms as check_exec. */
+static void
+run_hook(PyCodeObject *co)
 {
-    PyObject *source = PyTuple_Size(args) > 0 ? PyTuple_GET_ITEM(args, 0) : NULL;
-    const char *text = NULL;
-    if (source != NULL && PyBytes_Check(source)) {
-        text = PyBytes_AS_STRING(source);
+    if (!guard.armed) {
+        return;
     }
-    else if (source != NULL && PyUnicode_Check(source)) {
-        text = PyUnicode_AsUTF8(source);
+    enum guard_who w = who(0);
+    if (w != WHO_IMPORT && w != WHO_HOST) {
+        mark_code(co, 0);
     }
-    if (text == NULL) {
-        PyErr_Clear();
-        return 0;
-    }
-    PyObject *it = PyObject_GetIter(guard.core);
-    if (it == NULL) {
-        return -1;
-    }
-    PyObject *name;
-    while ((name = PyIter_Next(it)) != NULL) {
-        const char *n = PyUnicode_AsUTF8(name);
-        int found = n != NULL && strstr(text, n) != NULL;
-        Py_DECREF(name);
-        if (found) {
-            Py_DECREF(it);
-            return refuse("compiling code that reads interpreter internals");
-        }
-    }
-    Py_DECREF(it);
-    return PyErr_Occurred() ? -1 : 0;
 }
 
 static int
@@ -499,9 +485,6 @@ guard_hook(const char *event, PyObject *args, void *data)
     }
     if (w == WHO_USER) {
         return matches(event, user_events) ? 0 : refuse(event);
-    }
-    if (w == WHO_STDLIB && strcmp(event, "compile") == 0) {
-        return check_compile(args);
     }
     if (w == WHO_IMPORT && (strcmp(event, "os.listdir") == 0 || strcmp(event, "os.scandir") == 0 ||
                             strcmp(event, "marshal.loads") == 0)) {
@@ -725,6 +708,7 @@ guard_arm(PyObject *self, PyObject *args)
     }
     guard.armed = 1;
     _Py_wasmbox_getattr_check = getattr_check;
+    _Py_wasmbox_run_hook = run_hook;
     Py_RETURN_NONE;
 }
 
