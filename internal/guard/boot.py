@@ -169,6 +169,14 @@ def _wasmbox_boot():
             if tree.id.startswith("__wasmbox") or tree.id == "__builtins__":
                 refuse_syntax(tree, "the name %r" % tree.id)
             return tree
+        if t in ast_binders:
+            # Other bindings (def, import as, parameters, global, patterns)
+            # of the guard's names.
+            for field in ("name", "asname", "arg", "rest", "names"):
+                value = real_getattr(tree, field, None)
+                for ident in value if type(value) is list else (value,):
+                    if type(ident) is str and ident.startswith("__wasmbox"):
+                        refuse_syntax(tree, "the name %r" % ident)
         if t is ast_class:
             for field in ("bases", "keywords", "decorator_list", "type_params"):
                 setattr(tree, field, [transform(n, cls) for n in getattr(tree, field, ())])
@@ -411,6 +419,9 @@ def _wasmbox_boot():
             ast_attribute, ast_load, ast_constant = _ast.Attribute, _ast.Load, _ast.Constant
             ast_match_class, ast_only = _ast.MatchClass, _ast.PyCF_ONLY_AST
             risky_attrs = blocked_attrs | blocked_builtins | {"getattr", "setattr", "delattr"}
+            ast_binders = frozenset((_ast.FunctionDef, _ast.AsyncFunctionDef, _ast.ClassDef, _ast.alias, _ast.arg,
+                                     _ast.keyword, _ast.Global, _ast.Nonlocal, _ast.ExceptHandler, _ast.MatchAs,
+                                     _ast.MatchStar, _ast.MatchMapping))
         if enforce and not host:
             code = compile_user(source, filename)
         else:
