@@ -163,20 +163,22 @@ func hostErr(errno experimentalsys.Errno) error {
 	return errno
 }
 
-// mkdirAll creates p and its parents. The caller holds s.fs.mu.
+// mkdirAll creates p and its parents, following links on the way. The
+// caller holds s.fs.mu.
 func (s *Sandbox) mkdirAll(p string) experimentalsys.Errno {
-	n := s.fs.root
-	for _, name := range split(p) {
-		child, ok := n.children[name]
-		if !ok {
-			var errno experimentalsys.Errno
-			if child, errno = s.fs.create(n, name, true, 0o755); errno != 0 {
+	elems := split(p)
+	for i := range elems {
+		w, errno := s.fs.walk(strings.Join(elems[:i+1], "/"), true)
+		switch {
+		case errno == experimentalsys.ENOENT && w.dir != nil:
+			if _, errno = s.fs.create(w.dir, w.name, true, 0o755); errno != 0 {
 				return errno
 			}
-		} else if !child.dir {
+		case errno != 0:
+			return errno
+		case !w.n.dir:
 			return experimentalsys.ENOTDIR
 		}
-		n = child
 	}
 	return 0
 }
@@ -188,16 +190,14 @@ func (s *Sandbox) WriteFile(p string, data []byte) error {
 		if errno := s.mkdirAll(path.Dir(clean)); errno != 0 {
 			return errno
 		}
-		n, errno := s.fs.lookup(clean)
-		if errno == experimentalsys.ENOENT {
-			dir, name, errno := s.fs.parent(clean)
-			if errno != 0 {
+		w, errno := s.fs.walk(clean, true)
+		n := w.n
+		switch {
+		case errno == experimentalsys.ENOENT && w.dir != nil:
+			if n, errno = s.fs.create(w.dir, w.name, false, 0o644); errno != 0 {
 				return errno
 			}
-			if n, errno = s.fs.create(dir, name, false, 0o644); errno != 0 {
-				return errno
-			}
-		} else if errno != 0 {
+		case errno != 0:
 			return errno
 		}
 		if n.dir {
@@ -280,8 +280,7 @@ func (s *Sandbox) Destroy() error {
 	if !s.destroyed {
 		s.destroyed = true
 		s.fs.mu.Lock()
-		s.fs.root = s.fs.newNode(true, 0o755)
-		s.fs.bytes, s.fs.nodes = 0, 0
+		s.fs.reset()
 		s.fs.mu.Unlock()
 	}
 	return nil
