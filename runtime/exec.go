@@ -111,10 +111,11 @@ func (e *Engine) runJob(ctx context.Context, j job, started func()) (err, stoppe
 			}
 		}
 	}
-	runCtx, cancel := context.WithTimeout(ctx, j.timeout)
+	clk := newGuestClock(clockOrigin)
+	runCtx, cancel := context.WithTimeout(withClock(ctx, clk), j.timeout)
 	defer cancel()
 	alloc = newAllocator(j.memoryLimit)
-	mcfg := e.moduleConfig(j.argv, j.env).
+	mcfg := e.moduleConfig(j.argv, j.env, clk).
 		WithStdin(guestStdin(runCtx, j.stdin)).
 		WithStdout(j.stdout).
 		WithStderr(j.stderr).

@@ -187,17 +187,22 @@ type warmInstance struct {
 // the engine has one, else from scratch. Until its job, it has an empty
 // filesystem, no output and no memory limit beyond wasm32's.
 func (e *Engine) startWarm(ctx context.Context) *warmInstance {
-	ctx, cancel := context.WithCancelCause(ctx)
+	origin := clockOrigin
+	if e.snap != nil {
+		origin = e.snap.clock
+	}
+	clk := newGuestClock(origin)
+	ctx, cancel := context.WithCancelCause(withClock(ctx, clk))
 	w := &warmInstance{
 		ctx: ctx, cancel: cancel,
 		alloc: newAllocator(MaxMemoryLimit),
-		stdin: &warmStdin{done: ctx.Done(), ready: make(chan struct{}), handed: make(chan struct{})},
+		stdin: &warmStdin{done: ctx.Done(), ready: make(chan struct{}), handed: make(chan struct{}), clock: clk},
 		done:  make(chan error, 1),
 	}
 	w.stdout.set(io.Discard)
 	w.stderr.set(io.Discard)
 	w.fs.set(newMemFS(0, 0))
-	mcfg := e.moduleConfig([]string{"python3", "-c", warmSource, guard.BootSource()}, nil).
+	mcfg := e.moduleConfig([]string{"python3", "-c", warmSource, guard.BootSource()}, nil, clk).
 		WithStdin(w.stdin).
 		WithStdout(&w.stdout).
 		WithStderr(&w.stderr).
@@ -269,14 +274,14 @@ func nonNil(m map[string]string) map[string]string {
 }
 
 // moduleConfig is the guest configuration every instance shares: argv,
-// environment, clocks and randomness. Streams and filesystem are the
-// caller's.
-func (e *Engine) moduleConfig(argv []string, env map[string]string) wazero.ModuleConfig {
+// environment, clocks (the monotonic one is clk) and randomness. Streams and
+// filesystem are the caller's.
+func (e *Engine) moduleConfig(argv []string, env map[string]string, clk *guestClock) wazero.ModuleConfig {
 	mcfg := wazero.NewModuleConfig().
 		WithName("").
 		WithArgs(argv...).
 		WithSysWalltime().
-		WithNanotime(guestNanotime, 1).
+		WithNanotime(clk.nanotime, 1).
 		WithRandSource(rand.Reader)
 	for _, k := range sortedKeys(env) {
 		mcfg = mcfg.WithEnv(k, env[k])

@@ -43,19 +43,6 @@ func schedYield(ctx context.Context, _ api.Module, stack []uint64) {
 	stack[0] = errnoSuccess
 }
 
-// monotonicEpoch is when this process started the guest's monotonic clock,
-// and monotonicBase the clock's reading then: the wall clock, in Unix
-// nanoseconds, so that the clock also rises from one process to the next
-// (a snapshot taken by one process runs in later ones).
-var (
-	monotonicEpoch = time.Now()
-	monotonicBase  = monotonicEpoch.UnixNano()
-)
-
-// guestNanotime is the guest's monotonic clock. wasmbox supplies it, rather
-// than wazero, so that pollOneoff can turn absolute deadlines into waits.
-func guestNanotime() int64 { return monotonicBase + int64(time.Since(monotonicEpoch)) }
-
 // WASI constants used by pollOneoff (wasi_snapshot_preview1).
 const (
 	clockRealtime  = 0
@@ -108,7 +95,7 @@ func pollOneoffErrno(ctx context.Context, mem api.Memory, in, out, nsubs, result
 		sub := subs[i*subscriptionSize:]
 		switch sub[8] {
 		case eventTypeClock:
-			d, errno := clockWait(sub[16:])
+			d, errno := clockWait(ctx, sub[16:])
 			if errno != errnoSuccess {
 				return errno
 			}
@@ -143,8 +130,10 @@ func pollOneoffErrno(ctx context.Context, mem api.Memory, in, out, nsubs, result
 	return errnoSuccess
 }
 
-// clockWait returns how long a clock subscription asks to wait.
-func clockWait(clock []byte) (time.Duration, uint64) {
+// clockWait returns how long a clock subscription asks to wait. The
+// monotonic clock is the instance's own (see clock.go), which wasmbox
+// supplies so that absolute deadlines can be turned into waits.
+func clockWait(ctx context.Context, clock []byte) (time.Duration, uint64) {
 	id := binary.LittleEndian.Uint32(clock[0:])
 	timeout := int64(binary.LittleEndian.Uint64(clock[8:]))
 	flags := binary.LittleEndian.Uint16(clock[24:])
@@ -155,7 +144,7 @@ func clockWait(clock []byte) (time.Duration, uint64) {
 	case clockRealtime:
 		return time.Duration(timeout - time.Now().UnixNano()), errnoSuccess
 	case clockMonotonic:
-		return time.Duration(timeout - guestNanotime()), errnoSuccess
+		return time.Duration(timeout - clockOf(ctx).nanotime()), errnoSuccess
 	}
 	return 0, errnoInval
 }
