@@ -80,7 +80,7 @@ func (s *Sandbox) run(ctx context.Context, command string, argv []string, argvEr
 		return res, nil
 	}
 
-	j := job{argv: argv, env: cfg.Env, stdin: opts.Stdin, stdout: stdout, stderr: stderr, fs: s.fs, memoryLimit: cfg.MemoryLimit, timeout: cfg.Timeout}
+	j := job{argv: argv, env: cfg.Env, stdin: opts.Stdin, stdout: stdout, stderr: stderr, fs: s.fs, maxOpenFiles: cfg.MaxOpenFiles, memoryLimit: cfg.MemoryLimit, timeout: cfg.Timeout}
 	runErr, stopped, alloc := s.engine.runJob(ctx, j, func() { start = time.Now() })
 	res.MemoryExceeded = alloc.exceeded.Load()
 	return res, classify(ctx, stopped, runErr, res, stderr)
@@ -111,15 +111,15 @@ func (e *Engine) runJob(ctx context.Context, j job, started func()) (err, stoppe
 			}
 		}
 	}
-	clk := newGuestClock(clockOrigin)
-	runCtx, cancel := context.WithTimeout(withClock(ctx, clk), j.timeout)
+	clk, st := newGuestClock(clockOrigin), newInstanceState(j.maxOpenFiles)
+	runCtx, cancel := context.WithTimeout(withInstance(withClock(ctx, clk), st), j.timeout)
 	defer cancel()
 	alloc = newAllocator(j.memoryLimit)
 	mcfg := e.moduleConfig(j.argv, j.env, clk).
 		WithStdin(guestStdin(runCtx, j.stdin)).
 		WithStdout(j.stdout).
 		WithStderr(j.stderr).
-		WithFSConfig(e.fsConfig(j.fs))
+		WithFSConfig(e.fsConfig(&instanceFS{FS: j.fs, st: st}))
 	err = e.instantiate(runCtx, alloc, mcfg, false)
 	return err, context.Cause(runCtx), alloc
 }

@@ -180,6 +180,7 @@ type warmInstance struct {
 	stdout switchWriter
 	stderr switchWriter
 	fs     switchFS
+	st     *instanceState
 	done   chan error // InstantiateModule's error, when the instance has ended
 }
 
@@ -191,10 +192,10 @@ func (e *Engine) startWarm(ctx context.Context) *warmInstance {
 	if e.snap != nil {
 		origin = e.snap.clock
 	}
-	clk := newGuestClock(origin)
-	ctx, cancel := context.WithCancelCause(withClock(ctx, clk))
+	clk, st := newGuestClock(origin), newInstanceState(DefaultMaxOpenFiles)
+	ctx, cancel := context.WithCancelCause(withInstance(withClock(ctx, clk), st))
 	w := &warmInstance{
-		ctx: ctx, cancel: cancel,
+		ctx: ctx, cancel: cancel, st: st,
 		alloc: newAllocator(MaxMemoryLimit),
 		stdin: &warmStdin{done: ctx.Done(), ready: make(chan struct{}), handed: make(chan struct{}), clock: clk},
 		done:  make(chan error, 1),
@@ -206,7 +207,7 @@ func (e *Engine) startWarm(ctx context.Context) *warmInstance {
 		WithStdin(w.stdin).
 		WithStdout(&w.stdout).
 		WithStderr(&w.stderr).
-		WithFSConfig(e.fsConfig(&w.fs))
+		WithFSConfig(e.fsConfig(&instanceFS{FS: &w.fs, st: st}))
 	go func() { w.done <- e.instantiate(ctx, w.alloc, mcfg, e.snap != nil) }()
 	return w
 }
@@ -218,6 +219,7 @@ type job struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	fs             *memFS
+	maxOpenFiles   int
 	memoryLimit    uint64
 	timeout        time.Duration
 }
@@ -252,6 +254,7 @@ func (w *warmInstance) run(ctx context.Context, j job) (err, stopped error, ok b
 	}
 	w.alloc.limit.Store(j.memoryLimit / pageSize * pageSize)
 	w.fs.set(j.fs)
+	w.st.maxOpen.Store(int64(j.maxOpenFiles))
 	w.stdout.set(j.stdout)
 	w.stderr.set(j.stderr)
 	jobCtx, cancel := context.WithTimeout(ctx, j.timeout)

@@ -39,8 +39,13 @@ type SandboxConfig struct {
 	MaxOutput int64
 	// MaxFSBytes caps the total size of the files in the sandbox.
 	MaxFSBytes int64
-	// MaxFiles caps the number of files and directories in the sandbox.
+	// MaxFiles caps the number of directory entries (files, directories,
+	// links) in the sandbox.
 	MaxFiles int
+	// MaxOpenFiles caps the file descriptors each Exec's instance may hold
+	// open at once (default DefaultMaxOpenFiles, as RLIMIT_NOFILE); past it,
+	// opening fails with EMFILE.
+	MaxOpenFiles int
 	// Env is the guest's environment. It is empty unless set here or in
 	// ExecOptions.Env; the host's environment is never passed through.
 	Env map[string]string
@@ -63,12 +68,15 @@ func (c SandboxConfig) withDefaults(e *Engine) (SandboxConfig, error) {
 	if c.MaxFiles == 0 {
 		c.MaxFiles = DefaultMaxFiles
 	}
+	if c.MaxOpenFiles == 0 {
+		c.MaxOpenFiles = DefaultMaxOpenFiles
+	}
 	switch {
 	case c.Timeout < 0:
 		return c, fmt.Errorf("wasmbox: timeout %v is negative", c.Timeout)
 	case c.MaxOutput < 0:
 		return c, fmt.Errorf("wasmbox: output cap %d is negative", c.MaxOutput)
-	case c.MaxFSBytes < 0 || c.MaxFiles < 0:
+	case c.MaxFSBytes < 0 || c.MaxFiles < 0 || c.MaxOpenFiles < 0:
 		return c, errors.New("wasmbox: filesystem caps must not be negative")
 	}
 	return c, checkMemoryLimit(e, c.MemoryLimit)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/tetratelabs/wazero"
@@ -12,10 +13,14 @@ import (
 )
 
 // instantiateWASI adds the WASI host module to r: wazero's implementation,
-// with poll_oneoff replaced by pollOneoff and sched_yield by schedYield.
+// with poll_oneoff replaced by pollOneoff, sched_yield by schedYield, and
+// the filesystem functions that can meet a cap wrapped by wasiErrnos.
 func instantiateWASI(ctx context.Context, r wazero.Runtime) error {
 	b := r.NewHostModuleBuilder(wasi_snapshot_preview1.ModuleName)
 	wasi_snapshot_preview1.NewFunctionExporter().ExportFunctions(b)
+	if err := wrapCapped(ctx, r, b); err != nil {
+		return err
+	}
 	b.NewFunctionBuilder().
 		WithGoModuleFunction(api.GoModuleFunc(pollOneoff), []api.ValueType{api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32}, []api.ValueType{api.ValueTypeI32}).
 		WithParameterNames("in", "out", "nsubscriptions", "result.nevents").
@@ -25,6 +30,75 @@ func instantiateWASI(ctx context.Context, r wazero.Runtime) error {
 		Export("sched_yield")
 	_, err := b.Instantiate(ctx)
 	return err
+}
+
+// cappedFuncs are the WASI functions that can fail at the descriptor cap or
+// a filesystem cap.
+var cappedFuncs = []string{
+	"path_open", "fd_write", "fd_pwrite", "fd_filestat_set_size", "fd_allocate",
+	"path_create_directory", "path_symlink", "path_link",
+}
+
+// WASI errnos wazero's errno set lacks (wasi_snapshot_preview1 numbering).
+const (
+	errnoIo    = 29
+	errnoMfile = 33
+	errnoNospc = 51
+)
+
+// wrapCapped re-exports wazero's cappedFuncs in b, wrapped by wasiErrnos.
+// wazero's functions are taken from a compiled copy of its host module:
+// each one's Go function is available from its definition.
+func wrapCapped(ctx context.Context, r wazero.Runtime, b wazero.HostModuleBuilder) error {
+	orig := r.NewHostModuleBuilder(wasi_snapshot_preview1.ModuleName)
+	wasi_snapshot_preview1.NewFunctionExporter().ExportFunctions(orig)
+	compiled, err := orig.Compile(ctx)
+	if err != nil {
+		return err
+	}
+	defer compiled.Close(ctx)
+	defs := compiled.ExportedFunctions()
+	for _, name := range cappedFuncs {
+		def, ok := defs[name]
+		if !ok {
+			return fmt.Errorf("wasmbox: wazero's WASI has no %s", name)
+		}
+		fn, ok := def.GoFunction().(api.GoModuleFunction)
+		if !ok {
+			return fmt.Errorf("wasmbox: wazero's WASI %s is not a Go module function", name)
+		}
+		b.NewFunctionBuilder().
+			WithGoModuleFunction(wasiErrnos(fn), def.ParamTypes(), def.ResultTypes()).
+			WithParameterNames(def.ParamNames()...).
+			WithResultNames(def.ResultNames()...).
+			Export(name)
+	}
+	return nil
+}
+
+// wasiErrnos calls fn and, when it failed with EIO because the instance
+// met its descriptor cap or a filesystem cap (instanceState notes which),
+// gives the guest EMFILE or ENOSPC instead.
+func wasiErrnos(fn api.GoModuleFunction) api.GoModuleFunction {
+	return api.GoModuleFunc(func(ctx context.Context, mod api.Module, stack []uint64) {
+		st := instanceOf(ctx)
+		if st == nil {
+			fn.Call(ctx, mod, stack)
+			return
+		}
+		st.tooMany.Store(false)
+		st.outOfFS.Store(false)
+		fn.Call(ctx, mod, stack)
+		if stack[0] != errnoIo {
+			return
+		}
+		switch {
+		case st.tooMany.Load():
+			stack[0] = errnoMfile
+		case st.outOfFS.Load():
+			stack[0] = errnoNospc
+		}
+	})
 }
 
 // errStopped ends a guest that reaches a preemption point after its

@@ -287,7 +287,7 @@ with open("/tmp/flood", "wb", buffering=0) as f:
 `,
 		sandbox: runtime.SandboxConfig{MaxFSBytes: 16 * mib},
 		// The script itself takes some of the 16 MiB, so 15 whole MiB fit.
-		check:  and(exits(0), stdoutIs(fmt.Sprintf("OSError 29 %d\n", 15*mib))),
+		check:  and(exits(0), stdoutIs(fmt.Sprintf("OSError 51 %d\n", 15*mib))),
 		within: 30 * time.Second, hostBytes: 16*mib + hostSlack,
 	},
 	{
@@ -307,7 +307,7 @@ except OSError as e:
 `,
 		sandbox: runtime.SandboxConfig{MaxFiles: 512},
 		// /tmp and the script are 2 of the 512 entries.
-		check:  and(exits(0), stdoutIs("OSError 29 510\nOSError 29\n")),
+		check:  and(exits(0), stdoutIs("OSError 51 510\nOSError 51\n")),
 		within: 30 * time.Second, hostBytes: hostSlack,
 	},
 	{
@@ -319,7 +319,7 @@ except OSError as e:
 `,
 		// One write of twice the filesystem's 64 MiB.
 		sandbox: runtime.SandboxConfig{MemoryLimit: 256 * mib},
-		check:   and(exits(0), stdoutIs("OSError 29\n")),
+		check:   and(exits(0), stdoutIs("OSError 51\n")),
 		within:  60 * time.Second, hostBytes: 256*mib + hostSlack,
 	},
 	{
