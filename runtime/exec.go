@@ -112,9 +112,12 @@ func (e *Engine) runJob(ctx context.Context, j job, started func()) (err, stoppe
 		}
 	}
 	clk, st := newGuestClock(clockOrigin), newInstanceState(j.maxOpenFiles)
-	runCtx, cancel := context.WithTimeout(withInstance(withClock(ctx, clk), st), j.timeout)
-	defer cancel()
+	timeoutCtx, cancelTimeout := context.WithTimeout(withInstance(withClock(ctx, clk), st), j.timeout)
+	defer cancelTimeout()
+	runCtx, cancel := context.WithCancelCause(timeoutCtx)
+	defer cancel(nil)
 	alloc = newAllocator(j.memoryLimit)
+	alloc.stop = func() { cancel(errMemoryKilled) }
 	mcfg := e.moduleConfig(j.argv, j.env, clk).
 		WithStdin(guestStdin(runCtx, j.stdin)).
 		WithStdout(j.stdout).
@@ -185,6 +188,10 @@ func classify(ctx context.Context, stopped, err error, res *ExecResult, stderr i
 	case errors.Is(stopped, context.DeadlineExceeded):
 		res.TimedOut = true
 		res.ExitCode = ExitTimeout
+	case errors.Is(stopped, errMemoryKilled):
+		res.MemoryExceeded = true
+		res.ExitCode = ExitMemory
+		fmt.Fprintf(stderr, "wasmbox: stopped: the program exhausted its memory limit and ran on for %v\n", MemoryGrace)
 	case stopped != nil:
 		res.ExitCode = ExitSandboxFailure
 		return stopped

@@ -1,8 +1,10 @@
 package runtime
 
 import (
+	"errors"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/tetratelabs/wazero/experimental"
 )
@@ -10,20 +12,69 @@ import (
 // pageSize is the size of a WebAssembly memory page.
 const pageSize = 65536
 
+// MemoryGrace is how long a guest that meets its memory limit is watched
+// before it may be stopped with exit 137, as a container's OOM kill would
+// stop it. It is stopped at the end of that window if it is still running
+// and either its memory was exhausted (a grow was refused with less than an
+// eighth of the limit left: it could not get even a little more) or its
+// grows were still being refused in the second half of the window (a loop
+// swallowing MemoryError). So a recursion bomb under a raised recursion
+// limit ends with 137 in about a second, while a program whose one
+// oversized allocation failed, and which catches the MemoryError and
+// carries on, is not stopped.
+const MemoryGrace = time.Second
+
+// errMemoryKilled is why a guest that kept failing to grow was stopped.
+var errMemoryKilled = errors.New("wasmbox: the program exhausted its memory limit")
+
 // limitedAllocator gives one instance its linear memory, refusing to grow it
 // past limit bytes. A refused memory.grow returns -1 to the guest (CPython
 // raises MemoryError) and sets exceeded, so the result can say why the
-// program failed.
+// program failed; see MemoryGrace for when stop is called.
 type limitedAllocator struct {
 	limit    atomic.Uint64 // bytes; a warm instance's is set at handover
 	size     atomic.Uint64 // bytes the guest has now
 	exceeded atomic.Bool
+
+	stop        func()       // stops the instance; set before it starts
+	stopped     atomic.Bool  // stop was called
+	watchStart  atomic.Int64 // sinceEpoch() of the refusal that opened the window; 0 when none is open
+	lastRefusal atomic.Int64 // sinceEpoch() of the latest refusal
+	exhausted   atomic.Bool  // a refusal in the window found the memory nearly full
 }
 
 func newAllocator(limit uint64) *limitedAllocator {
 	a := &limitedAllocator{}
 	a.limit.Store(limit / pageSize * pageSize)
 	return a
+}
+
+// refuse records a refused grow; the first one opens a MemoryGrace window
+// judged at its end.
+func (a *limitedAllocator) refuse() {
+	a.exceeded.Store(true)
+	now := sinceEpoch()
+	a.lastRefusal.Store(now)
+	if limit := a.limit.Load(); a.size.Load() >= limit-limit/8 {
+		a.exhausted.Store(true)
+	}
+	if a.stop != nil && a.watchStart.CompareAndSwap(0, now) {
+		time.AfterFunc(MemoryGrace, a.judge)
+	}
+}
+
+// judge ends a window: the instance is stopped if its memory was exhausted
+// or grows were still refused in the window's second half; else the next
+// refusal opens a new window.
+func (a *limitedAllocator) judge() {
+	start := a.watchStart.Load()
+	if a.exhausted.Load() || a.lastRefusal.Load()-start >= int64(MemoryGrace)/2 {
+		if a.stopped.CompareAndSwap(false, true) {
+			a.stop()
+		}
+		return
+	}
+	a.watchStart.CompareAndSwap(start, 0)
 }
 
 // Allocate implements experimental.MemoryAllocator. It reserves address space
@@ -47,7 +98,7 @@ type mmapMemory struct {
 // Reallocate implements experimental.LinearMemory.
 func (m *mmapMemory) Reallocate(size uint64) []byte {
 	if size > m.alloc.limit.Load() {
-		m.alloc.exceeded.Store(true)
+		m.alloc.refuse()
 		return nil
 	}
 	if size > m.reserve {

@@ -200,6 +200,7 @@ func (e *Engine) startWarm(ctx context.Context) *warmInstance {
 		stdin: &warmStdin{done: ctx.Done(), ready: make(chan struct{}), handed: make(chan struct{}), clock: clk},
 		done:  make(chan error, 1),
 	}
+	w.alloc.stop = func() { cancel(errMemoryKilled) }
 	w.stdout.set(io.Discard)
 	w.stderr.set(io.Discard)
 	w.fs.set(newMemFS(0, 0))
