@@ -7,20 +7,32 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"time"
 )
 
-// readBody reads the whole request body, up to the server's limit. Reading
-// it to the end also lets net/http notice a client that disconnects while
-// the request runs, which cancels the request's context.
+// readBody reads the whole request body, up to the server's limit, within
+// Config.BodyTimeout: a body trickled slower gets 408. Reading it to the end
+// also lets net/http notice a client that disconnects while the request
+// runs, which cancels the request's context.
 func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *apiError) {
 	if r.ContentLength > s.cfg.MaxBody {
 		return nil, tooLarge(s.cfg.MaxBody)
+	}
+	// The deadline is the connection's: lifted once the body is in, so that
+	// net/http's watch for a client going away is not cut short.
+	rc := http.NewResponseController(w)
+	if rc.SetReadDeadline(time.Now().Add(s.cfg.BodyTimeout)) == nil {
+		defer rc.SetReadDeadline(time.Time{})
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBody))
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
 		return nil, tooLarge(s.cfg.MaxBody)
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return nil, errorf(http.StatusRequestTimeout, CodeRequestTimeout,
+			"the request body did not arrive within %v (%d bytes came in that time); send the whole body at once", s.cfg.BodyTimeout, len(body))
 	case err != nil:
 		return nil, badRequest("reading the request body: %v", err)
 	}

@@ -24,6 +24,8 @@ const (
 	CodeInternal          = "internal_error"
 	CodeExecError         = "exec_error"
 	CodeClientClosed      = "client_closed"
+	CodeRequestTimeout    = "request_timeout"
+	CodeDeadlineExceeded  = "deadline_exceeded"
 	retryAfterQueueFull   = 1 // seconds
 	retryAfterUnavailable = 5
 )

@@ -8,6 +8,7 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -30,6 +31,12 @@ const (
 	DefaultMaxSessions    = 64
 	DefaultSessionFSBytes = 16 << 20
 	DefaultShutdownGrace  = 30 * time.Second
+	// DefaultReadHeaderTimeout bounds the wait for a request's headers.
+	DefaultReadHeaderTimeout = 10 * time.Second
+	// DefaultBodyTimeout bounds the wait for a whole request body.
+	DefaultBodyTimeout = 30 * time.Second
+	// DefaultMaxTestDuration bounds one whole /v1/test request.
+	DefaultMaxTestDuration = 2 * time.Minute
 )
 
 // Config configures a Server. Only Engine is required; zero fields take the
@@ -73,6 +80,22 @@ type Config struct {
 	// ShutdownGrace is how long Serve lets running executions finish after
 	// its context is done before it cancels them.
 	ShutdownGrace time.Duration
+	// ReadHeaderTimeout bounds how long Serve waits for a request's headers.
+	ReadHeaderTimeout time.Duration
+	// BodyTimeout bounds how long reading a whole request body may take; a
+	// body trickled slower is answered with 408.
+	BodyTimeout time.Duration
+	// MaxTestDuration bounds a whole /v1/test request, every case included
+	// (each case also has its own timeout); past it the answer is 504.
+	MaxTestDuration time.Duration
+	// MaxHostMemory is the host memory budget in bytes: an execution starts
+	// only while its memory limit (and its own sandbox's filesystem cap, for
+	// /v1/run and /v1/test), added to those of the running executions and to
+	// the filesystem caps of the live sessions, fits; otherwise it waits in
+	// the queue. A session is refused with 503 unless its filesystem cap
+	// fits with room left for one execution at the default Memory. Zero
+	// means DefaultHostMemory(); negative means no budget.
+	MaxHostMemory int64
 	// Logger receives one line per request and the server's own events;
 	// default slog.Default().
 	Logger *slog.Logger
@@ -93,6 +116,10 @@ func (c Config) withDefaults() Config {
 	setDefault(&c.MaxSessions, DefaultMaxSessions)
 	setDefault(&c.SessionFSBytes, DefaultSessionFSBytes)
 	setDefault(&c.ShutdownGrace, DefaultShutdownGrace)
+	setDefault(&c.ReadHeaderTimeout, DefaultReadHeaderTimeout)
+	setDefault(&c.BodyTimeout, DefaultBodyTimeout)
+	setDefault(&c.MaxTestDuration, DefaultMaxTestDuration)
+	setDefault(&c.MaxHostMemory, DefaultHostMemory())
 	if c.MaxQueue < 0 {
 		c.MaxQueue = 0
 	}
@@ -148,12 +175,16 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("wasmbox serve: a default timeout is above the maximum")
 	case cfg.Memory < cfg.Engine.MinMemory():
 		return nil, errors.New("wasmbox serve: the default memory limit is below what the interpreter needs to start")
+	case cfg.MaxHostMemory > 0 && int64(cfg.Memory)+cfg.SessionFSBytes > cfg.MaxHostMemory:
+		return nil, fmt.Errorf("wasmbox serve: the host memory budget (%d MiB) is below one session with one execution (%d MiB of memory and %d MiB of files)",
+			cfg.MaxHostMemory>>20, cfg.Memory>>20, cfg.SessionFSBytes>>20)
 	}
 	s := &Server{cfg: cfg, engine: cfg.Engine, log: cfg.Logger, draining: make(chan struct{})}
 	s.hardStop, s.abort = context.WithCancel(context.Background())
 	s.metrics = newMetrics(cfg.Engine)
 	s.limiter = newLimiter(cfg.MaxConcurrency, cfg.MaxQueue, cfg.QueueTimeout, s.draining, s.metrics.queueDepth.Set)
-	s.sessions = newSessionStore(cfg, s.metrics)
+	s.limiter.setBudget(max(cfg.MaxHostMemory, 0))
+	s.sessions = newSessionStore(cfg, s.metrics, s.limiter)
 	s.handler = s.logRequests(s.routes())
 	s.reaperWG.Add(1)
 	go func() {
@@ -174,7 +205,7 @@ func (s *Server) Handler() http.Handler { return s.handler }
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	hs := &http.Server{
 		Handler:           s.handler,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: s.cfg.ReadHeaderTimeout,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
