@@ -2,7 +2,6 @@ package evaltest
 
 import (
 	"encoding/json"
-	"strconv"
 )
 
 // DefaultTolerance is the absolute tolerance for numbers when a case gives none.
@@ -68,34 +67,4 @@ func (c *Case) CallKwargs() json.RawMessage {
 		return c.Kwargs
 	}
 	return json.RawMessage("{}")
-}
-
-// HarnessJSON returns the case in the normalised one-line form the harness
-// reads (without a trailing newline):
-//
-//	{"name":"…","args":[…],"kwargs":{…},"tolerance":1e-09[,"expected":…][,"raises":"…"]}
-//
-// input is folded into args, so the harness always calls fn(*args, **kwargs).
-func (c *Case) HarnessJSON() []byte {
-	name, _ := json.Marshal(c.Name) // a string always marshals
-	args, kwargs := c.CallArgs(), c.CallKwargs()
-	b := make([]byte, 0, 64+len(name)+len(args)+len(kwargs)+len(c.Expected)+len(c.Raises))
-	b = append(b, `{"name":`...)
-	b = append(b, name...)
-	b = append(b, `,"args":`...)
-	b = append(b, args...)
-	b = append(b, `,"kwargs":`...)
-	b = append(b, kwargs...)
-	b = append(b, `,"tolerance":`...)
-	b = strconv.AppendFloat(b, c.Tol(), 'g', -1, 64)
-	if c.Expected != nil {
-		b = append(b, `,"expected":`...)
-		b = append(b, c.Expected...)
-	}
-	if c.Raises != "" {
-		raises, _ := json.Marshal(c.Raises)
-		b = append(b, `,"raises":`...)
-		b = append(b, raises...)
-	}
-	return append(b, '}')
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
-	"errors"
 	"sort"
 	"strings"
 	"testing"
@@ -129,92 +128,6 @@ func TestTally(t *testing.T) {
 	rep.Tally()
 	if !rep.Success || rep.Total != 0 {
 		t.Errorf("empty: %+v", rep)
-	}
-}
-
-func TestParseResultLine(t *testing.T) {
-	rl, err := ParseResultLine([]byte(`{"event":"result","index":4,"name":"n","expected":{"a": [1, 2]},"duration":1.5,"stdout":"o","tolerance":0.1,"actual":{"a":[1,3]},"status":"fail"}`))
-	if err != nil || rl.Case == nil || rl.LoadError != nil {
-		t.Fatalf("%+v %v", rl, err)
-	}
-	c := rl.Case
-	if c.Index != 4 || c.Name != "n" || c.Status != StatusFail || string(c.Expected) != `{"a":[1,2]}` || string(c.Actual) != `{"a":[1,3]}` ||
-		c.Duration != 1.5 || c.Stdout != "o" || c.Tolerance == nil || *c.Tolerance != 0.1 {
-		t.Errorf("case = %+v", c)
-	}
-	rl, err = ParseResultLine([]byte(`{"event":"load_error","error":{"type":"SyntaxError","message":"m","traceback":"t"}}`))
-	if err != nil || rl.LoadError == nil || rl.LoadError.Type != "SyntaxError" || rl.Case != nil {
-		t.Errorf("load error: %+v %v", rl, err)
-	}
-	for _, bad := range []string{
-		`{"event":"result","name":"n","status":"pass","duration":1}`,
-		`{"event":"result","index":-1,"name":"n","status":"pass","duration":1}`,
-		`{"event":"result","index":0,"status":"pass","duration":1}`,
-		`{"event":"result","index":0,"name":"n","status":"timeout","duration":1}`,
-		`{"event":"result","index":0,"name":"n","status":"pass"}`,
-		`{"event":"result","index":0,"name":"n","status":"pass","duration":-1}`,
-		`{"event":"result","index":0,"name":5,"status":"pass","duration":1}`,
-		`{"event":"load_error"}`,
-		`{"event":"start","index":0}`,
-		`[1]`,
-		`{"event":"result","index":0,`,
-	} {
-		if _, err := ParseResultLine([]byte(bad)); err == nil {
-			t.Errorf("ParseResultLine(%s) succeeded", bad)
-		}
-	}
-	// An error without details still gets an error.
-	rl, err = ParseResultLine([]byte(`{"event":"result","index":0,"name":"n","status":"error","duration":1}`))
-	if err != nil || rl.Case.Error == nil {
-		t.Errorf("%+v %v", rl, err)
-	}
-}
-
-func TestReadResults(t *testing.T) {
-	src := `{"event":"result","index":0,"name":"a","status":"pass","duration":1,"stdout":""}
-
-{"event":"result","index":1,"name":"b","sta
-{"event":"result","index":2,"name":"c","status":"fail","duration":1,"stdout":""}
-{"event":"result","index":3,"name":"d","status":"pa`
-	var got []string
-	err := ReadResults(strings.NewReader(src), func(r ResultLine) error {
-		got = append(got, r.Case.Name)
-		return nil
-	})
-	if err != nil || strings.Join(got, "") != "ac" {
-		t.Errorf("got %v, %v", got, err)
-	}
-	err = ReadResults(strings.NewReader(`{"event":"nope"}`+"\n"), func(ResultLine) error { return nil })
-	if err == nil || !strings.Contains(err.Error(), "results line 1") {
-		t.Errorf("err = %v", err)
-	}
-	stop := errors.New("stop")
-	if err := ReadResults(strings.NewReader(src), func(ResultLine) error { return stop }); err != stop {
-		t.Errorf("err = %v", err)
-	}
-}
-
-func TestParseEvent(t *testing.T) {
-	good := map[string]Event{
-		`{"event":"loaded"}`:                         {Kind: "loaded"},
-		`{"event":"start","index":3}` + "\n":         {Kind: "start", Index: 3},
-		`{"event":"done","index":3,"status":"fail"}`: {Kind: "done", Index: 3, Status: StatusFail},
-		`{"event":"end","next":7}`:                   {Kind: "end", Index: 7},
-	}
-	for line, want := range good {
-		ev, ok := ParseEvent([]byte(line))
-		if !ok || ev.Kind != want.Kind || ev.Index != want.Index || ev.Status != want.Status {
-			t.Errorf("ParseEvent(%s) = %+v, %v", line, ev, ok)
-		}
-	}
-	ev, ok := ParseEvent([]byte(`{"event":"load_error","error":{"type":"T","message":"m","traceback":""}}`))
-	if !ok || ev.Error == nil || ev.Error.Type != "T" {
-		t.Errorf("load_error: %+v %v", ev, ok)
-	}
-	for _, line := range []string{"", "hello", `{"event":"start"}`, `{"event":"start","index":-2}`, `{"event":"mystery"}`, `{"event":"load_error"}`, `{"event":"end"}`, `{`} {
-		if _, ok := ParseEvent([]byte(line)); ok {
-			t.Errorf("ParseEvent(%q) accepted", line)
-		}
 	}
 }
 
