@@ -174,7 +174,7 @@ def evaluate(x):
 		{
 			// A reply for the case written on the channel itself, before
 			// the harness's own: two replies where one was due.
-			name:   "channel written directly",
+			name: "channel written directly",
 			code: `import os
 def evaluate(x):
     os.write(1, b'{"index":%d,"duration":0.1,"stdout":"","value":%d}\n' % (x - 1, x))
@@ -198,7 +198,7 @@ def evaluate(x):
 		},
 		{
 			// Reads the next case itself before its reply is out.
-			name:   "reads ahead",
+			name: "reads ahead",
 			code: `import os
 def evaluate(x):
     ahead = os.read(0, 1 << 16)
@@ -209,7 +209,7 @@ def evaluate(x):
 		{
 			// Replies for its own case with a forged value and leaves: the
 			// forged value is its answer, and it is judged.
-			name:   "forged reply then exit",
+			name: "forged reply then exit",
 			code: `import os
 def evaluate(x):
     os.write(1, b'{"index":%d,"duration":0.1,"stdout":"","value":"forged"}\n' % (x - 1))
