@@ -78,7 +78,7 @@ func (c *conductor) Write(p []byte) (int, error) {
 	c.window = append(c.window, p[:min(len(p), maxReplyBytes+1-len(c.window))]...)
 	switch lines := bytes.Count(c.window, []byte{'\n'}); {
 	case len(c.window) > maxReplyBytes && lines == 0:
-		c.violate(fmt.Sprintf("the guest wrote a line longer than %d bytes", maxReplyBytes))
+		c.violate(fmt.Sprintf("the reply is longer than %d MiB: the return value (or what the call printed) is too large, or the code wrote to the harness's channel", maxReplyBytes>>20))
 	case lines > 1:
 		c.violate("the guest wrote more than one line where one reply was due")
 	}

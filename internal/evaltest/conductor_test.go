@@ -139,7 +139,7 @@ func TestConductorProtocolViolations(t *testing.T) {
 			for range 17 {
 				g.write(chunk)
 			}
-		}, "longer than"},
+		}, "the reply is longer than 16 MiB"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			meddled := false
