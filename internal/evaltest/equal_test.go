@@ -1,6 +1,8 @@
 package evaltest
 
 import (
+	"bytes"
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -57,4 +59,23 @@ func TestEqualRaw(t *testing.T) {
 			assert.Equal(t, tc.want, equalRaw([]byte(tc.actual), []byte(tc.expected), tc.tol))
 		})
 	}
+}
+
+// FuzzEqualRaw feeds the comparison values as a guest could send them: any
+// valid JSON decodes without a panic, to its whole length, and equals itself.
+func FuzzEqualRaw(f *testing.F) {
+	for _, s := range []string{`1`, `-0.0`, `"\ud800"`, `"\ud83d\ude00"`, `{"a":[1,{"b":null}]}`, `[true,false]`, `1e308`, `123456789012345678901234567890`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if !json.Valid(data) {
+			return
+		}
+		if _, _, bad := outOfRangeNumber(data); bad {
+			return
+		}
+		_, end := decodeValue(data, 0)
+		assert.Equal(t, len(bytes.TrimRight(data, " \t\r\n")), end)
+		assert.True(t, equalRaw(data, data, 0), "%s", data)
+	})
 }
