@@ -22,12 +22,19 @@ import (
 
 func python(t *testing.T) string {
 	t.Helper()
-	p, err := exec.LookPath("python3")
+	p, err := pythonPath()
 	if err != nil {
-		t.Skip("python3 not on PATH")
+		t.Skipf("python3 unusable: %v", err)
 	}
 	return p
 }
+
+// pythonPath is the host's python3 interpreter itself, not a wrapper on
+// PATH (such as pyenv's shim, which costs a shell start per run).
+var pythonPath = sync.OnceValues(func() (string, error) {
+	out, err := exec.Command("python3", "-c", "import sys; print(sys.executable)").Output()
+	return strings.TrimSpace(string(out)), err
+})
 
 // nativeRun is what a run of the harness under the native python3 gave.
 type nativeRun struct {
