@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"math"
 
@@ -14,12 +15,19 @@ import (
 // to them. The guest's standard output is the harness's channel to the
 // conductor, not capped like an Exec's: the conductor bounds each line.
 func (t *EvalTester) launcher(s *Sandbox, code []byte) evaltest.Launcher {
+	first := true
 	return func(ctx context.Context, stdin io.Reader, stdout io.Writer) (evaltest.Exit, error) {
 		for path, data := range map[string][]byte{evaltest.ScriptPath: code, evaltest.HarnessPath: evaltest.HarnessSource} {
 			if err := s.WriteFile(path, data); err != nil {
-				return evaltest.Exit{}, err
+				if first {
+					return evaltest.Exit{}, err
+				}
+				// An earlier instance filled the sandbox: its code's doing,
+				// reported as this instance failing to load.
+				return evaltest.Exit{Code: ExitSandboxFailure, Stderr: fmt.Sprintf("wasmbox: writing %s: %v\n", path, err)}, nil
 			}
 		}
+		first = false
 		// The harness runs as the guard's target, trusted like the standard
 		// library; the eval code it loads is held to the policy.
 		argv := t.runner.engine.guardConfig(evaltest.HarnessDir).Argv(t.runner.Policy(), "file", evaltest.HarnessPath, evaltest.HarnessArgs(t.function))
