@@ -284,6 +284,19 @@ func TestConductorTimeoutThenResume(t *testing.T) {
 	assert.Equal(t, "Timeout", rep.Cases[1].Error.Type)
 }
 
+// A case whose reply came in time is judged even when the instance then
+// overruns before it reads the next case.
+func TestConductorReplyThenOverrun(t *testing.T) {
+	rep, instances := runFake(t, 200*time.Millisecond, fourCases, echo(func(g *fakeGuest, req fakeRequest) {
+		if req.Index == 1 {
+			g.write(value(1, "2"))
+			<-g.ctx.Done()
+		}
+	}))
+	assert.Equal(t, 2, instances)
+	assert.Equal(t, []Status{StatusPass, StatusPass, StatusPass, StatusPass}, statusesOf(rep))
+}
+
 func TestConductorLoading(t *testing.T) {
 	for _, tc := range []struct {
 		name    string

@@ -120,19 +120,21 @@ func (c *conductor) end(exit Exit) (next int, loadErr *ErrorInfo) {
 	}
 	i, cs := c.current, &c.cases[c.current]
 	elapsed := time.Since(c.started)
-	switch {
-	case c.violation != nil:
+	if c.violation != nil {
 		c.finish(ErrorResult(i, cs, elapsed, *c.violation))
-	case c.timedOut:
-		c.finish(TimeoutResult(i, cs, c.timeout, c.elapsed))
-	default:
-		// A reply written just before the instance ended still counts.
-		if line, ok := c.line(); ok {
-			if r, err := parseReply(line, i); err == nil {
-				c.finish(judge(i, cs, r, c.replyAt.Sub(c.started)))
-				return i + 1, nil
-			}
+		return i + 1, nil
+	}
+	// A reply that came in time still counts when the instance then ended
+	// (or overran) before reading the next case.
+	if line, ok := c.line(); ok && (!c.timedOut || c.replyAt.Sub(c.started) <= c.timeout) {
+		if r, err := parseReply(line, i); err == nil {
+			c.finish(judge(i, cs, r, c.replyAt.Sub(c.started)))
+			return i + 1, nil
 		}
+	}
+	if c.timedOut {
+		c.finish(TimeoutResult(i, cs, c.timeout, c.elapsed))
+	} else {
 		c.finish(ErrorResult(i, cs, elapsed, failure(exit, "the case", "while running the case")))
 	}
 	return i + 1, nil
