@@ -8,9 +8,9 @@ import (
 	"time"
 )
 
-// LoadAllowance is added to the per-case timeout for loading the evaluation
+// loadAllowance is added to the per-case timeout for loading the evaluation
 // code in a fresh instance: the interpreter's own start-up is not the code's.
-const LoadAllowance = 2 * time.Second
+const loadAllowance = 2 * time.Second
 
 // Exit is how a harness instance ended, as the sandbox saw it.
 type Exit struct {
@@ -56,7 +56,7 @@ func Run(ctx context.Context, cfg Config, cases []Case, launch Launcher) (*Repor
 	}
 	for next := 0; next < len(cases); {
 		runCtx, cancel := context.WithCancel(ctx)
-		c := newConductor(cases, next, cfg.Timeout, cfg.Timeout+LoadAllowance, record, cancel)
+		c := newConductor(cases, next, cfg.Timeout, cfg.Timeout+loadAllowance, record, cancel)
 		go c.watch()
 		exit, err := launch(runCtx, c, c)
 		c.close()
