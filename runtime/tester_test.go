@@ -251,6 +251,40 @@ def evaluate(x):
 	assert.False(t, rep.Success)
 }
 
+// TestEvalTesterExpectationsStayOnTheHost has the code look everywhere it
+// can in the guest (every frame's locals, argv, the files under /tmp) for
+// what its cases expect: none of it is there.
+func TestEvalTesterExpectationsStayOnTheHost(t *testing.T) {
+	none, err := validate.PolicyByName("none")
+	require.NoError(t, err)
+	code := `import os, sys
+def evaluate(x):
+    seen = [repr(sys.argv)]
+    f = sys._getframe()
+    while f is not None:
+        seen.append(repr(f.f_locals))
+        seen.append(repr(f.f_globals.keys()))
+        f = f.f_back
+    for root, dirs, files in os.walk("/tmp"):
+        for name in files:
+            with open(os.path.join(root, name), "rb") as fh:
+                seen.append(fh.read().decode("utf-8", "replace"))
+    return "".join(seen)
+`
+	rep := testEval(t, TesterConfig{Policy: &none}, code, `[
+  {"name": "NAME-SECRET-1a2b", "input": 1, "expected": "EXPECTED-SECRET-7f3a", "tolerance": 0.123456789},
+  {"name": "NAME-SECRET-3c4d", "input": 2, "raises": "RaisesSecret7f3a"}
+]`)
+	require.Equal(t, "fail,fail", statuses(rep))
+	for _, c := range rep.Cases {
+		actual := string(c.Actual)
+		require.True(t, strings.Contains(actual, "def evaluate(x):"), "the code did not see its own file")
+		for _, secret := range []string{"EXPECTED-SECRET-7f3a", "0.123456789", "RaisesSecret7f3a", "NAME-SECRET"} {
+			assert.False(t, strings.Contains(actual, secret), "%s reached the guest", secret)
+		}
+	}
+}
+
 // TestEvalTesterPrintedLinesAreStdout checks that what the call prints,
 // protocol-like or not, is reported as its stdout and changes nothing else.
 func TestEvalTesterPrintedLinesAreStdout(t *testing.T) {
