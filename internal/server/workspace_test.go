@@ -1,9 +1,11 @@
 package server
 
 import (
-	"errors"
-	"reflect"
+	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestResolveWorkspacePath(t *testing.T) {
@@ -11,13 +13,13 @@ func TestResolveWorkspacePath(t *testing.T) {
 		"/workspace": "/workspace", "/workspace/a/../b": "/workspace/b", "a/b": "/workspace/a/b", ".": "/workspace",
 		"/workspace/": "/workspace", "/workspace2": "", "/tmp": "", "..": "", "/workspace/../etc": "", "": "/workspace",
 	} {
-		got, ok := resolveWorkspacePath(in)
-		if !ok {
-			got = ""
-		}
-		if got != want {
-			t.Errorf("resolveWorkspacePath(%q) = %q, %v; want %q", in, got, ok, want)
-		}
+		t.Run(in, func(t *testing.T) {
+			got, ok := resolveWorkspacePath(in)
+			assert.Equal(t, want != "", ok)
+			if ok {
+				assert.Equal(t, want, got)
+			}
+		})
 	}
 }
 
@@ -40,18 +42,20 @@ func TestPythonArgv(t *testing.T) {
 		{[]string{"bash", "-lc", "python3 -c 'print(1)'", "ignored"}, []string{"python3", "-c", "print(1)"}},
 		{[]string{"sh", "-c", "  "}, nil},
 	} {
-		got, err := pythonArgv(tc.argv, "/w")
-		if err != nil || !reflect.DeepEqual(got, tc.want) {
-			t.Errorf("pythonArgv(%q) = %q, %v; want %q", tc.argv, got, err, tc.want)
-		}
+		t.Run(strings.Join(tc.argv, " "), func(t *testing.T) {
+			got, err := pythonArgv(tc.argv, "/w")
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, got)
+		})
 	}
 	for _, argv := range [][]string{
 		{"ls"}, {"sh"}, {"sh", "script.sh"}, {"sh", "-x", "python3"}, {"sh", "-c", "python3 a.py > out"},
 		{"sh", "-c", "cd /workspace && python3 a.py"}, {"sh", "-c", "ls"}, {"sh", "-c", "python3 'unterminated"}, {"env", "python3"},
 	} {
-		var nr *notRunnable
-		if _, err := pythonArgv(argv, "/w"); !errors.As(err, &nr) {
-			t.Errorf("pythonArgv(%q): err %v, want notRunnable", argv, err)
-		}
+		t.Run(strings.Join(argv, " "), func(t *testing.T) {
+			_, err := pythonArgv(argv, "/w")
+			var nr *notRunnable
+			assert.ErrorAs(t, err, &nr)
+		})
 	}
 }
