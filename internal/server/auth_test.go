@@ -12,6 +12,9 @@ func TestAuth(t *testing.T) {
 		{"POST", "/v1/run"}, {"POST", "/v1/test"}, {"POST", "/v1/validate"}, {"POST", "/v1/sandbox"},
 		{"GET", "/v1/sandbox/aaaa/running"}, {"DELETE", "/v1/sandbox/aaaa"}, {"POST", "/v1/sandbox/aaaa/exec"},
 		{"PUT", "/v1/sandbox/aaaa/file/workspace/x"}, {"GET", "/v1/sandbox/aaaa/pty"}, {"GET", "/v1/nothing"},
+		{"POST", "/v1/sandbox/aaaa/persist"}, {"POST", "/v1/sandbox/aaaa/hydrate"}, {"POST", "/v1/sandbox/aaaa/session"},
+		{"DELETE", "/v1/sandbox/aaaa/session/s1"}, {"GET", "/v1/sandbox/aaaa/file/workspace/../../etc/passwd"},
+		{"GET", "/v1/sandbox/aaaa/./running"}, {"GET", "/v1//sandbox"},
 	} {
 		t.Run(route.method+" "+route.path, func(t *testing.T) {
 			for _, auth := range []string{"", "Bearer wrong", "Bearer s3cret2", "Basic s3cret", "s3cret", "Bearer "} {

@@ -99,6 +99,10 @@ func (r response) wantError(t *testing.T, status int, code string) apiError {
 	return e
 }
 
+// client is the tests' HTTP client. It does not follow redirects: a
+// client of the bridge API must never get one.
+var client = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
 // do sends a request with an optional body and headers (name, value pairs).
 // It never fails the test, so goroutines may call it.
 func do(method, url, body string, headers ...string) response {
@@ -117,7 +121,7 @@ func doCtx(ctx context.Context, method, url, body string, headers ...string) res
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
-	res, err := http.DefaultClient.Do(req)
+	res, err := client.Do(req)
 	if err != nil {
 		return response{status: -1, body: []byte(err.Error())}
 	}
@@ -193,7 +197,7 @@ func sendExec(base, id, body string, headers ...string) execReply {
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
-	res, err := http.DefaultClient.Do(req)
+	res, err := client.Do(req)
 	if err != nil {
 		return execReply{err: err}
 	}

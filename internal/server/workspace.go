@@ -68,7 +68,7 @@ func (e *notRunnable) Error() string { return e.msg }
 var shells = map[string]bool{"sh": true, "bash": true, "dash": true}
 
 // pythonNames are the program names that run the interpreter.
-var pythonNames = map[string]bool{"python3": true, "python": true, "python3.12": true}
+var pythonNames = map[string]bool{"python3": true, "python": true, "python3.13": true, "python3.12": true}
 
 func baseName(p string) string { return p[strings.LastIndexByte(p, '/')+1:] }
 
