@@ -246,12 +246,9 @@ func eachMember(data []byte, fn func(hdr *tar.Header, name string, content io.Re
 		rd = zr
 	}
 	tr := tar.NewReader(rd)
-	for n := 0; ; n++ {
+	for {
 		hdr, err := tr.Next()
 		if errors.Is(err, io.EOF) {
-			if n == 0 {
-				return errors.New("the archive has no members")
-			}
 			return nil
 		}
 		if err != nil {
