@@ -205,9 +205,6 @@ func (s *Server) handleExec(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if cwd == "" {
-		cwd = es.cwd
-	}
 	done, err := es.wait(r.Context())
 	switch {
 	case errors.Is(err, errSessionDeleted):
@@ -218,6 +215,9 @@ func (s *Server) handleExec(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer done()
+	if cwd == "" {
+		cwd = es.cwd
+	}
 	if !ss.sb.Exists(cwd) {
 		if cwd != Workspace {
 			writeError(w, r, badRequest("cwd %s does not exist in the sandbox", cwd))

@@ -33,9 +33,12 @@ func validSessionID(id string) bool {
 
 // execSession is one execution session.
 type execSession struct {
-	id  string
-	cwd string            // an existing directory under /workspace
-	env map[string]string // never changed after creation
+	id string
+	// cwd and env are what the session's execs start with: a directory
+	// under /workspace and the variables added to the environment. They
+	// are read, and may be changed, only by the exec holding the turn.
+	cwd string
+	env map[string]string
 	// turn holds a token while an exec runs in the session.
 	turn chan struct{}
 	// ctx is canceled when the session is deleted, which ends its exec.
