@@ -194,12 +194,23 @@ func (s *Server) handleHydrate(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
 }
 
+// maxArchiveMembers caps the members of an archive hydrated: the sandbox
+// filesystem holds no more files and directories.
+const maxArchiveMembers = runtime.DefaultMaxFiles
+
 // extractTar checks every member of the tar (or gzipped tar) in data, then
 // writes them under /workspace. Their file data may total at most
 // maxBytes.
 func extractTar(data []byte, sb *runtime.Sandbox, maxBytes int64) error {
 	var total int64
-	if err := eachMember(data, func(hdr *tar.Header, name string, _ io.Reader) error {
+	members := 0
+	// Headers and padding take at most a few KiB a member: a gzip stream
+	// that inflates past this is no archive the sandbox could hold.
+	maxTar := maxBytes + maxArchiveMembers*4<<10
+	if err := eachMember(data, maxTar, func(hdr *tar.Header, name string, _ io.Reader) error {
+		if members++; members > maxArchiveMembers {
+			return fmt.Errorf("the archive has more than %d members, more than the sandbox filesystem holds", maxArchiveMembers)
+		}
 		if hdr.Typeflag == tar.TypeReg {
 			total += hdr.Size
 		}
@@ -213,7 +224,7 @@ func extractTar(data []byte, sb *runtime.Sandbox, maxBytes int64) error {
 	if err := sb.Mkdir(Workspace); err != nil {
 		return err
 	}
-	return eachMember(data, func(hdr *tar.Header, name string, content io.Reader) error {
+	return eachMember(data, maxTar, func(hdr *tar.Header, name string, content io.Reader) error {
 		switch hdr.Typeflag {
 		case tar.TypeDir:
 			return sb.Mkdir(name)
@@ -235,15 +246,15 @@ func extractTar(data []byte, sb *runtime.Sandbox, maxBytes int64) error {
 
 // eachMember calls fn with each member of the tar (or gzipped tar) in
 // data, its path under /workspace and its content, after checking its
-// name and type.
-func eachMember(data []byte, fn func(hdr *tar.Header, name string, content io.Reader) error) error {
+// name and type. A gzip stream may inflate to at most maxTar bytes.
+func eachMember(data []byte, maxTar int64, fn func(hdr *tar.Header, name string, content io.Reader) error) error {
 	var rd io.Reader = bytes.NewReader(data)
 	if bytes.HasPrefix(data, []byte{0x1f, 0x8b}) {
 		zr, err := gzip.NewReader(rd)
 		if err != nil {
 			return fmt.Errorf("reading the gzip stream: %w", err)
 		}
-		rd = zr
+		rd = &cappedReader{r: zr, left: maxTar}
 	}
 	tr := tar.NewReader(rd)
 	for {
@@ -276,6 +287,28 @@ func eachMember(data []byte, fn func(hdr *tar.Header, name string, content io.Re
 			return err
 		}
 	}
+}
+
+// errArchiveTooLarge ends a gzip stream that inflates past its cap.
+var errArchiveTooLarge = errors.New("the gzip stream inflates past what the sandbox filesystem could hold")
+
+// cappedReader reads from r until left bytes have been read, then fails
+// with errArchiveTooLarge.
+type cappedReader struct {
+	r    io.Reader
+	left int64
+}
+
+func (c *cappedReader) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		return 0, errArchiveTooLarge
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	return n, err
 }
 
 // memberPath places a member name under /workspace as tar x does: a

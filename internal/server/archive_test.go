@@ -4,7 +4,10 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
+	"fmt"
 	"io"
+	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -37,7 +40,7 @@ func readTar(t *testing.T, data []byte) []tarMember {
 }
 
 // makeTar builds a tar of members, gzipped when zip is set.
-func makeTar(t *testing.T, zip bool, members ...tarMember) []byte {
+func makeTar(t testing.TB, zip bool, members ...tarMember) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	var w io.Writer = &buf
@@ -175,11 +178,80 @@ func TestHydrate(t *testing.T) {
 		require.Equal(t, 200, r.status, "%s", r.body)
 		assert.JSONEq(t, `{"ok": true}`, string(r.body))
 	})
+	t.Run("gzip bomb", func(t *testing.T) {
+		// Empty files whose PAX headers hold 900 KiB of comment each: a
+		// small gzip stream that inflates past what a 1 MiB filesystem
+		// could hold.
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		tw := tar.NewWriter(zw)
+		require.NoError(t, tw.WriteHeader(&tar.Header{Name: "good.txt", Typeflag: tar.TypeReg, Size: 1, Mode: 0o644}))
+		_, err := tw.Write([]byte("g"))
+		require.NoError(t, err)
+		comment := strings.Repeat("x", 900<<10)
+		for i := range 24 {
+			require.NoError(t, tw.WriteHeader(&tar.Header{Name: fmt.Sprintf("f%d", i), Typeflag: tar.TypeReg, Mode: 0o644,
+				Format: tar.FormatPAX, PAXRecords: map[string]string{"comment": comment}}))
+		}
+		require.NoError(t, tw.Close())
+		require.NoError(t, zw.Close())
+		require.Less(t, buf.Len(), 1<<20)
+		e := do("POST", sb+"/hydrate", buf.String()).wantError(t, 502, CodeArchiveWriteError)
+		assert.Contains(t, e.Message, "the gzip stream inflates past what the sandbox filesystem could hold")
+		do("GET", sb+"/file/workspace/good.txt", "").wantError(t, 404, CodeFileNotFound)
+	})
+	t.Run("too many members", func(t *testing.T) {
+		members := make([]tarMember, maxArchiveMembers+1)
+		for i := range members {
+			members[i] = tarMember{name: fmt.Sprintf("d%d/", i), typeflag: tar.TypeDir}
+		}
+		e := do("POST", sb+"/hydrate", string(makeTar(t, true, members...))).wantError(t, 502, CodeArchiveWriteError)
+		assert.Contains(t, e.Message, "more than 4096 members")
+	})
 	t.Run("empty body", func(t *testing.T) {
 		e := do("POST", sb+"/hydrate", "").wantError(t, 400, CodeInvalidRequest)
 		assert.Equal(t, "Empty tar payload", e.Message)
 	})
 	t.Run("unknown sandbox", func(t *testing.T) {
 		do("POST", ts.URL+"/v1/sandbox/aaaa/hydrate", "x").wantError(t, 404, CodeSandboxNotFound)
+	})
+}
+
+// FuzzHydrate extracts arbitrary bodies as workspace archives. Whatever the
+// body, the answer is 200 or a JSON error, and nothing lands outside
+// /workspace.
+func FuzzHydrate(f *testing.F) {
+	seeds := [][]tarMember{
+		{{name: "a.txt", typeflag: tar.TypeReg, body: "a"}},
+		{{name: "d/", typeflag: tar.TypeDir}, {name: "d/../../x", typeflag: tar.TypeReg, body: "x"}},
+		{{name: "/etc/passwd", typeflag: tar.TypeReg, body: "root"}, {name: "l", typeflag: tar.TypeLink, linkname: "/etc/passwd"}},
+		{{name: "s", typeflag: tar.TypeSymlink, linkname: "../.."}},
+	}
+	for _, members := range seeds {
+		for _, zip := range []bool{false, true} {
+			f.Add(makeTar(f, zip, members...))
+		}
+	}
+	f.Add([]byte{0x1f, 0x8b})
+	s, id := fuzzServer(f)
+	h := s.Handler()
+	ss, ok := s.sessions.acquire(id)
+	require.True(f, ok)
+	defer s.sessions.release(ss)
+	top := func(t testing.TB) []string {
+		files, err := ss.sb.ListFiles("/")
+		require.NoError(t, err)
+		var names []string
+		for _, fi := range files {
+			names = append(names, fi.Name)
+		}
+		return names
+	}
+	before := top(f)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("POST", "/v1/sandbox/"+id+"/hydrate", bytes.NewReader(body)))
+		checkAnswer(t, rec, 200, 400, 502)
+		require.Equal(t, before, top(t), "the sandbox's top level changed")
 	})
 }
