@@ -159,7 +159,7 @@ func (s *Sandbox) guestArgv(command string, policy *validate.Policy) ([]string, 
 	if len(argv) == 0 {
 		return nil, errors.New("empty command: only python3 runs in this sandbox")
 	}
-	if !isPython(argv[0]) {
+	if !IsPython(argv[0]) {
 		return nil, fmt.Errorf("%s: command not found: only python3 runs in this sandbox", argv[0])
 	}
 	argv[0] = "python3"

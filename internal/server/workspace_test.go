@@ -30,6 +30,8 @@ func TestPythonArgv(t *testing.T) {
 	}{
 		{[]string{"python3", "x.py", "a"}, []string{"python3", "/w/x.py", "a"}},
 		{[]string{"python", "/abs.py"}, []string{"python3", "/abs.py"}},
+		{[]string{"python3.13", "x.py"}, []string{"python3", "/w/x.py"}},
+		{[]string{"sh", "-c", "/usr/bin/python3.13 -u x.py"}, []string{"python3", "-u", "/w/x.py"}},
 		{[]string{"/usr/local/bin/python3.12", "-u", "-X", "dev", "-Wignore", "d/x.py"}, []string{"python3", "-u", "-X", "dev", "-Wignore", "/w/d/x.py"}},
 		{[]string{"python3", "-c", "x.py"}, []string{"python3", "-c", "x.py"}},
 		{[]string{"python3", "-uc", "print(1)", "x.py"}, []string{"python3", "-uc", "print(1)", "x.py"}},
