@@ -152,3 +152,16 @@ func TestSessionExecOutputUncapped(t *testing.T) {
 	assert.True(t, run.StdoutTruncated)
 	assert.True(t, run.StderrTruncated)
 }
+
+// TestSessionExecPastOneMiB: with the default caps, a session exec streams
+// 3 MiB of output, three times what /v1/run keeps.
+func TestSessionExecPastOneMiB(t *testing.T) {
+	_, ts := newTestServer(t, Config{})
+	id := newSandbox(t, ts.URL)
+	res, resp := exec(t, ts.URL, id, pyExec("import sys\nfor _ in range(48):\n    sys.stdout.write('x' * 65536)"))
+	require.Equal(t, 200, resp.status, "%s", resp.body)
+	assert.Equal(t, 0, res.exitCode, "stderr: %s", res.stderr)
+	assert.Equal(t, 3<<20, len(res.stdout))
+	assert.Equal(t, strings.Count(res.stdout, "x"), len(res.stdout), "the output is all x")
+	assert.Empty(t, res.stderr)
+}

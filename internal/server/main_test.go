@@ -144,11 +144,12 @@ type sseEvent struct {
 }
 
 // parseSSE reads events from r until EOF; lines that are neither an event
-// field nor blank are returned in bad.
+// field nor blank, and a read error, are returned in bad.
 func parseSSE(r io.Reader) (events []sseEvent, bad []string) {
 	var cur sseEvent
 	var data []string
 	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 64<<20) // one chunk may be a large write
 	for sc.Scan() {
 		line := sc.Text()
 		switch {
@@ -165,6 +166,9 @@ func parseSSE(r io.Reader) (events []sseEvent, bad []string) {
 		default:
 			bad = append(bad, line)
 		}
+	}
+	if err := sc.Err(); err != nil {
+		bad = append(bad, "reading the stream: "+err.Error())
 	}
 	return events, bad
 }
@@ -263,6 +267,7 @@ func collectExec(t *testing.T, events []sseEvent) execResult {
 		require.Equal(t, i == len(events)-1, ev.name == "exit" || ev.name == "error",
 			"the terminal event must come last, once: %v", events)
 	}
+	require.NotEmpty(t, events, "the stream ended without an exit or error event")
 	return out
 }
 
