@@ -37,9 +37,8 @@ type exitEvent struct {
 	ExitCode int `json:"exit_code"`
 }
 
-// withSandboxID checks the format of the {id} path value and of the
-// Session-Id header, if any (400 otherwise), and records the ID for the
-// request log.
+// withSandboxID checks the {id} path value's format (400 otherwise) and
+// records it for the request log.
 func (s *Server) withSandboxID(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
@@ -48,12 +47,18 @@ func (s *Server) withSandboxID(h http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		setSandboxID(r, id)
-		if sid := r.Header.Get("Session-Id"); sid != "" && !validSessionID(sid) {
-			writeError(w, r, badRequest("Invalid session ID format: the Session-Id header must match %s and not contain \"..\"", sessionIDPattern))
-			return
-		}
 		h(w, r)
 	}
+}
+
+// sessionIDHeader returns the Session-Id header of an exec or file request,
+// or "" when there is none; 400 when it is malformed, as in the bridge.
+func sessionIDHeader(r *http.Request) (string, *apiError) {
+	sid := r.Header.Get("Session-Id")
+	if sid != "" && !validSessionID(sid) {
+		return "", badRequest("Invalid session ID format: the Session-Id header must match %s and not contain \"..\"", sessionIDPattern)
+	}
+	return sid, nil
 }
 
 // session looks up the request's sandbox and marks it in use, or answers
@@ -121,6 +126,9 @@ func filePath(r *http.Request) (string, *apiError) {
 
 func (s *Server) handleReadFile(w http.ResponseWriter, r *http.Request) {
 	p, e := filePath(r)
+	if e == nil {
+		_, e = sessionIDHeader(r) // checked; files are shared by the sessions
+	}
 	if e != nil {
 		writeError(w, r, e)
 		return
@@ -143,6 +151,9 @@ func (s *Server) handleReadFile(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleWriteFile(w http.ResponseWriter, r *http.Request) {
 	p, e := filePath(r)
+	if e == nil {
+		_, e = sessionIDHeader(r) // checked; files are shared by the sessions
+	}
 	if e != nil {
 		writeError(w, r, e)
 		return
@@ -179,6 +190,11 @@ func (s *Server) handleExec(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, badRequest("argv must be a non-empty array"))
 		return
 	}
+	sid, e := sessionIDHeader(r)
+	if e != nil {
+		writeError(w, r, e)
+		return
+	}
 	var cwd string
 	if req.Cwd != nil {
 		var ok bool
@@ -198,7 +214,7 @@ func (s *Server) handleExec(w http.ResponseWriter, r *http.Request) {
 	}
 	defer release()
 	es := newExecSession("", Workspace, nil) // no Session-Id: a fresh start
-	if sid := r.Header.Get("Session-Id"); sid != "" {
+	if sid != "" {
 		var err error
 		if es, err = ss.execSession(sid); err != nil {
 			writeError(w, r, errorf(http.StatusServiceUnavailable, CodeCapacityExceeded, "%v", err))

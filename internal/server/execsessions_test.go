@@ -110,6 +110,10 @@ func TestExecSessions(t *testing.T) {
 			e := resp.wantError(t, 400, CodeInvalidRequest)
 			assert.Contains(t, e.Message, "Invalid session ID format")
 			do("GET", sb+"/file/workspace/app/show.py", "", "Session-Id", sid).wantError(t, 400, CodeInvalidRequest)
+			do("PUT", sb+"/file/workspace/x.txt", "x", "Session-Id", sid).wantError(t, 400, CodeInvalidRequest)
+			// Routes that take no session ignore the header, as the bridge does.
+			r := do("GET", sb+"/running", "", "Session-Id", sid)
+			assert.JSONEq(t, `{"running": true}`, string(r.body))
 		})
 	}
 
