@@ -18,8 +18,8 @@ import (
 // with /workspace and no variables, as the bridge's container does), runs
 // execs in it with the Session-Id header, and deletes it with DELETE
 // /v1/sandbox/{id}/session/{sid}. Execs without the header start afresh in
-// /workspace. Execs in one session run one at a time, in the order they
-// come; the sandbox's files are shared by all its sessions.
+// /workspace. Execs in one session run one at a time, as in the bridge's
+// container; the sandbox's files are shared by all its sessions.
 
 // maxExecSessions caps the execution sessions of one sandbox.
 const maxExecSessions = 256

@@ -146,9 +146,8 @@ func TestExecSessions(t *testing.T) {
 	})
 }
 
-// TestExecSessionTurns: execs in one session run one at a time, in the
-// order they come, even with slots free; execs in other sessions do not
-// wait.
+// TestExecSessionTurns: execs in one session run one at a time, even with
+// slots free; execs in other sessions do not wait.
 func TestExecSessionTurns(t *testing.T) {
 	_, ts := newTestServer(t, Config{MaxConcurrency: 3})
 	id := newSandbox(t, ts.URL)
