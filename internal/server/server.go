@@ -47,7 +47,8 @@ type Config struct {
 	// QueueTimeout is how long a request waits for a slot before it is
 	// refused with 503.
 	QueueTimeout time.Duration
-	// MaxBody caps request bodies in bytes (JSON bodies and file uploads).
+	// MaxBody caps JSON request bodies in bytes. Bridge file uploads and
+	// workspace archives have the bridge's own limit, 32 MiB.
 	MaxBody int64
 	// Timeout is the wall-clock limit of /v1/run and of each /v1/test case
 	// when the request gives none; default runtime.DefaultTimeout.
@@ -61,7 +62,8 @@ type Config struct {
 	Memory uint64
 	// MaxMemory is the most memory any request may ask for.
 	MaxMemory uint64
-	// MaxOutput caps each of stdout and stderr of an execution.
+	// MaxOutput caps what is kept of each of stdout and stderr of a run or
+	// test; a session exec streams its output whole.
 	MaxOutput int64
 	// SessionTTL is how long a session may sit idle before it is destroyed.
 	SessionTTL time.Duration
