@@ -36,6 +36,15 @@ func (s *Server) routes() *http.ServeMux {
 	} {
 		s.handle(mux, p, nil)
 	}
+	// The Cloudflare container's own API (package containerapi), with the
+	// same key as /v1/: the SDK sends it through defaultHeaders.
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		if !s.authorized(r) {
+			unauthorized(w, r)
+			return
+		}
+		s.container.ServeHTTP(w, r)
+	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/v1/") && !s.authorized(r) {
 			unauthorized(w, r)

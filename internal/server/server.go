@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wasmbox/wasmbox/internal/service/containerapi"
 	"github.com/wasmbox/wasmbox/runtime"
 )
 
@@ -118,7 +119,9 @@ type Server struct {
 	metrics  *metrics
 	limiter  *limiter
 	sessions *sessionStore
-	handler  http.Handler
+	// container answers the Cloudflare container API under /api/.
+	container *containerapi.Handler
+	handler   http.Handler
 
 	// hardStop is canceled when running executions must end now (the
 	// shutdown grace period is over, or Close was called).
@@ -154,6 +157,21 @@ func New(cfg Config) (*Server, error) {
 	s.metrics = newMetrics(cfg.Engine)
 	s.limiter = newLimiter(cfg.MaxConcurrency, cfg.MaxQueue, cfg.QueueTimeout, s.draining, s.metrics.queueDepth.Set)
 	s.sessions = newSessionStore(cfg, s.metrics)
+	container, err := containerapi.New(containerapi.Config{
+		Engine: cfg.Engine, Timeout: cfg.ExecTimeout, MaxTimeout: cfg.MaxTimeout, Memory: cfg.Memory,
+		MaxOutput: cfg.MaxOutput, FSBytes: cfg.SessionFSBytes, MaxBody: cfg.MaxBody,
+		Admit: func(ctx context.Context) (func(), error) {
+			release, e := s.limiter.acquire(ctx)
+			if e != nil {
+				return nil, e
+			}
+			return release, nil
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.container = container
 	s.handler = s.logRequests(s.routes())
 	s.reaperWG.Add(1)
 	go func() {
@@ -220,6 +238,7 @@ func (s *Server) Close() {
 		s.abort()
 		s.reaperWG.Wait()
 		s.sessions.closeAll()
+		s.container.Close()
 	})
 }
 
