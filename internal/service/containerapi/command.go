@@ -8,6 +8,7 @@ import (
 	"maps"
 	"math"
 	"net/http"
+	"regexp"
 	"strings"
 	"time"
 
@@ -68,6 +69,9 @@ func (c *container) prepare(req commandRequest) (*command, *apiError) {
 		}
 	}
 	for k, v := range req.Env {
+		if e := checkEnvName(k); e != nil {
+			return nil, e
+		}
 		if cmd.env == nil {
 			cmd.env = map[string]string{}
 		}
@@ -78,6 +82,16 @@ func (c *container) prepare(req commandRequest) (*command, *apiError) {
 		}
 	}
 	return cmd, nil
+}
+
+// envName is what the container accepts as an environment variable name.
+var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+func checkEnvName(name string) *apiError {
+	if !envName.MatchString(name) {
+		return newError(http.StatusBadRequest, codeValidation, map[string]any{"field": "env"}, "Invalid environment variable name: %s", name)
+	}
+	return nil
 }
 
 // timeoutOf checks a timeout in milliseconds from a request.

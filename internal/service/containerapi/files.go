@@ -294,8 +294,9 @@ func newFileInfo(base string, in runtime.FileInfo) fileInfo {
 }
 
 // handleListFiles lists a directory: its entries, or with recursive every
-// file and directory under it; names starting with "." only with
-// includeHidden.
+// file and directory under it. Without includeHidden, names starting with
+// "." are left out, but (as with the container's find -not -name ".*") not
+// what is under a hidden directory.
 func (c *container) handleListFiles(r *http.Request) (any, *apiError) {
 	req, e := decodeFile(r)
 	if e != nil {
@@ -318,10 +319,9 @@ func (c *container) handleListFiles(r *http.Request) (any, *apiError) {
 			return err
 		}
 		for _, en := range entries {
-			if strings.HasPrefix(en.Name, ".") && !req.Options.IncludeHidden {
-				continue
+			if !strings.HasPrefix(en.Name, ".") || req.Options.IncludeHidden {
+				files = append(files, newFileInfo(p, en))
 			}
-			files = append(files, newFileInfo(p, en))
 			if en.IsDir && req.Options.Recursive {
 				if err := walk(en.Path); err != nil {
 					return err

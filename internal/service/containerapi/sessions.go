@@ -37,6 +37,11 @@ func (c *container) handleSessionCreate(r *http.Request) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
+	for k := range req.Env {
+		if e := checkEnvName(k); e != nil {
+			return nil, e
+		}
+	}
 	var timeout time.Duration
 	if req.CommandTimeoutMs != nil && *req.CommandTimeoutMs != 0 {
 		if timeout, e = c.timeoutOf(*req.CommandTimeoutMs); e != nil {
