@@ -172,6 +172,8 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.container = container
+	// Processes end with the executions when the grace period is over.
+	context.AfterFunc(s.hardStop, container.Close)
 	s.handler = s.logRequests(s.routes())
 	s.reaperWG.Add(1)
 	go func() {

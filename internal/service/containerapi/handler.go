@@ -29,7 +29,7 @@ const (
 	DefaultMaxBody      = 32 << 20
 	// keptProcesses is how many finished processes a container remembers
 	// for list, logs and wait; older ones are forgotten first.
-	keptProcesses = 256
+	keptProcesses = 32
 )
 
 // Config configures a Handler. Engine is required.
