@@ -85,12 +85,10 @@ func newTinyEngine(t *testing.T, dir string) *Engine {
 
 func TestEmbeddedAssetChecksum(t *testing.T) {
 	assert.NoError(t, snapshotAssetErr(), "the embedded reactor fails its own check")
-	assert.NoError(t, npmAssetErr(), "the embedded npm build fails its own check")
 	for path, asset := range map[string]struct {
 		data []byte
 		sum  string
 	}{
-		"assets/python.wasm":            {assets.PythonWasm, assets.PythonWasmSHA256},
 		"assets/cpython313/python.wasm": {assets.CPython313Wasm, assets.CPython313WasmSHA256},
 	} {
 		t.Run(path, func(t *testing.T) {
@@ -105,13 +103,8 @@ func TestEmbeddedAssetChecksum(t *testing.T) {
 	}
 }
 
-func TestUnknownInterpreterRefused(t *testing.T) {
-	_, err := NewEngine(context.Background(), EngineConfig{Interpreter: "pypy"})
-	assert.ErrorContains(t, err, `unknown interpreter "pypy"`)
-}
-
 func TestWrongOrGarbageWasmRefused(t *testing.T) {
-	_, err := NewEngine(context.Background(), EngineConfig{NoCache: true, Wasm: tinyWasm, WasmSHA256: assets.PythonWasmSHA256})
+	_, err := NewEngine(context.Background(), EngineConfig{NoCache: true, Wasm: tinyWasm, WasmSHA256: assets.CPython313WasmSHA256})
 	assert.ErrorContains(t, err, "refusing to run it", "wrong checksum")
 	for name, garbage := range map[string][]byte{
 		"empty":     {},

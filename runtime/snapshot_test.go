@@ -126,14 +126,3 @@ func TestMemoryLimitBelowSnapshotRunsFresh(t *testing.T) {
 	res := execIn(t, newSandbox(t, SandboxConfig{MemoryLimit: limit}), `python3 -c 'print(6 * 7)'`, ExecOptions{})
 	assertRan(t, 0, "42\n", res)
 }
-
-// The npm build stays available as a fallback.
-func TestNPMInterpreterFallback(t *testing.T) {
-	e, err := NewEngine(context.Background(), EngineConfig{Interpreter: InterpreterNPM})
-	require.NoError(t, err)
-	defer e.Close(context.Background())
-	assert.True(t, e.snap == nil, "the npm engine has a snapshot")
-	assert.Equal(t, "3.12.0", e.PythonVersion())
-	res := execOn(t, e, SandboxConfig{}, nil, `python3 -c 'import sys, json; print(sys.version.split()[0])'`, ExecOptions{})
-	assertRan(t, 0, "3.12.0\n", res)
-}

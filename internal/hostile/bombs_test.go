@@ -341,9 +341,7 @@ print(len(os.listdir("/tmp")), sum(os.path.getsize("/tmp/" + n) for n in os.list
 	{
 		name: "huge-argv", code: "import sys\nprint(len(sys.argv), sum(map(len, sys.argv[1:])))\n",
 		// 16 MiB of arguments reach a snapshot's copy as one JSON line
-		// on stdin and fit its 128 MiB as Python strings. (The npm build
-		// got them as WASI args, widened them to 64 MiB of wchar_t at
-		// start-up and ran out of memory before main: exit 137.)
+		// on stdin and fit its 128 MiB as Python strings.
 		args: hugeArgv(),
 		// The host holds the argv too (Go strings, the JSON line): twice
 		// the usual slack.
