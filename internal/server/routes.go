@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+
+	"github.com/wasmbox/wasmbox/internal/service/containerapi"
 )
 
 // methods maps HTTP methods to the handlers of one route.
@@ -38,13 +40,15 @@ func (s *Server) routes() *http.ServeMux {
 	}
 	// The Cloudflare container's own API (package containerapi), with the
 	// same key as /v1/: the SDK sends it through defaultHeaders.
-	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
-		if !s.authorized(r) {
-			unauthorized(w, r)
-			return
-		}
-		s.container.ServeHTTP(w, r)
-	})
+	for _, p := range []string{"/api/", containerapi.NamedPrefix} {
+		mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) {
+			if !s.authorized(r) {
+				unauthorized(w, r)
+				return
+			}
+			s.container.ServeHTTP(w, r)
+		})
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/v1/") && !s.authorized(r) {
 			unauthorized(w, r)

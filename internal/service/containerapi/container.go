@@ -23,6 +23,7 @@ const defaultSession = "default"
 type container struct {
 	cfg  Config
 	sb   *runtime.Sandbox
+	mux  *http.ServeMux  // the routes, bound to this container
 	stop context.Context // done when the handler closes
 	// shell is whether Sandbox.Exec runs a shell, so that a command's
 	// working directory can be set with cd (see inDir).
@@ -60,6 +61,7 @@ func newContainer(stop context.Context, cfg Config) (*container, error) {
 	}
 	c := &container{cfg: cfg, sb: sb, stop: stop, sessions: map[string]*session{}, processes: map[string]*process{}, nextPID: 1000}
 	c.shell = hasShell(stop, sb)
+	c.mux = c.routes()
 	return c, nil
 }
 
@@ -102,6 +104,13 @@ func (c *container) addSession(id, cwd string, env map[string]string, timeout ti
 	s := &session{id: id, cwd: cwd, env: maps.Clone(env), timeout: timeout}
 	c.sessions[id] = s
 	return s, nil
+}
+
+// running reports whether a process of the container is running.
+func (c *container) running() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.processes) > len(c.finished)
 }
 
 // sessionIDs lists the sessions, sorted.

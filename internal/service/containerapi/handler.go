@@ -22,11 +22,13 @@ import (
 
 // Defaults for Config fields left zero.
 const (
-	DefaultTimeout      = 60 * time.Second
-	DefaultMaxTimeout   = 5 * time.Minute
-	DefaultMaxSessions  = 64
-	DefaultMaxProcesses = 8
-	DefaultMaxBody      = 32 << 20
+	DefaultTimeout       = 60 * time.Second
+	DefaultMaxTimeout    = 5 * time.Minute
+	DefaultMaxSessions   = 64
+	DefaultMaxProcesses  = 8
+	DefaultMaxBody       = 32 << 20
+	DefaultMaxContainers = 16
+	DefaultContainerTTL  = 10 * time.Minute
 	// keptProcesses is how many finished processes a container remembers
 	// for list, logs and wait; older ones are forgotten first.
 	keptProcesses = 32
@@ -52,6 +54,10 @@ type Config struct {
 	MaxProcesses int
 	// MaxBody caps request bodies in bytes.
 	MaxBody int64
+	// MaxContainers caps the named containers; ContainerTTL is how long one
+	// may sit idle (no request, no running process) before it is removed.
+	MaxContainers int
+	ContainerTTL  time.Duration
 	// Admit, when set, is called before each command starts running and
 	// waits for an execution slot; release ends the slot. Its error refuses
 	// the command with 503, which the SDK retries.
@@ -74,6 +80,10 @@ func (c Config) withDefaults() Config {
 	if c.MaxProcesses == 0 {
 		c.MaxProcesses = DefaultMaxProcesses
 	}
+	def(&c.ContainerTTL, DefaultContainerTTL)
+	if c.MaxContainers == 0 {
+		c.MaxContainers = DefaultMaxContainers
+	}
 	if c.MaxBody == 0 {
 		c.MaxBody = DefaultMaxBody
 	}
@@ -86,19 +96,24 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// Handler serves the container API of one container at /api/. Make one with
-// New and Close it when done.
+// Handler serves the container API: one default container at /api/, and
+// named containers at /v1/containers/{name}/api/, each made on first use.
+// Make one with New and Close it when done.
 type Handler struct {
 	cfg Config
-	c   *container
-	mux *http.ServeMux
+	def *container
 	// stop ends every running command and process when Close is called.
 	stop      context.Context
 	cancel    context.CancelFunc
 	closeOnce sync.Once
+	reaperWG  sync.WaitGroup
+
+	mu    sync.Mutex
+	named map[string]*namedContainer
 }
 
-// New makes the container (its sandbox, with /workspace) and its handler.
+// New makes the default container (its sandbox, with /workspace) and the
+// handler, and starts the goroutine that removes idle named containers.
 func New(cfg Config) (*Handler, error) {
 	if cfg.Engine == nil {
 		return nil, errors.New("containerapi: no engine")
@@ -107,89 +122,46 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.Timeout > cfg.MaxTimeout {
 		return nil, errors.New("containerapi: the default command timeout is above the maximum")
 	}
-	h := &Handler{cfg: cfg}
+	h := &Handler{cfg: cfg, named: map[string]*namedContainer{}}
 	h.stop, h.cancel = context.WithCancel(context.Background())
 	c, err := newContainer(h.stop, cfg)
 	if err != nil {
 		h.cancel()
 		return nil, err
 	}
-	h.c = c
-	h.mux = h.routes()
+	h.def = c
+	h.reaperWG.Add(1)
+	go func() {
+		defer h.reaperWG.Done()
+		h.reapLoop()
+	}()
 	return h, nil
 }
 
-// ServeHTTP answers one request under /api/.
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+// ServeHTTP answers one request under /api/ or /v1/containers/.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if rest, ok := strings.CutPrefix(r.URL.Path, NamedPrefix); ok {
+		h.serveNamed(w, r, rest)
+		return
+	}
+	h.def.mux.ServeHTTP(w, r)
+}
 
-// Close stops every running command and process and frees the container's
-// files.
+// Close stops every running command and process and frees every
+// container's files.
 func (h *Handler) Close() {
 	h.closeOnce.Do(func() {
 		h.cancel()
-		h.c.close()
-	})
-}
-
-// routes maps each route the SDK's clients call to its handler. The SDK
-// sends POST bodies as JSON; GET and DELETE routes carry nothing.
-func (h *Handler) routes() *http.ServeMux {
-	mux := http.NewServeMux()
-	c := h.c
-	post := map[string]func(*http.Request) (any, *apiError){
-		"/api/execute":        c.handleExecute,
-		"/api/write":          c.handleWrite,
-		"/api/read":           c.handleRead,
-		"/api/mkdir":          c.handleMkdir,
-		"/api/list-files":     c.handleListFiles,
-		"/api/exists":         c.handleExists,
-		"/api/delete":         c.handleDelete,
-		"/api/rename":         c.handleRename,
-		"/api/move":           c.handleMove,
-		"/api/session/create": c.handleSessionCreate,
-		"/api/session/delete": c.handleSessionDelete,
-		"/api/process/start":  c.handleProcessStart,
-	}
-	for p, fn := range post {
-		mux.HandleFunc("POST "+p, h.jsonRoute(fn))
-	}
-	get := map[string]func(*http.Request) (any, *apiError){
-		"/api/ping":              c.handlePing,
-		"/api/health":            c.handlePing,
-		"/api/version":           c.handleVersion,
-		"/api/commands":          c.handleCommands,
-		"/api/session/list":      c.handleSessionList,
-		"/api/process/list":      c.handleProcessList,
-		"/api/process/{id}":      c.handleProcessGet,
-		"/api/process/{id}/logs": c.handleProcessLogs,
-	}
-	for p, fn := range get {
-		mux.HandleFunc("GET "+p, h.jsonRoute(fn))
-	}
-	mux.HandleFunc("DELETE /api/process/kill-all", h.jsonRoute(c.handleProcessKillAll))
-	mux.HandleFunc("DELETE /api/process/{id}", h.jsonRoute(c.handleProcessKill))
-	mux.HandleFunc("POST /api/execute/stream", c.handleExecuteStream)
-	mux.HandleFunc("POST /api/read/stream", c.handleReadStream)
-	mux.HandleFunc("GET /api/process/{id}/stream", c.handleProcessStream)
-	unsupportedRoutes(mux)
-	interpreterRoutes(mux)
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, newError(http.StatusNotFound, codeUnknown, nil, "no container API route %s %s", r.Method, r.URL.Path))
-	})
-	return mux
-}
-
-// jsonRoute answers fn's value as JSON with 200, or its error.
-func (h *Handler) jsonRoute(fn func(*http.Request) (any, *apiError)) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, h.cfg.MaxBody)
-		v, e := fn(r)
-		if e != nil {
-			writeError(w, e)
-			return
+		h.reaperWG.Wait()
+		h.mu.Lock()
+		named := h.named
+		h.named = map[string]*namedContainer{}
+		h.mu.Unlock()
+		for _, n := range named {
+			n.c.close()
 		}
-		writeJSON(w, http.StatusOK, v)
-	}
+		h.def.close()
+	})
 }
 
 // decode reads a JSON request body into v. An empty body is an empty

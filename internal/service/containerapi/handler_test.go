@@ -204,3 +204,40 @@ func TestServerMount(t *testing.T) {
 	resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 }
+
+// TestNamedContainers checks that each name under /v1/containers/ is a
+// container of its own, apart from the default one, removed by DELETE, at
+// the cap refused, and removed when idle past the TTL.
+func TestNamedContainers(t *testing.T) {
+	ts := newContainer(t, containerapi.Config{MaxContainers: 2, ContainerTTL: 200 * time.Millisecond})
+	base := ts.URL + containerapi.NamedPrefix
+	exists := func(url string) bool {
+		status, body := call(t, "POST", url+"/api/exists", map[string]any{"path": "/workspace/f"})
+		require.Equal(t, http.StatusOK, status)
+		return body["exists"] == true
+	}
+	status, _ := call(t, "POST", base+"a/api/write", map[string]any{"path": "/workspace/f", "content": "x"})
+	require.Equal(t, http.StatusOK, status)
+	assert.True(t, exists(base+"a"))
+	assert.False(t, exists(base+"b"), "another container")
+	assert.False(t, exists(ts.URL), "the default container")
+
+	status, body := call(t, "POST", base+"c/api/exists", map[string]any{"path": "/"})
+	assert.Equal(t, http.StatusTooManyRequests, status, "a third container past the cap of 2")
+	assert.Equal(t, "CONTAINER_UNAVAILABLE", body["code"])
+	status, body = call(t, "POST", base+"bad.name/api/exists", map[string]any{"path": "/"})
+	assert.Equal(t, http.StatusBadRequest, status)
+	assert.Equal(t, "VALIDATION_FAILED", body["code"])
+
+	req, err := http.NewRequest("DELETE", base+"a", nil)
+	require.NoError(t, err)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusNoContent, resp.StatusCode)
+	assert.False(t, exists(base+"a"), "after DELETE, a new container")
+
+	status, _ = call(t, "POST", base+"b/api/write", map[string]any{"path": "/workspace/f", "content": "x"})
+	require.Equal(t, http.StatusOK, status)
+	require.Eventually(t, func() bool { return !exists(base + "b") }, time.Minute, 300*time.Millisecond, "idle past the TTL")
+}

@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wasmbox/wasmbox/internal/server"
+	"github.com/wasmbox/wasmbox/internal/service/containerapi"
 	"github.com/wasmbox/wasmbox/runtime"
 )
 
@@ -78,8 +79,19 @@ func TestSDK(t *testing.T) {
 		srv.Close()
 	})
 
-	args := []string{"--import", "./register.mjs", "driver.mjs", ts.URL}
 	shell := hasShell(t, engine)
+	for _, tc := range []struct{ name, baseURL string }{
+		{"default", ts.URL},
+		{"named", ts.URL + containerapi.NamedPrefix + "sdk-e2e"},
+	} {
+		t.Run(tc.name, func(t *testing.T) { runDriver(t, dir, tc.baseURL, shell) })
+	}
+}
+
+// runDriver runs driver.mjs against baseURL and checks that it ran every
+// check and each passed.
+func runDriver(t *testing.T, dir, baseURL string, shell bool) {
+	args := []string{"--import", "./register.mjs", "driver.mjs", baseURL}
 	if shell {
 		args = append(args, "--shell")
 	}
