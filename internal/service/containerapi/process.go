@@ -86,15 +86,16 @@ func (p *process) notify() {
 	p.changed = make(chan struct{})
 }
 
-// finish records how the process ended.
+// finish records how the process ended, with note as a last stderr line
+// unless it is "" or the process was killed.
 func (p *process) finish(status string, exitCode int, note string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.killed {
+		status, exitCode, note = statusKilled, exitKilled, ""
+	}
 	if note != "" {
 		p.events = append(p.events, outputEvent{"stderr", note + "\n"})
-	}
-	if p.killed {
-		status, exitCode = statusKilled, exitKilled
 	}
 	p.status, p.exitCode, p.end = status, &exitCode, time.Now()
 	p.notify()
@@ -186,7 +187,7 @@ func (c *container) launch(p *process, cmd *command) {
 		case err != nil && res == nil:
 			p.finish(statusError, runtime.ExitSandboxFailure, fmt.Sprintf("wasmbox: the process could not start: %v", err))
 		case err != nil:
-			p.finish(statusError, res.ExitCode, fmt.Sprintf("wasmbox: %v", err))
+			p.finish(statusError, res.ExitCode, err.Error())
 		case res.TimedOut:
 			p.finish(statusFailed, res.ExitCode, timeoutMessage(cmd.timeout))
 		default:

@@ -110,7 +110,7 @@ func runDriver(t *testing.T, dir, baseURL string, shell bool) {
 		"files/mkdir", "files/utf8", "files/base64", "files/stream", "files/list", "files/exists",
 		"files/rename", "files/move", "files/delete", "files/not-found", "files/guest-sees-them",
 		"sessions/env", "sessions/cwd-files", "sessions/duplicate", "sessions/delete",
-		"processes/run", "processes/kill", "processes/kill-all", "processes/not-found",
+		"processes/run", "processes/kill", "processes/failed", "processes/kill-all", "processes/not-found",
 		"utils/ping", "unsupported/contexts", "unsupported/git",
 	}
 	if shell {

@@ -220,8 +220,16 @@ await check('processes/kill', async () => {
   assert.equal((await client.processes.killProcess(started.processId)).success, true);
   const info = await client.processes.getProcess(started.processId);
   assert.equal(info.process.status, 'killed');
+  assert.equal((await client.processes.getProcessLogs(started.processId)).stderr, '');
   const again = await rejects(() => client.processes.killProcess(started.processId));
   assert.equal(again.name, 'CommandNotFoundError');
+});
+await check('processes/failed', async () => {
+  const started = await client.processes.startProcess('python3 -c "import sys; print(\'bad\', file=sys.stderr); sys.exit(3)"', S);
+  const evs = await events(await client.processes.streamProcessLogs(started.processId));
+  assert.deepEqual(evs.filter((e) => e.type === 'stderr').map((e) => e.data), ['bad\n']);
+  assert.equal(evs.at(-1).exitCode, 3);
+  assert.equal((await client.processes.getProcess(started.processId)).process.status, 'failed');
 });
 await check('processes/kill-all', async () => {
   await client.processes.startProcess('python3 -c "import time; time.sleep(60)"', S);
