@@ -26,6 +26,7 @@ const (
 	codePortOperation      = "PORT_OPERATION_ERROR"
 	codeGitOperation       = "GIT_OPERATION_FAILED"
 	codeBackupCreate       = "BACKUP_CREATE_FAILED"
+	codeBackupRestore      = "BACKUP_RESTORE_FAILED"
 	codeWatchStart         = "WATCH_START_ERROR"
 	codeCodeExecution      = "CODE_EXECUTION_ERROR"
 	codeValidation         = "VALIDATION_FAILED"

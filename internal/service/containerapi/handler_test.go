@@ -103,7 +103,7 @@ func TestUnsupportedRoutes(t *testing.T) {
 		{"POST", "/api/port-watch", "PORT_OPERATION_ERROR"},
 		{"POST", "/api/git/checkout", "GIT_OPERATION_FAILED"},
 		{"POST", "/api/backup/create", "BACKUP_CREATE_FAILED"},
-		{"POST", "/api/backup/restore", "BACKUP_CREATE_FAILED"},
+		{"POST", "/api/backup/restore", "BACKUP_RESTORE_FAILED"},
 		{"POST", "/api/watch", "WATCH_START_ERROR"},
 		{"POST", "/api/contexts", "CODE_EXECUTION_ERROR"},
 		{"GET", "/api/contexts", "CODE_EXECUTION_ERROR"},

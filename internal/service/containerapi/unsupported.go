@@ -8,6 +8,7 @@ var unsupported = []struct{ pattern, code, why string }{
 	{"/api/port-watch", codePortOperation, "ports and preview URLs need a network, and wasmbox sandboxes have none"},
 	{"/api/git/", codeGitOperation, "git needs a network, and wasmbox sandboxes have none"},
 	{"/api/backup/", codeBackupCreate, "backups need R2 and squashfs; copy files out with readFile instead"},
+	{"/api/backup/restore", codeBackupRestore, "backups need R2 and squashfs; copy files in with writeFile instead"},
 	{"/api/watch", codeWatchStart, "file watching is not implemented"},
 	{"/api/watch/", codeWatchStart, "file watching is not implemented"},
 	{"/api/pty", codeCommandExecution, "terminals (PTY) are not implemented; run commands with exec"},
