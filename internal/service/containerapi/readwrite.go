@@ -160,4 +160,3 @@ var mimeTypes = map[string]string{
 	".jpeg": "image/jpeg", ".gif": "image/gif", ".pdf": "application/pdf", ".zip": "application/zip",
 	".gz": "application/gzip", ".tar": "application/x-tar", ".sh": "application/x-sh",
 }
-
