@@ -8,8 +8,6 @@ import (
 	"maps"
 	"math"
 	"net/http"
-	"regexp"
-	"strings"
 	"time"
 
 	"github.com/wasmbox/wasmbox/runtime"
@@ -42,8 +40,8 @@ type command struct {
 // prepare checks req and resolves what its command runs with: the request's
 // cwd, env and timeout over its session's.
 func (c *container) prepare(req commandRequest) (*command, *apiError) {
-	if strings.TrimSpace(req.Command) == "" {
-		return nil, newError(http.StatusBadRequest, codeInvalidCommand, map[string]any{"command": req.Command}, "Invalid command: empty command provided")
+	if e := checkCommand(req.Command); e != nil {
+		return nil, e
 	}
 	s, e := c.session(req.SessionID)
 	if e != nil {
@@ -69,9 +67,6 @@ func (c *container) prepare(req commandRequest) (*command, *apiError) {
 		}
 	}
 	for k, v := range req.Env {
-		if e := checkEnvName(k); e != nil {
-			return nil, e
-		}
 		if cmd.env == nil {
 			cmd.env = map[string]string{}
 		}
@@ -81,17 +76,10 @@ func (c *container) prepare(req commandRequest) (*command, *apiError) {
 			cmd.env[k] = *v
 		}
 	}
-	return cmd, nil
-}
-
-// envName is what the container accepts as an environment variable name.
-var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-
-func checkEnvName(name string) *apiError {
-	if !envName.MatchString(name) {
-		return newError(http.StatusBadRequest, codeValidation, map[string]any{"field": "env"}, "Invalid environment variable name: %s", name)
+	if e := checkEnv(cmd.env); e != nil {
+		return nil, e
 	}
-	return nil
+	return cmd, nil
 }
 
 // timeoutOf checks a timeout in milliseconds from a request.

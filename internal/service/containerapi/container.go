@@ -87,6 +87,9 @@ func (c *container) session(id string) (*session, *apiError) {
 	if id == "" {
 		id = defaultSession
 	}
+	if e := checkID("sessionId", id); e != nil {
+		return nil, e
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if s, ok := c.sessions[id]; ok {

@@ -18,6 +18,9 @@ func (c *container) startProcess(req commandRequest) (any, *apiError) {
 	if id == "" {
 		id = processID()
 	}
+	if e := checkID("processId", id); e != nil {
+		return nil, e
+	}
 	p := &process{id: id, command: req.Command, sessionID: cmd.session.id, start: time.Now(),
 		status: statusRunning, done: make(chan struct{}), changed: make(chan struct{})}
 	c.mu.Lock()

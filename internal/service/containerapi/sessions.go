@@ -30,6 +30,9 @@ func (c *container) handleSessionCreate(r *http.Request) (any, *apiError) {
 		rand.Read(raw[:])
 		req.ID = fmt.Sprintf("session_%d_%s", time.Now().UnixMilli(), hex.EncodeToString(raw[:]))
 	}
+	if e := checkID("id", req.ID); e != nil {
+		return nil, e
+	}
 	cwd, e := resolvePath(Workspace, req.Cwd)
 	if req.Cwd == "" {
 		cwd, e = Workspace, nil
@@ -37,10 +40,8 @@ func (c *container) handleSessionCreate(r *http.Request) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	for k := range req.Env {
-		if e := checkEnvName(k); e != nil {
-			return nil, e
-		}
+	if e := checkEnv(req.Env); e != nil {
+		return nil, e
 	}
 	var timeout time.Duration
 	if req.CommandTimeoutMs != nil && *req.CommandTimeoutMs != 0 {
