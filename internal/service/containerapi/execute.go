@@ -27,6 +27,7 @@ func (c *container) handleExecute(r *http.Request) (any, *apiError) {
 	if e := decode(r, &req); e != nil {
 		return nil, e
 	}
+	req.SessionID = sessionOf(r, req.SessionID)
 	if req.Background {
 		return c.startProcess(req)
 	}
@@ -93,6 +94,7 @@ func (c *container) handleExecuteStream(w http.ResponseWriter, r *http.Request) 
 		writeError(w, e)
 		return
 	}
+	req.SessionID = sessionOf(r, req.SessionID)
 	cmd, e := c.prepare(req)
 	if e != nil {
 		writeError(w, e)
@@ -116,4 +118,21 @@ func (c *container) handleExecuteStream(w http.ResponseWriter, r *http.Request) 
 		Success: res.ExitCode == 0, ExitCode: res.ExitCode, Command: req.Command,
 		Duration: res.Duration, Timestamp: res.Timestamp.Format("2006-01-02T15:04:05.000Z"), SessionID: cmd.session.id,
 	}})
+}
+
+// sessionOf is the session of an execute request: the body's sessionId,
+// else the X-Session-Id header, else the session or sessionId query
+// parameter, as the container's router finds it.
+func sessionOf(r *http.Request, body string) string {
+	if body != "" {
+		return body
+	}
+	if h := r.Header.Get("X-Session-Id"); h != "" {
+		return h
+	}
+	q := r.URL.Query()
+	if s := q.Get("session"); s != "" {
+		return s
+	}
+	return q.Get("sessionId")
 }

@@ -147,6 +147,21 @@ func TestExecuteOutcomes(t *testing.T) {
 		_, logs := call(t, "GET", ts.URL+"/api/process/"+id+"/logs", nil)
 		assert.Equal(t, "3\n", logs["stdout"])
 	})
+	t.Run("session from the header", func(t *testing.T) {
+		ts := newContainer(t, containerapi.Config{})
+		status, _ := call(t, "POST", ts.URL+"/api/session/create", map[string]any{"id": "h", "env": map[string]string{"WHO": "header"}})
+		require.Equal(t, http.StatusOK, status)
+		req, err := http.NewRequest("POST", ts.URL+"/api/execute", strings.NewReader(`{"command":"python3 -c \"import os; print(os.environ['WHO'])\""}`))
+		require.NoError(t, err)
+		req.Header.Set("X-Session-Id", "h")
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		var body map[string]any
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&body))
+		assert.Equal(t, "header", body["stdout"])
+		assert.Equal(t, "h", body["sessionId"])
+	})
 	t.Run("no slot", func(t *testing.T) {
 		ts := newContainer(t, containerapi.Config{Admit: func(context.Context) (func(), error) {
 			return nil, errors.New("every slot is busy")
