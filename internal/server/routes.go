@@ -42,6 +42,9 @@ func (s *Server) routes() *http.ServeMux {
 	// same key as /v1/: the SDK sends it through defaultHeaders.
 	for _, p := range []string{"/api/", containerapi.NamedPrefix} {
 		mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) {
+			if info := infoOf(r); info != nil {
+				info.route = p
+			}
 			if !s.authorized(r) {
 				unauthorized(w, r)
 				return
