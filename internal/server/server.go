@@ -1,6 +1,7 @@
 // Package server is wasmbox's HTTP service: the CONTRACT routes (/v1/run,
-// /v1/test, /v1/validate, /healthz, /metrics) and sandbox sessions that
-// follow the Cloudflare Sandbox bridge HTTP API, with a bounded number of
+// /v1/test, /v1/validate, /healthz, /metrics), sandbox sessions that
+// follow the Cloudflare Sandbox bridge HTTP API, and the Cloudflare
+// container API under /api/ (package containerapi), with a bounded number of
 // executions at once, a bounded wait queue, Bearer-token auth, structured
 // request logs, Prometheus metrics and graceful shutdown.
 package server
