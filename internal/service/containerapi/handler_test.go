@@ -260,3 +260,19 @@ func TestNamedContainers(t *testing.T) {
 	require.Equal(t, http.StatusOK, status)
 	require.Eventually(t, func() bool { return !exists(base + "b") }, time.Minute, 300*time.Millisecond, "idle past the TTL")
 }
+
+// TestMoveOutOfSpace checks that a move the filesystem has no room for
+// fails with NO_SPACE and leaves the source whole and no partial copy.
+func TestMoveOutOfSpace(t *testing.T) {
+	ts := newContainer(t, containerapi.Config{FSBytes: 64 << 10})
+	big := strings.Repeat("x", 40<<10)
+	status, _ := call(t, "POST", ts.URL+"/api/write", map[string]any{"path": "/workspace/big", "content": big})
+	require.Equal(t, http.StatusOK, status)
+	status, body := call(t, "POST", ts.URL+"/api/move", map[string]any{"sourcePath": "/workspace/big", "destinationPath": "/workspace/copy"})
+	assert.Equal(t, http.StatusInternalServerError, status)
+	assert.Equal(t, "NO_SPACE", body["code"])
+	_, body = call(t, "POST", ts.URL+"/api/read", map[string]any{"path": "/workspace/big"})
+	assert.Equal(t, big, body["content"])
+	_, body = call(t, "POST", ts.URL+"/api/exists", map[string]any{"path": "/workspace/copy"})
+	assert.Equal(t, false, body["exists"])
+}

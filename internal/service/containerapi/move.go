@@ -66,7 +66,11 @@ func (c *container) moveRequest(sessionID, srcName, dstName, op string) *apiErro
 	if parent, ok := c.stat(path.Dir(dst)); !ok || !parent.IsDir {
 		return fail("No such file or directory")
 	}
+	_, existed := c.stat(dst)
 	if err := c.copyTree(src, dst); err != nil {
+		if !existed {
+			c.removeTree(dst) // a partial copy; the source is still whole
+		}
 		return fileError(op, dstName, err)
 	}
 	if err := c.removeTree(src); err != nil {
