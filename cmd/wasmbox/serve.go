@@ -17,7 +17,7 @@ import (
 )
 
 func init() {
-	commands["serve"] = command{"serve the HTTP API: run, test, validate and sandbox sessions", serveCmd}
+	commands["serve"] = command{"serve the HTTP API: run, test, validate, sandbox sessions and the Cloudflare container API", serveCmd}
 }
 
 // Exit status of `wasmbox serve` when it cannot listen.

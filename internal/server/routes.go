@@ -6,6 +6,8 @@ import (
 	"path"
 	"sort"
 	"strings"
+
+	"github.com/wasmbox/wasmbox/internal/service/containerapi"
 )
 
 // methods maps HTTP methods to the handlers of one route.
@@ -41,6 +43,20 @@ func (s *Server) routes() http.Handler {
 		"/v1/pool/stats", "/v1/pool/shutdown-prewarmed", "/v1/pool/prime", "/v1/openapi.json",
 	} {
 		s.handle(mux, p, nil)
+	}
+	// The Cloudflare container's own API (package containerapi), with the
+	// same key as /v1/: the SDK sends it through defaultHeaders.
+	for _, p := range []string{"/api/", containerapi.NamedPrefix} {
+		mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) {
+			if info := infoOf(r); info != nil {
+				info.route = p
+			}
+			if !s.authorized(r) {
+				unauthorized(w, r)
+				return
+			}
+			s.container.ServeHTTP(w, r)
+		})
 	}
 	mux.HandleFunc("/", s.handleNotFound)
 	return s.withoutRedirects(mux)
