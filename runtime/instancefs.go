@@ -14,32 +14,47 @@ import (
 const DefaultMaxOpenFiles = 1024
 
 // instanceFS is the root filesystem one instance sees: the sandbox's,
-// with the instance's own descriptor count and cap. Every descriptor wazero
-// opens for the instance goes through OpenFile and leaves through the file's
+// with the instance's own descriptor count. Every descriptor wazero opens
+// for the instance goes through OpenFile and leaves through the file's
 // Close (wazero closes what is left when the instance ends), so the count
-// is exact. Past the cap, OpenFile fails; the guest sees EMFILE (see
-// wasiErrnos).
+// is exact. The cap is kept where the guest opens files, WASI's path_open
+// (see wasiErrnos): OpenFile itself never refuses for it, since wazero also
+// opens a preopened directory lazily, at its first use, and cannot take a
+// refusal there.
 type instanceFS struct {
 	experimentalsys.FS
 	st *instanceState
 }
 
 // instanceState is what the host tracks of one instance's filesystem use.
-// wazero's WASI layer turns errnos it does not know into EIO, so the reason
-// for a failure the guest should see as EMFILE or ENOSPC is noted here for
-// the WASI functions wasmbox wraps (wasiErrnos) to report.
+// wazero's WASI layer turns errnos it does not know into EIO, so a failure
+// the guest should see as ENOSPC is noted here for the WASI functions
+// wasmbox wraps (wasiErrnos) to report.
 type instanceState struct {
 	maxOpen atomic.Int64
 	open    atomic.Int64
-	tooMany atomic.Bool // the last open failed at the descriptor cap
 	outOfFS atomic.Bool // the last write or create failed at a filesystem cap
 }
 
+// newInstanceState returns the state of an instance that may hold maxOpen
+// descriptors (DefaultMaxOpenFiles when not positive).
 func newInstanceState(maxOpen int) *instanceState {
 	st := &instanceState{}
-	st.maxOpen.Store(int64(maxOpen))
+	st.setMaxOpen(maxOpen)
 	return st
 }
+
+// setMaxOpen sets the descriptor cap (DefaultMaxOpenFiles when not
+// positive).
+func (st *instanceState) setMaxOpen(n int) {
+	if n <= 0 {
+		n = DefaultMaxOpenFiles
+	}
+	st.maxOpen.Store(int64(n))
+}
+
+// atCap reports whether the instance holds as many descriptors as it may.
+func (st *instanceState) atCap() bool { return st.open.Load() >= st.maxOpen.Load() }
 
 type instanceKey struct{}
 
@@ -61,24 +76,15 @@ func (st *instanceState) note(errno experimentalsys.Errno) experimentalsys.Errno
 	return errno
 }
 
-// OpenFile implements experimentalsys.FS, within the descriptor cap.
+// OpenFile implements experimentalsys.FS, counting the descriptor.
 func (f *instanceFS) OpenFile(p string, flag experimentalsys.Oflag, perm fs.FileMode) (experimentalsys.File, experimentalsys.Errno) {
-	if f.st.open.Add(1) > f.st.maxOpen.Load() {
-		f.st.open.Add(-1)
-		f.st.tooMany.Store(true)
-		return nil, errTooManyOpen
-	}
 	file, errno := f.FS.OpenFile(p, flag, perm)
 	if errno != 0 {
-		f.st.open.Add(-1)
 		return nil, f.st.note(errno)
 	}
+	f.st.open.Add(1)
 	return &instanceFile{File: file, st: f.st}, 0
 }
-
-// errTooManyOpen is what OpenFile fails with at the descriptor cap: EIO to
-// wazero, which has no EMFILE; wasiErrnos gives the guest EMFILE.
-const errTooManyOpen = experimentalsys.EIO
 
 // Mkdir implements experimentalsys.FS.
 func (f *instanceFS) Mkdir(p string, perm fs.FileMode) experimentalsys.Errno {

@@ -220,7 +220,7 @@ type job struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	fs             *memFS
-	maxOpenFiles   int
+	maxOpenFiles   int // DefaultMaxOpenFiles when zero
 	memoryLimit    uint64
 	timeout        time.Duration
 }
@@ -255,7 +255,7 @@ func (w *warmInstance) run(ctx context.Context, j job) (err, stopped error, ok b
 	}
 	w.alloc.limit.Store(j.memoryLimit / pageSize * pageSize)
 	w.fs.set(j.fs)
-	w.st.maxOpen.Store(int64(j.maxOpenFiles))
+	w.st.setMaxOpen(j.maxOpenFiles)
 	w.stdout.set(j.stdout)
 	w.stderr.set(j.stderr)
 	jobCtx, cancel := context.WithTimeout(ctx, j.timeout)

@@ -68,7 +68,7 @@ func wrapCapped(ctx context.Context, r wazero.Runtime, b wazero.HostModuleBuilde
 			return fmt.Errorf("wasmbox: wazero's WASI %s is not a Go module function", name)
 		}
 		b.NewFunctionBuilder().
-			WithGoModuleFunction(wasiErrnos(fn), def.ParamTypes(), def.ResultTypes()).
+			WithGoModuleFunction(wasiErrnos(fn, name == "path_open"), def.ParamTypes(), def.ResultTypes()).
 			WithParameterNames(def.ParamNames()...).
 			WithResultNames(def.ResultNames()...).
 			Export(name)
@@ -77,25 +77,23 @@ func wrapCapped(ctx context.Context, r wazero.Runtime, b wazero.HostModuleBuilde
 }
 
 // wasiErrnos calls fn and, when it failed with EIO because the instance
-// met its descriptor cap or a filesystem cap (instanceState notes which),
-// gives the guest EMFILE or ENOSPC instead.
-func wasiErrnos(fn api.GoModuleFunction) api.GoModuleFunction {
+// met a filesystem cap (instanceState notes it), gives the guest ENOSPC
+// instead. For path_open (opens), it first keeps the instance's descriptor
+// cap: at the cap, the guest gets EMFILE and nothing is opened.
+func wasiErrnos(fn api.GoModuleFunction, opens bool) api.GoModuleFunction {
 	return api.GoModuleFunc(func(ctx context.Context, mod api.Module, stack []uint64) {
 		st := instanceOf(ctx)
 		if st == nil {
 			fn.Call(ctx, mod, stack)
 			return
 		}
-		st.tooMany.Store(false)
 		st.outOfFS.Store(false)
-		fn.Call(ctx, mod, stack)
-		if stack[0] != errnoIo {
+		if opens && st.atCap() {
+			stack[0] = errnoMfile
 			return
 		}
-		switch {
-		case st.tooMany.Load():
-			stack[0] = errnoMfile
-		case st.outOfFS.Load():
+		fn.Call(ctx, mod, stack)
+		if stack[0] == errnoIo && st.outOfFS.Load() {
 			stack[0] = errnoNospc
 		}
 	})

@@ -18,14 +18,6 @@ import (
 	"github.com/wasmbox/wasmbox/runtime"
 )
 
-// errorOf decodes an {"error", "code"} answer.
-func errorOf(t *testing.T, r response) apiError {
-	t.Helper()
-	var e apiError
-	require.NoError(t, json.Unmarshal(r.body, &e), "status %d body %q", r.status, r.body)
-	return e
-}
-
 // TestTrickledBodyTimesOut: a body sent a byte at a time no longer holds a
 // connection and a handler forever: past BodyTimeout the answer is 408.
 func TestTrickledBodyTimesOut(t *testing.T) {
@@ -64,7 +56,7 @@ func TestTrickledBodyTimesOut(t *testing.T) {
 // longer than BodyTimeout).
 func TestBodyInTimeIsRead(t *testing.T) {
 	_, ts := newTestServer(t, Config{BodyTimeout: 300 * time.Millisecond})
-	r := do(t, "POST", ts.URL+"/v1/run", `{"code": "import time\ntime.sleep(0.6)\nprint(1)", "policy": "none"}`)
+	r := do("POST", ts.URL+"/v1/run", `{"code": "import time\ntime.sleep(0.6)\nprint(1)", "policy": "none"}`)
 	require.Equal(t, http.StatusOK, r.status, string(r.body))
 	var res runtime.ExecResult
 	require.NoError(t, json.Unmarshal(r.body, &res))
@@ -78,9 +70,9 @@ func TestTestRequestDeadline(t *testing.T) {
 	cases := strings.Repeat(`{"input": 1},`, 20)
 	body := fmt.Sprintf(`{"evalCode": "import time\ndef evaluate(x):\n    time.sleep(0.3)\n    return x", "testCases": [%s], "policy": "none", "timeoutMs": 5000}`, strings.TrimSuffix(cases, ","))
 	start := time.Now()
-	r := do(t, "POST", ts.URL+"/v1/test", body)
+	r := do("POST", ts.URL+"/v1/test", body)
 	took := time.Since(start)
-	e := errorOf(t, r)
+	e := r.errorBody(t)
 	assert.Equal(t, http.StatusGatewayTimeout, r.status)
 	assert.Equal(t, CodeDeadlineExceeded, e.Code)
 	assert.Contains(t, e.Message, "--max-test-duration")
@@ -99,29 +91,29 @@ func TestHostMemoryBudget(t *testing.T) {
 	s, ts := newTestServer(t, Config{Memory: mem, SessionFSBytes: fsCap, MaxHostMemory: budget, QueueTimeout: runTimeout})
 
 	sessions := 0
-	more := do(t, "POST", ts.URL+"/v1/sandbox", "")
+	more := do("POST", ts.URL+"/v1/sandbox", "")
 	for ; more.status == http.StatusOK; sessions++ {
 		require.Less(t, sessions, DefaultMaxSessions, "sessions are never refused")
-		more = do(t, "POST", ts.URL+"/v1/sandbox", "")
+		more = do("POST", ts.URL+"/v1/sandbox", "")
 	}
 	assert.Equal(t, int((budget-mem)/fsCap), sessions)
 	assert.Equal(t, http.StatusServiceUnavailable, more.status)
-	assert.Equal(t, CodeCapacityExceeded, errorOf(t, more).Code)
+	assert.Equal(t, CodeCapacityExceeded, more.errorBody(t).Code)
 	assert.NotEmpty(t, more.header.Get("Retry-After"))
 
 	t.Run("too big for the whole budget", func(t *testing.T) {
-		r := do(t, "POST", ts.URL+"/v1/run", fmt.Sprintf(`{"code": "print(1)", "memoryBytes": %d}`, budget))
+		r := do("POST", ts.URL+"/v1/run", fmt.Sprintf(`{"code": "print(1)", "memoryBytes": %d}`, budget))
 		assert.Equal(t, http.StatusBadRequest, r.status)
-		assert.Contains(t, errorOf(t, r).Message, "--max-host-memory")
+		assert.Contains(t, r.errorBody(t).Message, "--max-host-memory")
 	})
 
 	t.Run("an execution waits for room", func(t *testing.T) {
 		done := make(chan response, 1)
-		go func() { done <- do(t, "POST", ts.URL+"/v1/run", `{"code": "print(2)"}`) }()
+		go func() { done <- do("POST", ts.URL+"/v1/run", `{"code": "print(2)"}`) }()
 		require.Eventually(t, func() bool { return s.limiter.waiting.Load() == 1 }, runTimeout, 10*time.Millisecond, "the run queues")
 		// Deleting every session makes room.
 		for _, id := range s.sessionIDs() {
-			require.Equal(t, http.StatusNoContent, do(t, "DELETE", ts.URL+"/v1/sandbox/"+id, "").status)
+			require.Equal(t, http.StatusNoContent, do("DELETE", ts.URL+"/v1/sandbox/"+id, "").status)
 		}
 		r := <-done
 		require.Equal(t, http.StatusOK, r.status, string(r.body))
