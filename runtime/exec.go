@@ -194,7 +194,7 @@ func classify(ctx context.Context, stopped, err error, res *ExecResult, stderr i
 	case errors.Is(stopped, errMemoryKilled):
 		res.MemoryExceeded = true
 		res.ExitCode = ExitMemory
-		fmt.Fprintf(stderr, "wasmbox: stopped: the program exhausted its memory limit and ran on for %v\n", MemoryGrace)
+		fmt.Fprintf(stderr, "wasmbox: stopped: the program kept failing to grow its memory past the limit (stopped %v after the first refusal)\n", MemoryGrace)
 	case stopped != nil:
 		res.ExitCode = ExitSandboxFailure
 		return stopped

@@ -14,18 +14,17 @@ const pageSize = 65536
 
 // MemoryGrace is how long a guest that meets its memory limit is watched
 // before it may be stopped with exit 137, as a container's OOM kill would
-// stop it. It is stopped at the end of that window if it is still running
-// and either its memory was exhausted (a grow was refused with less than an
-// eighth of the limit left: it could not get even a little more) or its
-// grows were still being refused in the second half of the window (a loop
-// swallowing MemoryError). So a recursion bomb under a raised recursion
-// limit ends with 137 in about a second, while a program whose one
-// oversized allocation failed, and which catches the MemoryError and
-// carries on, is not stopped.
+// stop it. The first refused grow opens the window; at its end the guest is
+// stopped if its grows were still being refused a quarter of the way in or
+// later: it kept failing to grow (a recursion bomb under a raised recursion
+// limit, whose unwinding fails for a while and then spins on; a loop
+// swallowing MemoryError). A program whose allocation fails once (or a few
+// times at once), and which catches the MemoryError and carries on, is not
+// stopped; nor is the next case of an eval run in the same instance.
 const MemoryGrace = time.Second
 
 // errMemoryKilled is why a guest that kept failing to grow was stopped.
-var errMemoryKilled = errors.New("wasmbox: the program exhausted its memory limit")
+var errMemoryKilled = errors.New("wasmbox: the program kept failing to grow its memory past the limit")
 
 // limitedAllocator gives one instance its linear memory, refusing to grow it
 // past limit bytes. A refused memory.grow returns -1 to the guest (CPython
@@ -40,7 +39,6 @@ type limitedAllocator struct {
 	stopped     atomic.Bool  // stop was called
 	watchStart  atomic.Int64 // sinceEpoch() of the refusal that opened the window; 0 when none is open
 	lastRefusal atomic.Int64 // sinceEpoch() of the latest refusal
-	exhausted   atomic.Bool  // a refusal in the window found the memory nearly full
 }
 
 func newAllocator(limit uint64) *limitedAllocator {
@@ -55,20 +53,16 @@ func (a *limitedAllocator) refuse() {
 	a.exceeded.Store(true)
 	now := sinceEpoch()
 	a.lastRefusal.Store(now)
-	if limit := a.limit.Load(); a.size.Load() >= limit-limit/8 {
-		a.exhausted.Store(true)
-	}
 	if a.stop != nil && a.watchStart.CompareAndSwap(0, now) {
 		time.AfterFunc(MemoryGrace, a.judge)
 	}
 }
 
-// judge ends a window: the instance is stopped if its memory was exhausted
-// or grows were still refused in the window's second half; else the next
-// refusal opens a new window.
+// judge ends a window: the instance is stopped if grows were still refused
+// a quarter of the way in or later; else the next refusal opens a new one.
 func (a *limitedAllocator) judge() {
 	start := a.watchStart.Load()
-	if a.exhausted.Load() || a.lastRefusal.Load()-start >= int64(MemoryGrace)/2 {
+	if a.lastRefusal.Load()-start >= int64(MemoryGrace)/4 {
 		if a.stopped.CompareAndSwap(false, true) {
 			a.stop()
 		}
