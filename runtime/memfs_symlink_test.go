@@ -182,3 +182,30 @@ except OSError as e:
 	require.NoError(t, err, "the host API follows the guest's links")
 	assert.Equal(t, "hi", string(link))
 }
+
+// TestSandboxFSSharedWithGuest: what host code does through Sandbox.FS (the
+// shell's utilities) the guest sees, and the other way round; absolute and
+// relative paths name the same files.
+func TestSandboxFSSharedWithGuest(t *testing.T) {
+	s := newSandbox(t, SandboxConfig{})
+	fsys := s.FS()
+	require.Zero(t, fsys.Mkdir("/workspace", 0o755))
+	writeFS(t, fsys, "/workspace/run.sh", "echo hi\n")
+	require.Zero(t, fsys.Chmod("workspace/run.sh", 0o755))
+	require.Zero(t, fsys.Symlink("run.sh", "/workspace/link"))
+
+	res := execIn(t, s, `python3 -c '
+import os, stat
+print(os.readlink("/workspace/link"), open("/workspace/link").read().strip())
+os.symlink("/workspace/run.sh", "/workspace/from-guest")
+'`, ExecOptions{})
+	require.Equal(t, 0, res.ExitCode, res.Stderr)
+	assert.Equal(t, "run.sh echo hi\n", res.Stdout)
+
+	target, errno := fsys.Readlink("/workspace/from-guest")
+	require.Zero(t, errno)
+	assert.Equal(t, "/workspace/run.sh", target)
+	st, errno := fsys.Stat("/workspace/from-guest")
+	require.Zero(t, errno)
+	assert.Equal(t, fs.FileMode(0o755), st.Mode.Perm(), "the executable bits are kept")
+}
