@@ -13,6 +13,13 @@ import (
 // against the entry cap. Where a target leads is decided when the link is
 // followed, always inside the sandbox (see memfs_path.go).
 func (m *memFS) Symlink(target, linkPath string) experimentalsys.Errno {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.symlink(target, linkPath)
+}
+
+// symlink is Symlink; the caller holds m.mu.
+func (m *memFS) symlink(target, linkPath string) experimentalsys.Errno {
 	switch {
 	case target == "":
 		return experimentalsys.ENOENT
@@ -21,8 +28,6 @@ func (m *memFS) Symlink(target, linkPath string) experimentalsys.Errno {
 	case strings.IndexByte(target, 0) >= 0:
 		return experimentalsys.EINVAL
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
 	w, errno := m.walk(linkPath, false)
 	switch {
 	case errno == 0:

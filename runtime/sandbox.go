@@ -127,13 +127,16 @@ var (
 	ErrNoSpace = errors.New("no space left in the sandbox filesystem")
 )
 
-// FileInfo describes a file or directory in a sandbox.
+// FileInfo describes a file, directory or symbolic link in a sandbox.
 type FileInfo struct {
 	Name    string    `json:"name"`
 	Path    string    `json:"path"`
 	Size    int64     `json:"size"`
 	IsDir   bool      `json:"isDir"`
 	ModTime time.Time `json:"modTime"`
+	// LinkTarget is a symbolic link's target, as written; empty for files
+	// and directories. A link's IsDir is false whatever it points to.
+	LinkTarget string `json:"linkTarget,omitempty"`
 }
 
 // op checks the sandbox is alive and p is an absolute path, and runs fn
@@ -253,7 +256,7 @@ func (s *Sandbox) ListFiles(dir string) ([]FileInfo, error) {
 		}
 		out = make([]FileInfo, 0, len(n.children))
 		for name, c := range n.children {
-			out = append(out, FileInfo{Name: name, Path: path.Join(clean, name), Size: int64(len(c.data)), IsDir: c.dir, ModTime: time.Unix(0, c.mtim)})
+			out = append(out, FileInfo{Name: name, Path: path.Join(clean, name), Size: c.stat().Size, IsDir: c.dir, ModTime: time.Unix(0, c.mtim), LinkTarget: c.target})
 		}
 		sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 		return 0
@@ -267,7 +270,15 @@ func (s *Sandbox) Mkdir(p string) error {
 	return s.op("mkdir", p, s.mkdirAll)
 }
 
-// DeleteFile removes the file or empty directory at path.
+// Symlink makes a symbolic link at path to target, kept as written. Like
+// every link in the sandbox, it resolves inside the sandbox only.
+func (s *Sandbox) Symlink(target, p string) error {
+	return s.op("symlink", p, func(clean string) experimentalsys.Errno {
+		return s.fs.symlink(target, clean)
+	})
+}
+
+// DeleteFile removes the file, link or empty directory at path.
 func (s *Sandbox) DeleteFile(p string) error {
 	return s.op("delete", p, func(clean string) experimentalsys.Errno {
 		return s.fs.unlink(clean, removeFile|removeDir)
