@@ -53,7 +53,7 @@ func serveCmd(args []string, stdout, stderr io.Writer) int {
 	readHeaderTimeout := fs.Duration("read-header-timeout", server.DefaultReadHeaderTimeout, "longest wait for a request's headers")
 	bodyTimeout := fs.Duration("body-timeout", server.DefaultBodyTimeout, "longest wait for a whole request body; slower gets 408")
 	maxTestDuration := fs.Duration("max-test-duration", server.DefaultMaxTestDuration, "limit of one whole /v1/test request, every case included; past it 504")
-	maxHostMemory := fs.String("max-host-memory", "", "host memory budget: executions (memory limit and files) and sandboxes (files) admitted while they fit, the rest queued or refused (default half of the machine's RAM; 0: no budget)")
+	maxHostMemory := fs.String("max-host-memory", "", "host memory budget: executions (memory limit and files) and sandboxes (files) admitted while they fit, the rest queued or refused (default half of the machine's RAM, or of the cgroup's memory limit; 0: no budget)")
 	logFormat := fs.String("log-format", "json", "log format on stderr: json or text")
 	if status, done := parseFlags(fs, args, stdout); done {
 		return status

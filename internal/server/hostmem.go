@@ -7,11 +7,17 @@ import (
 	"strings"
 )
 
-// DefaultHostMemory is the default host memory budget: half of the
-// machine's RAM (MemTotal in /proc/meminfo), or no budget (-1) where that
-// cannot be read.
+// DefaultHostMemory is the default host memory budget: half of the memory
+// this process may use, that is the machine's RAM (MemTotal in
+// /proc/meminfo) or, when lower, the limit of its cgroup (a container's
+// memory limit); no budget (-1) where neither can be read.
 func DefaultHostMemory() int64 {
 	total := memTotal("/proc/meminfo")
+	for _, p := range []string{"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"} {
+		if limit := cgroupLimit(p); limit > 0 && (total <= 0 || limit < total) {
+			total = limit
+		}
+	}
 	if total <= 0 {
 		return -1
 	}
@@ -38,4 +44,19 @@ func memTotal(path string) int64 {
 		return kb << 10
 	}
 	return 0
+}
+
+// cgroupLimit reads a cgroup memory limit in bytes from path; 0 when there
+// is none ("max", or cgroup v1's huge "unlimited" value) or it cannot be
+// read.
+func cgroupLimit(path string) int64 {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+	if err != nil || n <= 0 || n >= 1<<62 {
+		return 0
+	}
+	return n
 }
