@@ -65,6 +65,10 @@ type EngineConfig struct {
 	// WasmSHA256, when set, is the hex SHA-256 that Wasm must have;
 	// NewEngine refuses other bytes.
 	WasmSHA256 string
+
+	// MaxContexts caps the code contexts alive at once (see
+	// Sandbox.NewContext). Zero means DefaultMaxContexts.
+	MaxContexts int
 }
 
 // Engine holds one wazero runtime with the interpreter compiled in it. It is
@@ -78,6 +82,7 @@ type Engine struct {
 	cacheDir  string
 	minMemory uint64 // the memory the module asks for at start, in bytes
 	pool      *pool  // nil when off
+	contexts  contextCount
 	bootOnce  sync.Once
 	bootCode  []byte // the guard's boot as bytecode, or nil
 	stats     struct{ started, ended, warmServed atomic.Int64 }
@@ -127,6 +132,10 @@ func NewEngine(ctx context.Context, cfg EngineConfig) (*Engine, error) {
 	}
 	wasm := interp.wasm
 	e := &Engine{interp: interp}
+	e.contexts.max = cfg.MaxContexts
+	if e.contexts.max <= 0 {
+		e.contexts.max = DefaultMaxContexts
+	}
 	workers := cfg.CompilationWorkers
 	if workers <= 0 {
 		workers = goruntime.NumCPU()

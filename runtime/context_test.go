@@ -1,0 +1,124 @@
+package runtime
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// newContext starts a context in a new sandbox, closed at the end of the
+// test.
+func newContext(t *testing.T, opts ContextOptions) *Context {
+	t.Helper()
+	c, err := newSandbox(t, SandboxConfig{}).NewContext(context.Background(), opts)
+	require.NoError(t, err)
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// runCell runs code in c and fails the test when the run could not happen.
+func runCell(t *testing.T, c *Context, code string) *Execution {
+	t.Helper()
+	x, err := c.Run(context.Background(), code, RunOptions{})
+	require.NoError(t, err, "Run(%q)", code)
+	return x
+}
+
+// texts returns the text of each result.
+func texts(x *Execution) []string {
+	out := []string{}
+	for _, r := range x.Results {
+		out = append(out, r.Text)
+	}
+	return out
+}
+
+func TestContextKeepsState(t *testing.T) {
+	c := newContext(t, ContextOptions{})
+	x := runCell(t, c, "x = 41")
+	assert.Nil(t, x.Error)
+	assert.Empty(t, x.Results)
+	x = runCell(t, c, "x + 1")
+	require.Nil(t, x.Error)
+	assert.Equal(t, []string{"42"}, texts(x))
+	assert.Equal(t, 2, x.ExecutionCount)
+}
+
+func TestContextLogs(t *testing.T) {
+	c := newContext(t, ContextOptions{})
+	var live strings.Builder
+	x, err := c.Run(context.Background(), "import sys\nprint('hello')\nprint('oops', file=sys.stderr)\n'done'", RunOptions{Stdout: &live})
+	require.NoError(t, err)
+	assert.Equal(t, "hello\n", strings.Join(x.Logs.Stdout, ""))
+	assert.Equal(t, "oops\n", strings.Join(x.Logs.Stderr, ""))
+	assert.Equal(t, "hello\n", live.String())
+	assert.Equal(t, []string{"'done'"}, texts(x))
+}
+
+func TestContextError(t *testing.T) {
+	c := newContext(t, ContextOptions{})
+	x := runCell(t, c, "a = 1\n1/0")
+	require.NotNil(t, x.Error)
+	assert.Equal(t, "ZeroDivisionError", x.Error.Name)
+	assert.Equal(t, "division by zero", x.Error.Message)
+	assert.Equal(t, 2, x.Error.LineNumber)
+	assert.Equal(t, "ZeroDivisionError: division by zero", x.Error.Traceback[len(x.Error.Traceback)-1])
+	assert.Contains(t, x.Error.Traceback, `  File "<cell 1>", line 2, in <module>`)
+	// The context lives on.
+	assert.Equal(t, []string{"1"}, texts(runCell(t, c, "a")))
+}
+
+func TestContextSyntaxError(t *testing.T) {
+	c := newContext(t, ContextOptions{})
+	x := runCell(t, c, "x = 1\ndef (:")
+	require.NotNil(t, x.Error)
+	assert.Equal(t, "SyntaxError", x.Error.Name)
+	assert.Equal(t, 2, x.Error.LineNumber)
+}
+
+func TestContextRichResults(t *testing.T) {
+	c := newContext(t, ContextOptions{})
+	x := runCell(t, c, `
+class Table:
+    def __repr__(self): return "Table()"
+    def _repr_html_(self): return "<table></table>"
+    def _repr_markdown_(self): return "| a |"
+    def _repr_json_(self): return {"a": [1, 2]}
+    def _repr_svg_(self): return "<svg/>"
+    def _repr_png_(self): return b"\x89PNG"
+Table()`)
+	require.Nil(t, x.Error)
+	assert.Equal(t, []Result{{Text: "Table()", HTML: "<table></table>", Markdown: "| a |", JSON: map[string]any{"a": []any{1.0, 2.0}}, SVG: "<svg/>", PNG: "iVBORw=="}}, x.Results)
+}
+
+func TestContextsAreIsolated(t *testing.T) {
+	a := newContext(t, ContextOptions{})
+	b := newContext(t, ContextOptions{})
+	runCell(t, a, "x = 'a'")
+	x := runCell(t, b, "x")
+	require.NotNil(t, x.Error)
+	assert.Equal(t, "NameError", x.Error.Name)
+	assert.Equal(t, []string{"'a'"}, texts(runCell(t, a, "x")))
+}
+
+func TestContextTimeoutLosesState(t *testing.T) {
+	c := newContext(t, ContextOptions{Timeout: 200 * time.Millisecond})
+	runCell(t, c, "x = 1")
+	x := runCell(t, c, "while True: pass")
+	require.NotNil(t, x.Error)
+	assert.Equal(t, "TimeoutError", x.Error.Name)
+	_, err := c.Run(context.Background(), "x", RunOptions{})
+	assert.ErrorIs(t, err, ErrContextLost)
+	assert.ErrorIs(t, c.Err(), ErrContextLost)
+}
+
+func TestContextClosed(t *testing.T) {
+	c := newContext(t, ContextOptions{})
+	require.NoError(t, c.Close())
+	_, err := c.Run(context.Background(), "1", RunOptions{})
+	assert.ErrorIs(t, err, ErrContextClosed)
+}
