@@ -61,7 +61,8 @@ type openFile struct {
 	fd    int32
 	mount int // index in contextMounts
 	mem   *memFile
-	path  string
+	path  string // relative to the mount
+	dir   bool
 	off   int64
 }
 
@@ -133,16 +134,26 @@ type contextControl struct {
 	mu      sync.Mutex
 	answer  bytes.Buffer
 	over    bool // the answer passed maxAnswer
-	census  bool
+	census  censusState
 	statLog []*trackedFile
 }
+
+// censusState is where a census is: the host arms it before the call, and
+// the guest's first write to the control file starts the log of Stat calls.
+type censusState int
+
+const (
+	censusOff censusState = iota
+	censusArmed
+	censusLogging
+)
 
 // maxAnswer caps one answer of the cell runner: a cell's results and error.
 const maxAnswer = 32 << 20
 
 func (c *contextControl) noteStat(f *trackedFile) {
 	c.mu.Lock()
-	if c.census {
+	if c.census == censusLogging {
 		c.statLog = append(c.statLog, f)
 	}
 	c.mu.Unlock()
@@ -167,6 +178,9 @@ func (f *controlFile) Write(p []byte) (int, experimentalsys.Errno) {
 	c := f.ctl
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.census == censusArmed {
+		c.census = censusLogging
+	}
 	if c.answer.Len()+len(p) > maxAnswer {
 		c.over = true
 		return 0, errNoSpace

@@ -1,7 +1,9 @@
 package runtime
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"strings"
 	"testing"
 	"time"
@@ -121,4 +123,82 @@ func TestContextClosed(t *testing.T) {
 	require.NoError(t, c.Close())
 	_, err := c.Run(context.Background(), "1", RunOptions{})
 	assert.ErrorIs(t, err, ErrContextClosed)
+}
+
+// forkState is a context state with a dict of 10^5 entries and a file
+// open for writing, half written.
+const forkState = `
+d = {i: str(i) for i in range(100_000)}
+f = open("/tmp/log.txt", "w")
+f.write("parent:")
+f.flush()
+`
+
+// diverge writes who to the context's open file and dict, and returns the
+// dict's size, an entry and the file's contents as the context sees them.
+func diverge(t *testing.T, c *Context, who string) []string {
+	t.Helper()
+	x := runCell(t, c, "d['who'] = '"+who+"'\nf.write('"+who+"')\nf.flush()\n(len(d), d[99_999], d['who'], open('/tmp/log.txt').read())")
+	require.Nil(t, x.Error, "%+v", x.Error)
+	return texts(x)
+}
+
+func TestContextFork(t *testing.T) {
+	c := newContext(t, ContextOptions{})
+	runCell(t, c, forkState)
+	fork, err := c.Fork(context.Background())
+	require.NoError(t, err)
+	t.Cleanup(func() { fork.Close() })
+	assert.Equal(t, []string{"(100001, '99999', 'child', '" + "parent:child')"}, diverge(t, fork, "child"))
+	assert.Equal(t, []string{"(100001, '99999', 'parent', '" + "parent:parent')"}, diverge(t, c, "parent"))
+	data, err := c.Sandbox().ReadFile("/tmp/log.txt")
+	require.NoError(t, err)
+	assert.Equal(t, "parent:parent", string(data))
+	data, err = fork.Sandbox().ReadFile("/tmp/log.txt")
+	require.NoError(t, err)
+	assert.Equal(t, "parent:child", string(data))
+	assert.Equal(t, c.ExecutionCount(), fork.ExecutionCount())
+}
+
+func TestContextSaveResume(t *testing.T) {
+	c := newContext(t, ContextOptions{})
+	runCell(t, c, forkState)
+	saved, err := c.Save(context.Background())
+	require.NoError(t, err)
+	t.Logf("saved %d bytes", len(saved))
+
+	e, err := NewEngine(context.Background(), EngineConfig{})
+	require.NoError(t, err)
+	t.Cleanup(func() { e.Close(context.Background()) })
+	sb, err := e.NewSandbox(SandboxConfig{})
+	require.NoError(t, err)
+	resumed, err := e.ResumeContext(context.Background(), sb, saved)
+	require.NoError(t, err)
+	t.Cleanup(func() { resumed.Close() })
+	assert.Equal(t, []string{"(100001, '99999', 'resumed', 'parent:resumed')"}, diverge(t, resumed, "resumed"))
+	assert.Equal(t, []string{"(100001, '99999', 'parent', 'parent:parent')"}, diverge(t, c, "parent"))
+	assert.Equal(t, c.ExecutionCount(), resumed.ExecutionCount())
+}
+
+func TestContextResumeRefused(t *testing.T) {
+	c := newContext(t, ContextOptions{})
+	runCell(t, c, "x = 1")
+	saved, err := c.Save(context.Background())
+	require.NoError(t, err)
+	sb := newSandbox(t, SandboxConfig{})
+
+	flipped := bytes.Clone(saved)
+	flipped[len(flipped)/2] ^= 1
+	_, err = testEngine.ResumeContext(context.Background(), sb, flipped)
+	assert.ErrorIs(t, err, ErrSnapshotCorrupt)
+
+	// The same bytes as another build would write them: another
+	// interpreter sum, with a valid checksum.
+	other := bytes.Replace(saved[:len(saved)-sha256.Size], []byte(testEngine.interp.sum), []byte(strings.Repeat("0", 64)), 1)
+	sum := sha256.Sum256(other)
+	_, err = testEngine.ResumeContext(context.Background(), sb, append(other, sum[:]...))
+	assert.ErrorIs(t, err, ErrSnapshotMismatch)
+
+	_, err = testEngine.ResumeContext(context.Background(), sb, []byte("not a context"))
+	assert.ErrorIs(t, err, ErrSnapshotCorrupt)
 }

@@ -67,8 +67,13 @@ func (e *Engine) snapshotPath() string {
 	if e.cacheDir == "" {
 		return ""
 	}
-	key := sha256.Sum256([]byte(snapshotFormat + e.interp.sum + "\x00" + e.interp.stdlibSum + "\x00" + warmSource + "\x00" + guard.BootSource()))
+	key := e.snapshotKey()
 	return filepath.Join(e.cacheDir, "snapshot-"+hex.EncodeToString(key[:8])+".mem")
+}
+
+// snapshotKey is the SHA-256 of everything that goes into the snapshot.
+func (e *Engine) snapshotKey() [sha256.Size]byte {
+	return sha256.Sum256([]byte(snapshotFormat + e.interp.sum + "\x00" + e.interp.stdlibSum + "\x00" + warmSource + "\x00" + guard.BootSource()))
 }
 
 // readSnapshot reads a cached snapshot from path; nil when there is none, or

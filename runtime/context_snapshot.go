@@ -1,0 +1,537 @@
+package runtime
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"maps"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/experimental"
+	experimentalsys "github.com/tetratelabs/wazero/experimental/sys"
+)
+
+// A context is forked or saved only between cells, when its instance has
+// returned from the run entry: the wasm stack is unwound (checked after
+// every call: see contextInstance.callEntry), so linear memory, the open
+// files and the filesystem are the whole of its state. What survives:
+//
+//   - every byte of linear memory: globals, imports, objects;
+//   - the filesystem: a fork gets its own copy, a resume writes the saved
+//     files into its sandbox (replacing files at the same paths);
+//   - open files, at the same descriptor numbers, with their offsets and
+//     modes, also files unlinked while open; an open directory is opened
+//     again by its path, so a listing in progress starts over;
+//   - the execution count and the context's options.
+//
+// What does not: the idle timer restarts; a saved context holds no
+// sandbox settings but its own options.
+
+// Errors of Context.Save and Engine.ResumeContext, to test with errors.Is.
+var (
+	// ErrSnapshotMismatch: the saved context comes from another build: its
+	// interpreter, standard library or base snapshot differ from the
+	// engine's.
+	ErrSnapshotMismatch = errors.New("the saved context is from another wasmbox build")
+	// ErrSnapshotCorrupt: the bytes are not a saved context, or fail its
+	// checksum.
+	ErrSnapshotCorrupt = errors.New("the saved context is corrupt")
+)
+
+// savedFormat opens a saved context.
+const savedFormat = "wasmbox-context-1\n"
+
+// Fork makes a new context with the same state as c: a copy of its memory,
+// of its sandbox's files (the fork's Sandbox is its own, destroyed when the
+// fork closes or is lost) and of its open files. The two then diverge.
+func (c *Context) Fork(ctx context.Context) (*Context, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.inst == nil {
+		return nil, c.ended
+	}
+	files, err := c.census(ctx)
+	if err != nil {
+		return nil, err
+	}
+	root := c.sandbox.fs
+	root.mu.Lock()
+	var held []*node
+	for _, f := range files {
+		if f.mem != nil {
+			held = append(held, f.mem.n)
+		}
+	}
+	clone, nodes := cloneMemFS(root, held)
+	root.mu.Unlock()
+	for i, f := range files {
+		if f.mem != nil {
+			m := *f.mem
+			m.fs, m.n = clone, nodes[f.mem.n]
+			files[i].mem = &m
+		}
+	}
+	sb := &Sandbox{engine: c.engine, cfg: c.sandbox.cfg, fs: clone}
+	inst, err := c.engine.newContextInstance(ctx, clone, c.opts.MemoryLimit)
+	if err != nil {
+		return nil, err
+	}
+	if err := copyMemory(c.inst.mod.Memory(), inst.mod.Memory()); err != nil {
+		inst.close()
+		return nil, err
+	}
+	if err := inst.reopen(ctx, files, c.opts.Timeout); err != nil {
+		inst.close()
+		return nil, err
+	}
+	fork := &Context{engine: c.engine, sandbox: sb, owns: true, opts: c.opts, count: c.count}
+	fork.start(inst)
+	return fork, nil
+}
+
+// census lists c's open files with their descriptors. A failed call ends
+// the context (its instance is in no known state). The caller holds c.mu.
+func (c *Context) census(ctx context.Context) ([]openFile, error) {
+	files, err := c.inst.census(ctx, c.opts.Timeout)
+	var callErr *callError
+	if errors.As(err, &callErr) {
+		c.lose(fmt.Errorf("listing its open files failed: %w", callErr.err))
+	}
+	return files, err
+}
+
+// callError is a failed call into the guest, as opposed to an answer the
+// host cannot use.
+type callError struct{ err error }
+
+func (e *callError) Error() string { return e.err.Error() }
+func (e *callError) Unwrap() error { return e.err }
+
+// census asks the guest for its open descriptors and pairs each with the
+// file it refers to.
+func (ci *contextInstance) census(ctx context.Context, timeout time.Duration) ([]openFile, error) {
+	peak := 0
+	for _, t := range ci.mounts {
+		t.mu.Lock()
+		peak += t.peak
+		t.mu.Unlock()
+	}
+	ci.ctl.mu.Lock()
+	ci.ctl.census, ci.ctl.statLog = censusArmed, nil
+	ci.ctl.mu.Unlock()
+	answer, err := ci.call(ctx, map[string]any{"op": "census", "from": firstFileFd, "to": firstFileFd + peak + 2}, timeout)
+	ci.ctl.mu.Lock()
+	log := ci.ctl.statLog
+	ci.ctl.census, ci.ctl.statLog = censusOff, nil
+	ci.ctl.mu.Unlock()
+	if err != nil {
+		return nil, &callError{err}
+	}
+	var out struct{ Fds []int32 }
+	if err := json.Unmarshal(answer, &out); err != nil || len(out.Fds) != len(log) {
+		return nil, fmt.Errorf("wasmbox: could not pair the context's %d open descriptors with its files", len(out.Fds))
+	}
+	files := make([]openFile, len(log))
+	for i, tf := range log {
+		f := openFile{fd: out.Fds[i], path: tf.path}
+		if tf.t == ci.mounts[1] {
+			f.mount = 1
+		}
+		f.dir, _ = tf.File.IsDir()
+		switch m, ok := tf.File.(*memFile); {
+		case ok:
+			f.mem = m
+		case !f.dir:
+			f.off, _ = tf.File.Seek(0, io.SeekCurrent)
+		}
+		files[i] = f
+	}
+	return files, nil
+}
+
+// reopen gives the instance files, each at its descriptor.
+func (ci *contextInstance) reopen(ctx context.Context, files []openFile, timeout time.Duration) error {
+	if len(files) == 0 {
+		return nil
+	}
+	type reopened struct {
+		Fd   int32  `json:"fd"`
+		Path string `json:"path"`
+	}
+	req := make([]reopened, len(files))
+	for i := range files {
+		f := &files[i]
+		p := f.path
+		if !f.dir {
+			p = reopenDir + "/" + strconv.Itoa(i)
+			t := ci.mounts[f.mount]
+			t.mu.Lock()
+			if t.prepared == nil {
+				t.prepared = map[string]*openFile{}
+			}
+			t.prepared[p] = f
+			t.mu.Unlock()
+		}
+		mount := "/"
+		if f.mount == 1 {
+			mount = stdlibMount
+		}
+		req[i] = reopened{f.fd, path.Join(mount, p)}
+	}
+	var stderr strings.Builder
+	ci.stderr.set(&stderr)
+	_, err := ci.call(ctx, map[string]any{"op": "reopen", "first": firstFileFd, "files": req}, timeout)
+	ci.stderr.set(io.Discard)
+	for _, t := range ci.mounts {
+		t.mu.Lock()
+		t.prepared = nil
+		t.mu.Unlock()
+	}
+	if err != nil {
+		return fmt.Errorf("wasmbox: opening the context's files again: %w: %s", err, stderr.String())
+	}
+	return nil
+}
+
+// copyMemory writes from's memory over to's fresh one, skipping the chunks
+// that are zero (a fresh mapping's pages are, and cost nothing untouched).
+func copyMemory(from, to api.Memory) error {
+	src, _ := from.Read(0, from.Size())
+	if cur := to.Size(); uint64(cur) < uint64(len(src)) {
+		if _, ok := to.Grow((uint32(len(src)) - cur) / pageSize); !ok {
+			return errSnapshotMemory
+		}
+	}
+	dst, _ := to.Read(0, to.Size())
+	zero := make([]byte, snapshotChunk)
+	for off := 0; off < len(src); off += snapshotChunk {
+		chunk := src[off : off+snapshotChunk]
+		if !bytes.Equal(chunk, zero) || !bytes.Equal(dst[off:off+snapshotChunk], zero) {
+			copy(dst[off:], chunk)
+		}
+	}
+	return nil
+}
+
+// savedContext is a saved context's metadata, JSON in the saved bytes.
+type savedContext struct {
+	Interpreter string       `json:"interpreter"` // the module's SHA-256
+	Stdlib      string       `json:"stdlib"`      // the standard library's
+	Base        string       `json:"base"`        // the base snapshot's key
+	Options     savedOptions `json:"options"`
+	Count       int          `json:"count"`
+	Nodes       []savedNode  `json:"nodes"`
+	Files       []savedFile  `json:"files"`
+}
+
+type savedOptions struct {
+	MemoryLimit uint64            `json:"memoryLimit"`
+	Timeout     time.Duration     `json:"timeout"`
+	IdleTTL     time.Duration     `json:"idleTTL"`
+	MaxOutput   int64             `json:"maxOutput"`
+	Cwd         string            `json:"cwd"`
+	Env         map[string]string `json:"env"`
+}
+
+// savedNode is a file or directory; Path is empty for a file unlinked while
+// open.
+type savedNode struct {
+	Path string      `json:"path,omitempty"`
+	Dir  bool        `json:"dir,omitempty"`
+	Perm fs.FileMode `json:"perm"`
+	Data []byte      `json:"data,omitempty"`
+	Atim int64       `json:"atim"`
+	Mtim int64       `json:"mtim"`
+}
+
+// savedFile is an open file: a node of the memFS (Node) or a path of the
+// standard library's mount.
+type savedFile struct {
+	Fd       int32  `json:"fd"`
+	Mount    int    `json:"mount"`
+	Node     int    `json:"node"`
+	Path     string `json:"path"`
+	Dir      bool   `json:"dir,omitempty"`
+	Off      int64  `json:"off"`
+	Readable bool   `json:"readable,omitempty"`
+	Writable bool   `json:"writable,omitempty"`
+	Append   bool   `json:"append,omitempty"`
+}
+
+// Save writes c's state to bytes that Engine.ResumeContext turns back into
+// a context, in this process or another running the same build: the
+// linear memory that differs from the engine's snapshot, the sandbox's
+// files, the open files and the context's options, behind a SHA-256.
+func (c *Context) Save(ctx context.Context) ([]byte, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.inst == nil {
+		return nil, c.ended
+	}
+	files, err := c.census(ctx)
+	if err != nil {
+		return nil, err
+	}
+	e := c.engine
+	key := e.snapshotKey()
+	meta := savedContext{
+		Interpreter: e.interp.sum, Stdlib: e.interp.stdlibSum, Base: hex.EncodeToString(key[:]), Count: c.count,
+		Options: savedOptions{c.opts.MemoryLimit, c.opts.Timeout, c.opts.IdleTTL, c.opts.MaxOutput, c.opts.Cwd, c.opts.Env},
+	}
+	root := c.sandbox.fs
+	root.mu.Lock()
+	index := saveTree(root, &meta.Nodes)
+	for _, f := range files {
+		sf := savedFile{Fd: f.fd, Mount: f.mount, Node: -1, Path: f.path, Dir: f.dir, Off: f.off}
+		if m := f.mem; m != nil {
+			n, ok := index[m.n]
+			if !ok {
+				n = len(meta.Nodes)
+				index[m.n] = n
+				meta.Nodes = append(meta.Nodes, savedNode{Perm: m.n.perm, Data: bytes.Clone(m.n.data), Atim: m.n.atim, Mtim: m.n.mtim})
+			}
+			sf.Node, sf.Off, sf.Readable, sf.Writable, sf.Append = n, m.off, m.readable, m.writable, m.append
+		}
+		meta.Files = append(meta.Files, sf)
+	}
+	root.mu.Unlock()
+	mem, err := e.diffFromBase(ctx, c.inst.mod.Memory())
+	if err != nil {
+		return nil, err
+	}
+	header, err := json.Marshal(meta)
+	if err != nil {
+		return nil, err
+	}
+	out := append([]byte(savedFormat), binary.LittleEndian.AppendUint32(nil, uint32(len(header)))...)
+	out = append(out, header...)
+	out = append(out, mem.encode()...)
+	sum := sha256.Sum256(out)
+	return append(out, sum[:]...), nil
+}
+
+// saveTree lists the memFS's nodes, parents before children, and returns
+// each node's index. The caller holds m.mu.
+func saveTree(m *memFS, out *[]savedNode) map[*node]int {
+	index := map[*node]int{}
+	var walk func(p string, n *node)
+	walk = func(p string, n *node) {
+		index[n] = len(*out)
+		*out = append(*out, savedNode{Path: p, Dir: n.dir, Perm: n.perm, Data: bytes.Clone(n.data), Atim: n.atim, Mtim: n.mtim})
+		for _, name := range slices.Sorted(maps.Keys(n.children)) {
+			walk(path.Join(p, name), n.children[name])
+		}
+	}
+	walk("/", m.root)
+	return index
+}
+
+// diffFromBase returns mem as the chunks that differ from a fresh
+// instance restored from the engine's snapshot.
+func (e *Engine) diffFromBase(ctx context.Context, mem api.Memory) (*snapshot, error) {
+	mcfg := e.moduleConfig([]string{"python3"}, nil).WithFSConfig(e.fsConfig(newMemFS(0, 0))).WithStartFunctions()
+	base, err := e.rt.InstantiateModule(experimental.WithMemoryAllocator(context.WithoutCancel(ctx), newAllocator(MaxMemoryLimit)), e.module, mcfg)
+	if err != nil {
+		return nil, fmt.Errorf("wasmbox: instantiating the base to compare with: %w", err)
+	}
+	defer base.Close(context.Background())
+	if err := e.snap.restore(base.Memory()); err != nil {
+		return nil, err
+	}
+	return diffMemory(base.Memory(), mem), nil
+}
+
+// ResumeContext starts a context from bytes that Context.Save wrote, over
+// the sandbox s: the saved files are written into s (replacing files at the
+// same paths). Bytes saved by another build fail with ErrSnapshotMismatch,
+// damaged ones with ErrSnapshotCorrupt.
+func (e *Engine) ResumeContext(ctx context.Context, s *Sandbox, data []byte) (*Context, error) {
+	if s.engine != e {
+		return nil, errors.New("wasmbox: the sandbox belongs to another engine")
+	}
+	meta, mem, err := e.decodeSaved(data)
+	if err != nil {
+		return nil, err
+	}
+	o := meta.Options
+	opts, err := s.contextOptions(ContextOptions{MemoryLimit: o.MemoryLimit, Timeout: o.Timeout, IdleTTL: o.IdleTTL, MaxOutput: o.MaxOutput, Cwd: o.Cwd, Env: o.Env})
+	if err != nil {
+		return nil, fmt.Errorf("wasmbox: the saved context's options: %w", err)
+	}
+	if mem.size > opts.MemoryLimit {
+		return nil, fmt.Errorf("%w: the saved context holds %d bytes, its limit is %d", errSnapshotMemory, mem.size, opts.MemoryLimit)
+	}
+	files, err := s.restoreFiles(meta)
+	if err != nil {
+		return nil, err
+	}
+	inst, err := e.newContextInstance(ctx, s.fs, opts.MemoryLimit)
+	if err != nil {
+		return nil, err
+	}
+	err = e.snap.restore(inst.mod.Memory())
+	if err == nil {
+		err = mem.restore(inst.mod.Memory())
+	}
+	if err == nil {
+		err = inst.reopen(ctx, files, opts.Timeout)
+	}
+	if err != nil {
+		inst.close()
+		return nil, err
+	}
+	c := &Context{engine: e, sandbox: s, opts: opts, count: meta.Count}
+	c.start(inst)
+	return c, nil
+}
+
+// decodeSaved checks data's checksum and build, and parses it.
+func (e *Engine) decodeSaved(data []byte) (*savedContext, *snapshot, error) {
+	corrupt := func(why string) error { return fmt.Errorf("wasmbox: %w: %s", ErrSnapshotCorrupt, why) }
+	if !bytes.HasPrefix(data, []byte(savedFormat)) {
+		return nil, nil, corrupt("it does not start as one")
+	}
+	if len(data) < len(savedFormat)+4+sha256.Size {
+		return nil, nil, corrupt("it is truncated")
+	}
+	body, sum := data[:len(data)-sha256.Size], data[len(data)-sha256.Size:]
+	if got := sha256.Sum256(body); !bytes.Equal(got[:], sum) {
+		return nil, nil, corrupt("its SHA-256 does not match its contents")
+	}
+	body = body[len(savedFormat):]
+	n := uint64(binary.LittleEndian.Uint32(body))
+	body = body[4:]
+	if n > uint64(len(body)) {
+		return nil, nil, corrupt("its header is truncated")
+	}
+	var meta savedContext
+	if err := json.Unmarshal(body[:n], &meta); err != nil {
+		return nil, nil, corrupt("its header: " + err.Error())
+	}
+	key := e.snapshotKey()
+	for _, f := range []struct{ what, saved, ours string }{
+		{"interpreter", meta.Interpreter, e.interp.sum},
+		{"standard library", meta.Stdlib, e.interp.stdlibSum},
+		{"base snapshot", meta.Base, hex.EncodeToString(key[:])},
+	} {
+		if f.saved != f.ours {
+			return nil, nil, fmt.Errorf("wasmbox: %w: its %s has SHA-256 %.12s…, this engine's %.12s…", ErrSnapshotMismatch, f.what, f.saved, f.ours)
+		}
+	}
+	mem, err := decodeSnapshot(body[n:])
+	if err != nil {
+		return nil, nil, corrupt("its memory: " + err.Error())
+	}
+	if err := meta.check(); err != nil {
+		return nil, nil, corrupt(err.Error())
+	}
+	return &meta, mem, nil
+}
+
+// check validates what restoreFiles and reopen rely on.
+func (m *savedContext) check() error {
+	if len(m.Nodes) == 0 || m.Nodes[0].Path != "/" || !m.Nodes[0].Dir {
+		return errors.New("its filesystem has no root")
+	}
+	for _, n := range m.Nodes[1:] {
+		if n.Path != "" && (path.Clean(n.Path) != n.Path || !strings.HasPrefix(n.Path, "/") || n.Path == "/") {
+			return fmt.Errorf("bad path %q", n.Path)
+		}
+	}
+	last := int32(firstFileFd - 1)
+	for _, f := range m.Files {
+		switch {
+		case f.Fd <= last:
+			return fmt.Errorf("descriptor %d out of order", f.Fd)
+		case f.Mount != 0 && f.Mount != 1:
+			return fmt.Errorf("descriptor %d: no mount %d", f.Fd, f.Mount)
+		case f.Mount == 0 && !f.Dir && (f.Node < 0 || f.Node >= len(m.Nodes) || m.Nodes[f.Node].Dir):
+			return fmt.Errorf("descriptor %d: no file %d", f.Fd, f.Node)
+		case f.Off < 0:
+			return fmt.Errorf("descriptor %d: negative offset", f.Fd)
+		}
+		last = f.Fd
+	}
+	return nil
+}
+
+// restoreFiles writes the saved files into the sandbox and returns the open
+// files on them.
+func (s *Sandbox) restoreFiles(meta *savedContext) ([]openFile, error) {
+	s.mu.Lock()
+	destroyed := s.destroyed
+	s.mu.Unlock()
+	if destroyed {
+		return nil, ErrDestroyed
+	}
+	m := s.fs
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	nodes := make([]*node, len(meta.Nodes))
+	for i, sn := range meta.Nodes {
+		n, err := s.restoreNode(sn)
+		if err != nil {
+			return nil, &fs.PathError{Op: "resume", Path: sn.Path, Err: err}
+		}
+		nodes[i] = n
+	}
+	files := make([]openFile, len(meta.Files))
+	for i, sf := range meta.Files {
+		files[i] = openFile{fd: sf.Fd, mount: sf.Mount, path: strings.TrimPrefix(sf.Path, "/"), dir: sf.Dir, off: sf.Off}
+		if sf.Mount == 0 && !sf.Dir {
+			files[i].mem = &memFile{fs: m, n: nodes[sf.Node], off: sf.Off, readable: sf.Readable, writable: sf.Writable, append: sf.Append}
+		}
+	}
+	return files, nil
+}
+
+// restoreNode makes sn in the sandbox's memFS, replacing a file at its
+// path; a node without a path is made detached. The caller holds s.fs.mu.
+func (s *Sandbox) restoreNode(sn savedNode) (*node, error) {
+	m := s.fs
+	var n *node
+	switch {
+	case sn.Path == "":
+		n = m.newNode(false, sn.Perm)
+		n.data = sn.Data // detached: counted nowhere, as an unlinked file
+	case sn.Dir:
+		if errno := s.mkdirAll(sn.Path); errno != 0 {
+			return nil, hostErr(errno)
+		}
+		n, _ = m.lookup(sn.Path)
+	default:
+		if errno := s.mkdirAll(path.Dir(sn.Path)); errno != 0 {
+			return nil, hostErr(errno)
+		}
+		var errno experimentalsys.Errno
+		if n, errno = m.lookup(sn.Path); errno == experimentalsys.ENOENT {
+			dir, name, _ := m.parent(sn.Path)
+			n, errno = m.create(dir, name, false, sn.Perm)
+		}
+		switch {
+		case errno != 0:
+			return nil, hostErr(errno)
+		case n.dir:
+			return nil, hostErr(experimentalsys.EISDIR)
+		}
+		m.resize(n, 0)
+		if errno := m.resize(n, int64(len(sn.Data))); errno != 0 {
+			return nil, hostErr(errno)
+		}
+		copy(n.data, sn.Data)
+	}
+	n.perm, n.atim, n.mtim = sn.Perm.Perm(), sn.Atim, sn.Mtim
+	return n, nil
+}
