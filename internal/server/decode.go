@@ -13,14 +13,19 @@ import (
 // it to the end also lets net/http notice a client that disconnects while
 // the request runs, which cancels the request's context.
 func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *apiError) {
-	if r.ContentLength > s.cfg.MaxBody {
-		return nil, tooLarge(s.cfg.MaxBody)
+	return s.readBodyUpTo(w, r, s.cfg.MaxBody)
+}
+
+// readBodyUpTo is readBody with its own limit, in bytes.
+func (s *Server) readBodyUpTo(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, *apiError) {
+	if r.ContentLength > limit {
+		return nil, tooLarge(limit)
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBody))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
-		return nil, tooLarge(s.cfg.MaxBody)
+		return nil, tooLarge(limit)
 	case err != nil:
 		return nil, badRequest("reading the request body: %v", err)
 	}

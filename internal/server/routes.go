@@ -28,6 +28,7 @@ func (s *Server) routes() *http.ServeMux {
 	s.handle(mux, "/v1/sandbox/{id}/exec", methods{"POST": s.withSandboxID(s.handleExec)})
 	file := "/v1/sandbox/{id}/file/{path...}"
 	s.handle(mux, file, methods{"GET": s.withSandboxID(s.handleReadFile), "PUT": s.withSandboxID(s.handleWriteFile)})
+	s.contextRoutes(mux)
 	for _, p := range []string{
 		"/v1/sandbox/{id}/pty", "/v1/sandbox/{id}/tunnel/{port}", "/v1/sandbox/{id}/mount",
 		"/v1/sandbox/{id}/unmount", "/v1/sandbox/{id}/persist", "/v1/sandbox/{id}/hydrate",

@@ -21,6 +21,8 @@ type session struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
+	contexts contextSet // its code contexts: see contexts.go
+
 	// Guarded by sessionStore.mu.
 	lastUsed time.Time
 	busy     int // requests using the session now; it does not expire while > 0
@@ -130,6 +132,7 @@ func (st *sessionStore) remove(id, reason string) bool {
 
 func (st *sessionStore) destroy(ss *session, reason string) {
 	ss.cancel()
+	ss.contexts.closeAll()
 	ss.sb.Destroy()
 	st.metrics.sessionsRemoved.WithLabelValues(reason).Inc()
 }
