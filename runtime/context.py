@@ -20,7 +20,9 @@
 
 
 def _wasmbox_context(cwd, control):
-    import ast, base64, builtins, json, linecache, os, sys, traceback  # noqa: E401
+    # _ast and binascii are built in: ast and base64 would be imported from
+    # the zip, which costs more than the rest of a context's start.
+    import _ast, binascii, builtins, json, linecache, os, sys, traceback  # noqa: E401
 
     os.chdir(cwd)
     sys.stdout.reconfigure(line_buffering=True)
@@ -48,7 +50,7 @@ def _wasmbox_context(cwd, control):
         finally:
             os.close(fd)
 
-    def bundle(value, repr=repr, getattr=getattr, isinstance=isinstance, base64=base64, callable=callable):
+    def bundle(value, repr=repr, getattr=getattr, isinstance=isinstance, callable=callable):
         out = {"text": repr(value)}
         for method, key in reprs:
             fn = getattr(type(value), method, None)
@@ -64,7 +66,7 @@ def _wasmbox_context(cwd, control):
             if isinstance(data, tuple):  # (data, metadata), as IPython allows
                 data = data[0]
             if key == "png" and isinstance(data, (bytes, bytearray)):
-                data = base64.b64encode(data).decode()
+                data = binascii.b2a_base64(data, newline=False).decode()
             out[key] = data
         return out
 
@@ -90,10 +92,10 @@ def _wasmbox_context(cwd, control):
         linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
         results, error = [], None
         try:
-            tree = ast.parse(code, filename, "exec")
+            tree = compile(code, filename, "exec", _ast.PyCF_ONLY_AST)
             last = None
-            if tree.body and isinstance(tree.body[-1], ast.Expr):
-                last = ast.Expression(tree.body.pop().value)
+            if tree.body and isinstance(tree.body[-1], _ast.Expr):
+                last = _ast.Expression(tree.body.pop().value)
             exec(compile(tree, filename, "exec"), main)
             if last is not None:
                 value = eval(compile(last, filename, "eval"), main)

@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tetratelabs/wazero/api"
@@ -41,10 +42,10 @@ import (
 
 // Errors of Context.Save and Engine.ResumeContext, to test with errors.Is.
 var (
-	// ErrSnapshotMismatch: the saved context comes from another build: its
-	// interpreter, standard library or base snapshot differ from the
-	// engine's.
-	ErrSnapshotMismatch = errors.New("the saved context is from another wasmbox build")
+	// ErrSnapshotMismatch: the saved context comes from another build, or
+	// from an engine with another interpreter snapshot: its interpreter,
+	// standard library or base memory differ from the engine's.
+	ErrSnapshotMismatch = errors.New("the saved context does not fit this engine")
 	// ErrSnapshotCorrupt: the bytes are not a saved context, or fail its
 	// checksum.
 	ErrSnapshotCorrupt = errors.New("the saved context is corrupt")
@@ -229,7 +230,7 @@ func copyMemory(from, to api.Memory) error {
 type savedContext struct {
 	Interpreter string       `json:"interpreter"` // the module's SHA-256
 	Stdlib      string       `json:"stdlib"`      // the standard library's
-	Base        string       `json:"base"`        // the base snapshot's key
+	Base        string       `json:"base"`        // the contextBase's SHA-256
 	Options     savedOptions `json:"options"`
 	Count       int          `json:"count"`
 	Nodes       []savedNode  `json:"nodes"`
@@ -285,9 +286,12 @@ func (c *Context) Save(ctx context.Context) ([]byte, error) {
 		return nil, err
 	}
 	e := c.engine
-	key := e.snapshotKey()
+	base, err := e.base(ctx)
+	if err != nil {
+		return nil, err
+	}
 	meta := savedContext{
-		Interpreter: e.interp.sum, Stdlib: e.interp.stdlibSum, Base: hex.EncodeToString(key[:]), Count: c.count,
+		Interpreter: e.interp.sum, Stdlib: e.interp.stdlibSum, Base: base.sum, Count: c.count,
 		Options: savedOptions{c.opts.MemoryLimit, c.opts.Timeout, c.opts.IdleTTL, c.opts.MaxOutput, c.opts.Cwd, c.opts.Env},
 	}
 	root := c.sandbox.fs
@@ -307,10 +311,8 @@ func (c *Context) Save(ctx context.Context) ([]byte, error) {
 		meta.Files = append(meta.Files, sf)
 	}
 	root.mu.Unlock()
-	mem, err := e.diffFromBase(ctx, c.inst.mod.Memory())
-	if err != nil {
-		return nil, err
-	}
+	cur, _ := c.inst.mod.Memory().Read(0, c.inst.mod.Memory().Size())
+	mem := diffImage(base.image, cur)
 	header, err := json.Marshal(meta)
 	if err != nil {
 		return nil, err
@@ -338,19 +340,38 @@ func saveTree(m *memFS, out *[]savedNode) map[*node]int {
 	return index
 }
 
-// diffFromBase returns mem as the chunks that differ from a fresh
-// instance restored from the engine's snapshot.
-func (e *Engine) diffFromBase(ctx context.Context, mem api.Memory) (*snapshot, error) {
-	mcfg := e.moduleConfig([]string{"python3"}, nil).WithFSConfig(e.fsConfig(newMemFS(0, 0))).WithStartFunctions()
-	base, err := e.rt.InstantiateModule(experimental.WithMemoryAllocator(context.WithoutCancel(ctx), newAllocator(MaxMemoryLimit)), e.module, mcfg)
-	if err != nil {
-		return nil, fmt.Errorf("wasmbox: instantiating the base to compare with: %w", err)
-	}
-	defer base.Close(context.Background())
-	if err := e.snap.restore(base.Memory()); err != nil {
-		return nil, err
-	}
-	return diffMemory(base.Memory(), mem), nil
+// contextBase is the memory every context starts from: a fresh instance
+// with the snapshot written over it. Saved contexts hold what differs from
+// it, and name it by its SHA-256: the snapshot differs from one machine or
+// cache directory to the next (its string-hash seed is random), and a diff
+// over another base would be garbage.
+type contextBase struct {
+	once  sync.Once
+	image []byte
+	sum   string
+	err   error
+}
+
+// base returns the engine's contextBase, made at the first call.
+func (e *Engine) base(ctx context.Context) (*contextBase, error) {
+	b := &e.ctxBase
+	b.once.Do(func() {
+		mcfg := e.moduleConfig([]string{"python3"}, nil).WithFSConfig(e.fsConfig(newMemFS(0, 0))).WithStartFunctions()
+		mod, err := e.rt.InstantiateModule(experimental.WithMemoryAllocator(context.WithoutCancel(ctx), newAllocator(MaxMemoryLimit)), e.module, mcfg)
+		if err != nil {
+			b.err = fmt.Errorf("wasmbox: instantiating the base of saved contexts: %w", err)
+			return
+		}
+		defer mod.Close(context.Background())
+		if b.err = e.snap.restore(mod.Memory()); b.err != nil {
+			return
+		}
+		mem, _ := mod.Memory().Read(0, mod.Memory().Size())
+		b.image = bytes.Clone(mem)
+		sum := sha256.Sum256(b.image)
+		b.sum = hex.EncodeToString(sum[:])
+	})
+	return b, b.err
 }
 
 // ResumeContext starts a context from bytes that Context.Save wrote, over
@@ -361,7 +382,7 @@ func (e *Engine) ResumeContext(ctx context.Context, s *Sandbox, data []byte) (*C
 	if s.engine != e {
 		return nil, errors.New("wasmbox: the sandbox belongs to another engine")
 	}
-	meta, mem, err := e.decodeSaved(data)
+	meta, mem, err := e.decodeSaved(ctx, data)
 	if err != nil {
 		return nil, err
 	}
@@ -398,7 +419,7 @@ func (e *Engine) ResumeContext(ctx context.Context, s *Sandbox, data []byte) (*C
 }
 
 // decodeSaved checks data's checksum and build, and parses it.
-func (e *Engine) decodeSaved(data []byte) (*savedContext, *snapshot, error) {
+func (e *Engine) decodeSaved(ctx context.Context, data []byte) (*savedContext, *snapshot, error) {
 	corrupt := func(why string) error { return fmt.Errorf("wasmbox: %w: %s", ErrSnapshotCorrupt, why) }
 	if !bytes.HasPrefix(data, []byte(savedFormat)) {
 		return nil, nil, corrupt("it does not start as one")
@@ -420,14 +441,17 @@ func (e *Engine) decodeSaved(data []byte) (*savedContext, *snapshot, error) {
 	if err := json.Unmarshal(body[:n], &meta); err != nil {
 		return nil, nil, corrupt("its header: " + err.Error())
 	}
-	key := e.snapshotKey()
-	for _, f := range []struct{ what, saved, ours string }{
-		{"interpreter", meta.Interpreter, e.interp.sum},
-		{"standard library", meta.Stdlib, e.interp.stdlibSum},
-		{"base snapshot", meta.Base, hex.EncodeToString(key[:])},
+	base, err := e.base(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, f := range []struct{ what, saved, ours, why string }{
+		{"interpreter", meta.Interpreter, e.interp.sum, "another wasmbox build"},
+		{"standard library", meta.Stdlib, e.interp.stdlibSum, "another wasmbox build"},
+		{"interpreter snapshot", meta.Base, base.sum, "another build, or another machine or cache directory (each takes its own snapshot)"},
 	} {
 		if f.saved != f.ours {
-			return nil, nil, fmt.Errorf("wasmbox: %w: its %s has SHA-256 %.12s…, this engine's %.12s…", ErrSnapshotMismatch, f.what, f.saved, f.ours)
+			return nil, nil, fmt.Errorf("wasmbox: %w: its %s has SHA-256 %.12s…, this engine's %.12s…: it was saved by %s", ErrSnapshotMismatch, f.what, f.saved, f.ours, f.why)
 		}
 	}
 	mem, err := decodeSnapshot(body[n:])

@@ -83,6 +83,7 @@ type Engine struct {
 	minMemory uint64 // the memory the module asks for at start, in bytes
 	pool      *pool  // nil when off
 	contexts  contextCount
+	ctxBase   contextBase // what saved contexts are compared with: see context_snapshot.go
 	bootOnce  sync.Once
 	bootCode  []byte // the guard's boot as bytecode, or nil
 	stats     struct{ started, ended, warmServed atomic.Int64 }

@@ -67,13 +67,8 @@ func (e *Engine) snapshotPath() string {
 	if e.cacheDir == "" {
 		return ""
 	}
-	key := e.snapshotKey()
+	key := sha256.Sum256([]byte(snapshotFormat + e.interp.sum + "\x00" + e.interp.stdlibSum + "\x00" + warmSource + "\x00" + guard.BootSource()))
 	return filepath.Join(e.cacheDir, "snapshot-"+hex.EncodeToString(key[:8])+".mem")
-}
-
-// snapshotKey is the SHA-256 of everything that goes into the snapshot.
-func (e *Engine) snapshotKey() [sha256.Size]byte {
-	return sha256.Sum256([]byte(snapshotFormat + e.interp.sum + "\x00" + e.interp.stdlibSum + "\x00" + warmSource + "\x00" + guard.BootSource()))
 }
 
 // readSnapshot reads a cached snapshot from path; nil when there is none, or
@@ -164,6 +159,12 @@ func sameGlobals(fresh, inited api.Module) error {
 func diffMemory(fresh, inited api.Memory) *snapshot {
 	a, _ := fresh.Read(0, fresh.Size())
 	b, _ := inited.Read(0, inited.Size())
+	return diffImage(a, b)
+}
+
+// diffImage returns b as the chunks that differ from a (zero past a's end).
+// Both lengths are whole wasm pages.
+func diffImage(a, b []byte) *snapshot {
 	s := &snapshot{size: uint64(len(b))}
 	zero := make([]byte, snapshotChunk)
 	for off := 0; off < len(b); off += snapshotChunk {
