@@ -480,6 +480,10 @@ func (ci *contextInstance) callEntry(ctx context.Context, req any, timeout time.
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	err = callEntry(ctx, ci.mod, entryRun)
+	if err != nil && !ci.mod.IsClosed() && ctx.Err() == nil {
+		// The entry returned a failure status: __wasmbox_run__ raised.
+		return fmt.Errorf("the cell runner failed (a cell removed or broke what it needs; its traceback is on stderr): %w", err)
+	}
 	if err == nil && ctx.Err() != nil {
 		err = ctx.Err() // stopped in a sleep or read, and returned cleanly
 	}

@@ -202,3 +202,84 @@ func TestContextResumeRefused(t *testing.T) {
 	_, err = testEngine.ResumeContext(context.Background(), sb, []byte("not a context"))
 	assert.ErrorIs(t, err, ErrSnapshotCorrupt)
 }
+
+func TestContextIdleTTL(t *testing.T) {
+	c := newContext(t, ContextOptions{IdleTTL: 100 * time.Millisecond})
+	runCell(t, c, "x = 1")
+	require.Eventually(t, func() bool { return c.Err() != nil }, 10*time.Second, 20*time.Millisecond)
+	assert.ErrorIs(t, c.Err(), ErrContextLost)
+	_, err := c.Run(context.Background(), "x", RunOptions{})
+	assert.ErrorIs(t, err, ErrContextLost)
+}
+
+func TestContextCap(t *testing.T) {
+	n := &testEngine.contexts
+	n.mu.Lock()
+	saved := n.max
+	n.max = n.live + 1
+	n.mu.Unlock()
+	t.Cleanup(func() {
+		n.mu.Lock()
+		n.max = saved
+		n.mu.Unlock()
+	})
+	c := newContext(t, ContextOptions{})
+	_, err := newSandbox(t, SandboxConfig{}).NewContext(context.Background(), ContextOptions{})
+	assert.ErrorIs(t, err, ErrTooManyContexts)
+	_, err = c.Fork(context.Background())
+	assert.ErrorIs(t, err, ErrTooManyContexts)
+	require.NoError(t, c.Close())
+	c = newContext(t, ContextOptions{}) // the closed one's place is free again
+	assert.NoError(t, c.Err())
+}
+
+func TestContextMemoryLimit(t *testing.T) {
+	c := newContext(t, ContextOptions{MemoryLimit: 64 << 20})
+	x := runCell(t, c, "b = bytearray(200 << 20)")
+	require.NotNil(t, x.Error)
+	assert.Equal(t, "MemoryError", x.Error.Name)
+	assert.Equal(t, []string{"2"}, texts(runCell(t, c, "1 + 1")), "the context lives on after a MemoryError")
+}
+
+func TestContextRunnerRemoved(t *testing.T) {
+	c := newContext(t, ContextOptions{})
+	runCell(t, c, "import builtins\ndel builtins.__wasmbox_run__")
+	x := runCell(t, c, "1")
+	require.NotNil(t, x.Error)
+	assert.Contains(t, x.Error.Message, "the cell runner failed")
+	assert.ErrorIs(t, c.Err(), ErrContextLost)
+}
+
+// Open files of every kind survive a fork and a save at their descriptors:
+// a file of the standard library, mid-read; a file unlinked while open; a
+// directory.
+func TestContextForkOpenFiles(t *testing.T) {
+	c := newContext(t, ContextOptions{})
+	x := runCell(t, c, `
+import os
+lib = open("/usr/local/lib/python313.zip", "rb")
+lib.read(2)
+gone = open("/tmp/gone.txt", "w+")
+gone.write("kept")
+gone.flush()
+os.unlink("/tmp/gone.txt")
+d = os.open("/tmp", os.O_RDONLY)
+(lib.fileno(), gone.fileno(), d)`)
+	require.Nil(t, x.Error, "%+v", x.Error)
+	fds := texts(x)
+	fork, err := c.Fork(context.Background())
+	require.NoError(t, err)
+	t.Cleanup(func() { fork.Close() })
+	check := "gone.seek(0)\n(lib.fileno(), gone.fileno(), d, lib.read(2), gone.read(), os.path.exists('/tmp/gone.txt'), os.fstat(d).st_ino == os.stat('/tmp').st_ino)"
+	want := []string{strings.TrimSuffix(fds[0], ")") + ", b'\\x03\\x04', 'kept', False, True)"}
+	saved, err := c.Save(context.Background())
+	require.NoError(t, err)
+	resumed, err := testEngine.ResumeContext(context.Background(), newSandbox(t, SandboxConfig{}), saved)
+	require.NoError(t, err)
+	t.Cleanup(func() { resumed.Close() })
+	for name, ctx := range map[string]*Context{"fork": fork, "resumed": resumed, "parent": c} {
+		x := runCell(t, ctx, check)
+		require.Nil(t, x.Error, "%s: %+v", name, x.Error)
+		assert.Equal(t, want, texts(x), name)
+	}
+}
