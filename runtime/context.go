@@ -130,6 +130,9 @@ type Context struct {
 	ended error            // why inst is nil
 	count int
 	idle  *time.Timer
+
+	stopMu sync.Mutex
+	stop   context.CancelCauseFunc // ends the call under way, if any
 }
 
 // NewContext starts a code context over the sandbox's files: an
@@ -240,6 +243,8 @@ func (c *Context) Run(ctx context.Context, code string, opts RunOptions) (*Execu
 	if opts.Timeout > 0 {
 		timeout = opts.Timeout
 	}
+	ctx, stop := c.stoppable(ctx)
+	defer stop(nil)
 	c.count++
 	x := &Execution{Code: code, ExecutionCount: c.count, Results: []Result{}}
 	stdout := &logWriter{max: c.opts.MaxOutput, live: opts.Stdout}
@@ -283,7 +288,7 @@ func (c *Context) runFailed(ctx context.Context, x *Execution, err error, timeou
 	name := "ContextLost"
 	switch {
 	case ctx.Err() != nil:
-		reason = fmt.Errorf("the run was canceled: %w", ctx.Err())
+		reason = fmt.Errorf("the run was canceled: %w", context.Cause(ctx))
 	case errors.Is(err, context.DeadlineExceeded):
 		name, reason = "TimeoutError", fmt.Errorf("a run passed its %v timeout and was stopped", timeout)
 	case memory:
@@ -294,7 +299,7 @@ func (c *Context) runFailed(ctx context.Context, x *Execution, err error, timeou
 	c.lose(reason)
 	x.Error = &ExecutionError{Name: name, Message: c.ended.Error(), Traceback: []string{}}
 	if ctx.Err() != nil {
-		return fmt.Errorf("wasmbox: run canceled: %w", ctx.Err())
+		return fmt.Errorf("wasmbox: run canceled: %w", context.Cause(ctx))
 	}
 	return nil
 }
@@ -309,14 +314,32 @@ func (c *Context) lose(reason error) {
 	if c.ended == nil {
 		c.ended = fmt.Errorf("wasmbox: %w: %w", ErrContextLost, reason)
 	}
-	if c.owns {
-		c.sandbox.Destroy()
+}
+
+// stoppable returns ctx, which Close ends, for a call into the guest. The
+// caller holds c.mu and calls stop when the call is over.
+func (c *Context) stoppable(ctx context.Context) (context.Context, context.CancelCauseFunc) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	c.stopMu.Lock()
+	c.stop = cancel
+	c.stopMu.Unlock()
+	return ctx, func(cause error) {
+		c.stopMu.Lock()
+		c.stop = nil
+		c.stopMu.Unlock()
+		cancel(cause)
 	}
 }
 
-// Close ends the context and frees its interpreter. Later runs fail with
-// ErrContextClosed; Close itself may be called again.
+// Close ends the context and frees its interpreter; a run under way is
+// stopped. Later runs fail with ErrContextClosed; Close itself may be
+// called again.
 func (c *Context) Close() error {
+	c.stopMu.Lock()
+	if c.stop != nil {
+		c.stop(ErrContextClosed)
+	}
+	c.stopMu.Unlock()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.inst != nil {

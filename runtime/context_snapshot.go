@@ -63,6 +63,8 @@ func (c *Context) Fork(ctx context.Context) (*Context, error) {
 	if c.inst == nil {
 		return nil, c.ended
 	}
+	ctx, stop := c.stoppable(ctx)
+	defer stop(nil)
 	files, err := c.census(ctx)
 	if err != nil {
 		return nil, err
@@ -281,6 +283,8 @@ func (c *Context) Save(ctx context.Context) ([]byte, error) {
 	if c.inst == nil {
 		return nil, c.ended
 	}
+	ctx, stop := c.stoppable(ctx)
+	defer stop(nil)
 	files, err := c.census(ctx)
 	if err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -123,6 +124,24 @@ func TestContextClosed(t *testing.T) {
 	require.NoError(t, c.Close())
 	_, err := c.Run(context.Background(), "1", RunOptions{})
 	assert.ErrorIs(t, err, ErrContextClosed)
+}
+
+func TestContextCloseStopsRun(t *testing.T) {
+	c := newContext(t, ContextOptions{})
+	started := make(chan struct{})
+	var once sync.Once
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Run(context.Background(), "print('looping')\nwhile True: pass", RunOptions{Stdout: writerFunc(func(p []byte) (int, error) {
+			once.Do(func() { close(started) })
+			return len(p), nil
+		})})
+		done <- err
+	}()
+	<-started
+	require.NoError(t, c.Close())
+	assert.ErrorIs(t, <-done, ErrContextClosed)
+	assert.ErrorIs(t, c.Err(), ErrContextClosed)
 }
 
 // forkState is a context state with a dict of 10^5 entries and a file
