@@ -170,3 +170,17 @@ func mustRequest(t *testing.T, method, url, body string, headers ...string) *htt
 	}
 	return req
 }
+
+func TestContextSessionCap(t *testing.T) {
+	_, ts := newTestServer(t, Config{MaxContexts: 1})
+	id := newSandbox(t, ts.URL)
+	base := ts.URL + "/v1/sandbox/" + id + "/contexts"
+	cid := newCodeContext(t, ts.URL, id, "")
+	do(t, "POST", base, "").wantError(t, http.StatusServiceUnavailable, CodeCapacityExceeded)
+	do(t, "POST", base+"/"+cid+"/fork", "").wantError(t, http.StatusServiceUnavailable, CodeCapacityExceeded)
+	require.Equal(t, http.StatusNoContent, do(t, "DELETE", base+"/"+cid, "").status)
+	newCodeContext(t, ts.URL, id, "")
+	// Deleting the sandbox ends its contexts.
+	require.Equal(t, http.StatusNoContent, do(t, "DELETE", ts.URL+"/v1/sandbox/"+id, "").status)
+	do(t, "GET", base, "").wantError(t, http.StatusNotFound, CodeSandboxNotFound)
+}
