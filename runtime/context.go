@@ -14,8 +14,6 @@ import (
 
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/experimental"
-	experimentalsys "github.com/tetratelabs/wazero/experimental/sys"
-	"github.com/tetratelabs/wazero/experimental/sysfs"
 )
 
 // contextSource is the guest side of a code context; see context.py.
@@ -578,9 +576,4 @@ func (n *contextCount) release() {
 	n.mu.Lock()
 	n.live--
 	n.mu.Unlock()
-}
-
-// stdlibFS is the standard library's read-only mount.
-func (e *Engine) stdlibFS() experimentalsys.FS {
-	return &sysfs.ReadFS{FS: &sysfs.AdaptFS{FS: e.interp.stdlib}}
 }

@@ -5,7 +5,9 @@
 // its own in-memory filesystem, and each Sandbox.Exec starts a fresh
 // interpreter instance over that filesystem, with a wall-clock timeout, a
 // linear-memory limit and capped output. The guest sees no host file, no
-// host environment variable and no network.
+// host environment variable and no network. A Context (Sandbox.NewContext)
+// instead keeps one instance alive across runs, like a notebook kernel,
+// and can be forked, saved and resumed.
 //
 // PythonRunner puts it together for the common case: check code against a
 // policy, run it once, and throw the sandbox away.

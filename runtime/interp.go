@@ -94,6 +94,11 @@ func (e *Engine) fsConfig(root experimentalsys.FS) wazero.FSConfig {
 	return e.mountConfig(root, e.stdlibFS())
 }
 
+// stdlibFS is the standard library's read-only mount.
+func (e *Engine) stdlibFS() experimentalsys.FS {
+	return &sysfs.ReadFS{FS: &sysfs.AdaptFS{FS: e.interp.stdlib}}
+}
+
 // mountConfig mounts root at / and, for a reactor, lib at stdlibMount.
 func (e *Engine) mountConfig(root, lib experimentalsys.FS) wazero.FSConfig {
 	c := wazero.NewFSConfig().(sysfs.FSConfig).WithSysFSMount(root, "/")
