@@ -151,7 +151,7 @@ func (s *Sandbox) NewContext(ctx context.Context, opts ContextOptions) (*Context
 	if err != nil {
 		return nil, err
 	}
-	if err := s.engine.snap.restore(inst.mod.Memory()); err != nil {
+	if err := inst.restoreBase(ctx); err != nil {
 		inst.close()
 		return nil, err
 	}
@@ -421,6 +421,7 @@ type contextInstance struct {
 	engine *Engine
 	mod    api.Module
 	alloc  *limitedAllocator
+	mem    *mmapMemory // the linear memory alloc gave
 	stdin  requestReader
 	stdout switchWriter
 	stderr switchWriter
@@ -440,6 +441,7 @@ func (e *Engine) newContextInstance(ctx context.Context, root *memFS, limit uint
 		return nil, fmt.Errorf("wasmbox: %w: the cap is %d", ErrTooManyContexts, e.contexts.max)
 	}
 	ci := &contextInstance{engine: e, alloc: newAllocator(limit), ctl: &contextControl{}}
+	rec := &recordingAllocator{limitedAllocator: ci.alloc}
 	ci.stdout.set(io.Discard)
 	ci.stderr.set(io.Discard)
 	ci.mounts[0] = newTrackingFS(root, ci.ctl, false)
@@ -451,13 +453,13 @@ func (e *Engine) newContextInstance(ctx context.Context, root *memFS, limit uint
 		WithFSConfig(e.mountConfig(ci.mounts[0], ci.mounts[1])).
 		WithStartFunctions()
 	e.stats.started.Add(1)
-	mod, err := e.rt.InstantiateModule(experimental.WithMemoryAllocator(context.WithoutCancel(ctx), ci.alloc), e.module, mcfg)
+	mod, err := e.rt.InstantiateModule(experimental.WithMemoryAllocator(context.WithoutCancel(ctx), rec), e.module, mcfg)
 	if err != nil {
 		e.stats.ended.Add(1)
 		e.contexts.release()
 		return nil, fmt.Errorf("wasmbox: instantiating a context's interpreter: %w", err)
 	}
-	ci.mod = mod
+	ci.mod, ci.mem = mod, rec.mem
 	if g := mod.ExportedGlobal(stackPointer); g != nil {
 		ci.sp = g.Get()
 	}
@@ -576,4 +578,18 @@ func (n *contextCount) release() {
 	n.mu.Lock()
 	n.live--
 	n.mu.Unlock()
+}
+
+// recordingAllocator is a limitedAllocator that keeps the memory it gives,
+// for restoreBase to map the base over.
+type recordingAllocator struct {
+	*limitedAllocator
+	mem *mmapMemory
+}
+
+// Allocate implements experimental.MemoryAllocator.
+func (r *recordingAllocator) Allocate(capacity, maxBytes uint64) experimental.LinearMemory {
+	m := r.limitedAllocator.Allocate(capacity, maxBytes)
+	r.mem, _ = m.(*mmapMemory)
+	return m
 }

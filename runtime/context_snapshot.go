@@ -13,13 +13,13 @@ import (
 	"io/fs"
 	"maps"
 	"path"
+	goruntime "runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/experimental"
 	experimentalsys "github.com/tetratelabs/wazero/experimental/sys"
 )
@@ -91,7 +91,7 @@ func (c *Context) Fork(ctx context.Context) (*Context, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := copyMemory(c.inst.mod.Memory(), inst.mod.Memory()); err != nil {
+	if err := inst.copyFrom(ctx, c.inst); err != nil {
 		inst.close()
 		return nil, err
 	}
@@ -208,20 +208,28 @@ func (ci *contextInstance) reopen(ctx context.Context, files []openFile, timeout
 	return nil
 }
 
-// copyMemory writes from's memory over to's fresh one, skipping the chunks
-// that are zero (a fresh mapping's pages are, and cost nothing untouched).
-func copyMemory(from, to api.Memory) error {
-	src, _ := from.Read(0, from.Size())
-	if cur := to.Size(); uint64(cur) < uint64(len(src)) {
-		if _, ok := to.Grow((uint32(len(src)) - cur) / pageSize); !ok {
+// copyFrom makes the instance's memory a copy of from's: the context base,
+// then the chunks of from that differ from it.
+func (ci *contextInstance) copyFrom(ctx context.Context, from *contextInstance) error {
+	if err := ci.restoreBase(ctx); err != nil {
+		return err
+	}
+	base, _ := ci.engine.base(ctx)
+	src, _ := from.mod.Memory().Read(0, from.mod.Memory().Size())
+	mem := ci.mod.Memory()
+	if cur := mem.Size(); uint64(cur) < uint64(len(src)) {
+		if _, ok := mem.Grow((uint32(len(src)) - cur) / pageSize); !ok {
 			return errSnapshotMemory
 		}
 	}
-	dst, _ := to.Read(0, to.Size())
+	dst, _ := mem.Read(0, mem.Size())
 	zero := make([]byte, snapshotChunk)
 	for off := 0; off < len(src); off += snapshotChunk {
-		chunk := src[off : off+snapshotChunk]
-		if !bytes.Equal(chunk, zero) || !bytes.Equal(dst[off:off+snapshotChunk], zero) {
+		was := zero
+		if off < len(base.image) {
+			was = base.image[off : off+snapshotChunk]
+		}
+		if chunk := src[off : off+snapshotChunk]; !bytes.Equal(chunk, was) {
 			copy(dst[off:], chunk)
 		}
 	}
@@ -354,6 +362,7 @@ type contextBase struct {
 	image []byte
 	sum   string
 	err   error
+	cow   *baseMapping // the image in a memfd, mapped copy-on-write; nil where that cannot be
 }
 
 // base returns the engine's contextBase, made at the first call.
@@ -371,11 +380,37 @@ func (e *Engine) base(ctx context.Context) (*contextBase, error) {
 			return
 		}
 		mem, _ := mod.Memory().Read(0, mod.Memory().Size())
-		b.image = bytes.Clone(mem)
-		sum := sha256.Sum256(b.image)
+		sum := sha256.Sum256(mem)
 		b.sum = hex.EncodeToString(sum[:])
+		if cow, err := newBaseMapping(mem); err == nil {
+			b.cow, b.image = cow, cow.view
+			goruntime.AddCleanup(e, (*baseMapping).close, cow)
+		} else {
+			b.image = bytes.Clone(mem) // each context's memory gets a copy
+		}
 	})
 	return b, b.err
+}
+
+// restoreBase makes the instance's memory the context base: mapped
+// copy-on-write where it can be, else written.
+func (ci *contextInstance) restoreBase(ctx context.Context) error {
+	base, err := ci.engine.base(ctx)
+	if err != nil {
+		return err
+	}
+	mem := ci.mod.Memory()
+	if cur := uint64(mem.Size()); cur < uint64(len(base.image)) {
+		if _, ok := mem.Grow(uint32((uint64(len(base.image)) - cur) / pageSize)); !ok {
+			return errSnapshotMemory
+		}
+	}
+	if base.cow != nil && ci.mem != nil && ci.mem.buf != nil {
+		return base.cow.mapOver(ci.mem.buf)
+	}
+	buf, _ := mem.Read(0, uint32(len(base.image)))
+	copy(buf, base.image)
+	return nil
 }
 
 // ResumeContext starts a context from bytes that Context.Save wrote, over
@@ -406,7 +441,7 @@ func (e *Engine) ResumeContext(ctx context.Context, s *Sandbox, data []byte) (*C
 	if err != nil {
 		return nil, err
 	}
-	err = e.snap.restore(inst.mod.Memory())
+	err = inst.restoreBase(ctx)
 	if err == nil {
 		err = mem.restore(inst.mod.Memory())
 	}
