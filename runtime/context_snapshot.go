@@ -415,8 +415,10 @@ func (ci *contextInstance) restoreBase(ctx context.Context) error {
 
 // ResumeContext starts a context from bytes that Context.Save wrote, over
 // the sandbox s: the saved files are written into s (replacing files at the
-// same paths). Bytes saved by another build fail with ErrSnapshotMismatch,
-// damaged ones with ErrSnapshotCorrupt.
+// same paths), and the context keeps its saved options, each at most the
+// sandbox's own limit. Bytes saved by another build, or by an engine with
+// another interpreter snapshot, fail with ErrSnapshotMismatch; damaged ones
+// with ErrSnapshotCorrupt.
 func (e *Engine) ResumeContext(ctx context.Context, s *Sandbox, data []byte) (*Context, error) {
 	if s.engine != e {
 		return nil, errors.New("wasmbox: the sandbox belongs to another engine")
@@ -425,8 +427,13 @@ func (e *Engine) ResumeContext(ctx context.Context, s *Sandbox, data []byte) (*C
 	if err != nil {
 		return nil, err
 	}
+	// The bytes may come from anyone: the sandbox's own limits bound the
+	// ones they carry.
 	o := meta.Options
-	opts, err := s.contextOptions(ContextOptions{MemoryLimit: o.MemoryLimit, Timeout: o.Timeout, IdleTTL: o.IdleTTL, MaxOutput: o.MaxOutput, Cwd: o.Cwd, Env: o.Env})
+	opts, err := s.contextOptions(ContextOptions{
+		MemoryLimit: min(o.MemoryLimit, s.cfg.MemoryLimit), Timeout: min(o.Timeout, s.cfg.Timeout), MaxOutput: min(o.MaxOutput, s.cfg.MaxOutput),
+		IdleTTL: o.IdleTTL, Cwd: o.Cwd, Env: o.Env,
+	})
 	if err != nil {
 		return nil, fmt.Errorf("wasmbox: the saved context's options: %w", err)
 	}
@@ -567,8 +574,12 @@ func (s *Sandbox) restoreNode(sn savedNode) (*node, error) {
 	var n *node
 	switch {
 	case sn.Path == "":
+		// Detached, as an unlinked file: not counted, but held to the cap.
+		if m.bytes+int64(len(sn.Data)) > m.maxBytes {
+			return nil, ErrNoSpace
+		}
 		n = m.newNode(false, sn.Perm)
-		n.data = sn.Data // detached: counted nowhere, as an unlinked file
+		n.data = sn.Data
 	case sn.Dir:
 		if errno := s.mkdirAll(sn.Path); errno != 0 {
 			return nil, hostErr(errno)

@@ -197,6 +197,12 @@ func TestContextSaveResume(t *testing.T) {
 	assert.Equal(t, []string{"(100001, '99999', 'resumed', 'parent:resumed')"}, diverge(t, resumed, "resumed"))
 	assert.Equal(t, []string{"(100001, '99999', 'parent', 'parent:parent')"}, diverge(t, c, "parent"))
 	assert.Equal(t, c.ExecutionCount(), resumed.ExecutionCount())
+
+	// The resuming sandbox's limits bound the saved ones.
+	small, err := e.NewSandbox(SandboxConfig{MemoryLimit: e.snapSize() + pageSize})
+	require.NoError(t, err)
+	_, err = e.ResumeContext(context.Background(), small, saved)
+	assert.ErrorIs(t, err, errSnapshotMemory, "a state larger than the sandbox's memory limit")
 }
 
 func TestContextResumeRefused(t *testing.T) {
