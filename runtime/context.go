@@ -14,6 +14,7 @@ import (
 
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/experimental"
+	experimentalsys "github.com/tetratelabs/wazero/experimental/sys"
 )
 
 // contextSource is the guest side of a code context; see context.py.
@@ -53,9 +54,11 @@ type ContextOptions struct {
 	IdleTTL time.Duration
 	// MaxOutput caps what each run keeps of each of stdout and stderr.
 	MaxOutput int64
-	// Cwd is the working directory of the cells; "/" by default.
+	// Cwd is the working directory of the cells, a directory of the
+	// sandbox; "/" by default.
 	Cwd string
 	// Env is the interpreter's environment, added to the sandbox's.
+	// PYTHON* variables have no effect: the interpreter is already running.
 	Env map[string]string
 }
 
@@ -144,6 +147,15 @@ func (s *Sandbox) NewContext(ctx context.Context, opts ContextOptions) (*Context
 	}
 	opts, err := s.contextOptions(opts)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.op("context cwd", opts.Cwd, func(clean string) experimentalsys.Errno {
+		n, errno := s.fs.lookup(clean)
+		if errno == 0 && !n.dir {
+			errno = experimentalsys.ENOTDIR
+		}
+		return errno
+	}); err != nil {
 		return nil, err
 	}
 	c := &Context{engine: s.engine, sandbox: s, opts: opts}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"io/fs"
 	"strings"
 	"sync"
 	"testing"
@@ -117,6 +118,19 @@ func TestContextTimeoutLosesState(t *testing.T) {
 	_, err := c.Run(context.Background(), "x", RunOptions{})
 	assert.ErrorIs(t, err, ErrContextLost)
 	assert.ErrorIs(t, c.Err(), ErrContextLost)
+}
+
+func TestContextCwd(t *testing.T) {
+	s := newSandbox(t, SandboxConfig{})
+	require.NoError(t, s.WriteFile("/work/data.txt", []byte("hi")))
+	c, err := s.NewContext(context.Background(), ContextOptions{Cwd: "/work"})
+	require.NoError(t, err)
+	t.Cleanup(func() { c.Close() })
+	assert.Equal(t, []string{"('/work', 'hi')"}, texts(runCell(t, c, "import os\n(os.getcwd(), open('data.txt').read())")))
+	_, err = s.NewContext(context.Background(), ContextOptions{Cwd: "/nowhere"})
+	assert.ErrorIs(t, err, fs.ErrNotExist)
+	_, err = s.NewContext(context.Background(), ContextOptions{Cwd: "relative"})
+	assert.Error(t, err)
 }
 
 func TestContextClosed(t *testing.T) {
