@@ -510,6 +510,10 @@ func (e *Engine) decodeSaved(ctx context.Context, data []byte) (*savedContext, *
 	return &meta, mem, nil
 }
 
+// maxSavedFd bounds the descriptors of a saved context: the reopen opens a
+// placeholder for each free number below the highest.
+const maxSavedFd = 1 << 16
+
 // check validates what restoreFiles and reopen rely on.
 func (m *savedContext) check() error {
 	if len(m.Nodes) == 0 || m.Nodes[0].Path != "/" || !m.Nodes[0].Dir {
@@ -525,6 +529,8 @@ func (m *savedContext) check() error {
 		switch {
 		case f.Fd <= last:
 			return fmt.Errorf("descriptor %d out of order", f.Fd)
+		case f.Fd >= maxSavedFd:
+			return fmt.Errorf("descriptor %d is past %d", f.Fd, maxSavedFd)
 		case f.Mount != 0 && f.Mount != 1:
 			return fmt.Errorf("descriptor %d: no mount %d", f.Fd, f.Mount)
 		case f.Mount == 0 && !f.Dir && (f.Node < 0 || f.Node >= len(m.Nodes) || m.Nodes[f.Node].Dir):
