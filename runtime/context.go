@@ -168,7 +168,7 @@ func (s *Sandbox) NewContext(ctx context.Context, opts ContextOptions) (*Context
 	job := map[string]any{"argv": []string{"-c", contextSource, opts.Cwd, path.Join(stdlibMount, controlName)}, "env": nonNil(opts.Env), "stay": true}
 	var setup strings.Builder
 	inst.stderr.set(&setup)
-	err = inst.callEntry(ctx, job, opts.Timeout)
+	err = inst.callEntry(ctx, job, hostCallTimeout)
 	inst.stderr.set(io.Discard)
 	if err != nil {
 		inst.close()

@@ -72,7 +72,7 @@ func (c *Context) Fork(ctx context.Context) (*Context, error) {
 		inst.close()
 		return nil, err
 	}
-	if err := inst.reopen(ctx, files, c.opts.Timeout); err != nil {
+	if err := inst.reopen(ctx, files, hostCallTimeout); err != nil {
 		inst.close()
 		return nil, err
 	}
@@ -84,7 +84,7 @@ func (c *Context) Fork(ctx context.Context) (*Context, error) {
 // census lists c's open files with their descriptors. A failed call ends
 // the context (its instance is in no known state). The caller holds c.mu.
 func (c *Context) census(ctx context.Context) ([]openFile, error) {
-	files, err := c.inst.census(ctx, c.opts.Timeout)
+	files, err := c.inst.census(ctx, hostCallTimeout)
 	var callErr *callError
 	if errors.As(err, &callErr) {
 		c.lose(fmt.Errorf("listing its open files failed: %w", callErr.err))

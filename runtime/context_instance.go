@@ -104,6 +104,11 @@ func (e *Engine) newContextInstance(ctx context.Context, root *memFS, limit uint
 // stackPointer is the one mutable global C code uses; see snapshot.go.
 const stackPointer = "__stack_pointer"
 
+// hostCallTimeout bounds the calls into the guest that the host makes for
+// itself (a context's set-up, the census and reopen of its files), which
+// the runs' timeout does not cover.
+const hostCallTimeout = time.Minute
+
 // firstFileFd is the first descriptor of a file the guest opens: after
 // stdin, stdout, stderr and the two mounts' preopens.
 const firstFileFd = 5

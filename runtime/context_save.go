@@ -191,7 +191,7 @@ func (e *Engine) ResumeContext(ctx context.Context, s *Sandbox, data []byte) (*C
 		err = mem.restore(inst.mod.Memory())
 	}
 	if err == nil {
-		err = inst.reopen(ctx, files, opts.Timeout)
+		err = inst.reopen(ctx, files, hostCallTimeout)
 	}
 	if err != nil {
 		inst.close()
