@@ -70,6 +70,9 @@ type openFile struct {
 func (t *trackingFS) OpenFile(p string, flag experimentalsys.Oflag, perm fs.FileMode) (experimentalsys.File, experimentalsys.Errno) {
 	clean := path.Clean("/" + p)[1:]
 	if t.control && clean == controlName {
+		// Each open starts the answer anew: what a cell wrote there
+		// before the runner's own open is dropped.
+		t.ctl.reset()
 		return &controlFile{ctl: t.ctl}, 0
 	}
 	t.mu.Lock()

@@ -289,6 +289,15 @@ func TestContextRunnerRemoved(t *testing.T) {
 	assert.ErrorIs(t, c.Err(), ErrContextLost)
 }
 
+func TestContextControlFileMeddling(t *testing.T) {
+	c := newContext(t, ContextOptions{})
+	x := runCell(t, c, "ctl = open('/usr/local/lib/.wasmbox-control', 'w')\nctl.write('garbage')\nctl.flush()\n1")
+	assert.Equal(t, []string{"1"}, texts(x), "%+v", x.Error)
+	x = runCell(t, c, "ctl.write('more garbage')\nctl.flush()\n2")
+	assert.Equal(t, []string{"2"}, texts(x), "%+v", x.Error)
+	assert.NoError(t, c.Err())
+}
+
 // Open files of every kind survive a fork and a save at their descriptors:
 // a file of the standard library, mid-read; a file unlinked while open; a
 // directory.
