@@ -214,7 +214,7 @@ func (s *Server) handleResumeContext(w http.ResponseWriter, r *http.Request) {
 	}
 	defer release()
 	// A saved context holds up to its memory and its files.
-	data, e := s.readBodyUpTo(w, r, int64(s.cfg.Memory)+2*s.cfg.SessionFSBytes+1<<20)
+	data, e := readBodyUpTo(w, r, int64(s.cfg.Memory)+2*s.cfg.SessionFSBytes+1<<20)
 	if e != nil {
 		writeError(w, r, e)
 		return

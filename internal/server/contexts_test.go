@@ -18,7 +18,7 @@ import (
 // newCodeContext creates a context in sandbox id and returns its ID.
 func newCodeContext(t *testing.T, base, id, body string) string {
 	t.Helper()
-	r := do(t, "POST", base+"/v1/sandbox/"+id+"/contexts", body)
+	r := do("POST", base+"/v1/sandbox/"+id+"/contexts", body)
 	require.Equal(t, http.StatusOK, r.status, "create context: %s", r.body)
 	var info contextInfo
 	r.decode(t, &info)
@@ -30,7 +30,7 @@ func newCodeContext(t *testing.T, base, id, body string) string {
 func runCode(t *testing.T, base, id, cid, code string) runtime.Execution {
 	t.Helper()
 	body, _ := json.Marshal(map[string]string{"code": code})
-	r := do(t, "POST", base+"/v1/sandbox/"+id+"/contexts/"+cid+"/run", string(body))
+	r := do("POST", base+"/v1/sandbox/"+id+"/contexts/"+cid+"/run", string(body))
 	require.Equal(t, http.StatusOK, r.status, "run: %s", r.body)
 	var x runtime.Execution
 	r.decode(t, &x)
@@ -76,15 +76,16 @@ func TestContextRoutes(t *testing.T) {
 		assert.Equal(t, "NameError", x.Error.Name)
 	})
 	t.Run("files of the session", func(t *testing.T) {
-		require.Equal(t, http.StatusOK, do(t, "PUT", ts.URL+"/v1/sandbox/"+id+"/file/workspace/data.txt", "from the host").status)
+		require.Equal(t, http.StatusOK, do("PUT", ts.URL+"/v1/sandbox/"+id+"/file/workspace/data.txt", "from the host").status)
 		x := runCode(t, ts.URL, id, b, "open('data.txt').read()")
 		assert.Equal(t, []string{"'from the host'"}, resultTexts(x))
 	})
 	t.Run("stream", func(t *testing.T) {
-		res, err := http.DefaultClient.Do(mustRequest(t, "POST", base+"/"+a+"/run", `{"code": "print('one')\nprint('two')\n1/0"}`, "Accept", "text/event-stream"))
+		res, err := client.Do(mustRequest(t, "POST", base+"/"+a+"/run", `{"code": "print('one')\nprint('two')\n1/0"}`, "Accept", "text/event-stream"))
 		require.NoError(t, err)
 		defer res.Body.Close()
-		events := parseSSE(t, res.Body)
+		events, bad := parseSSE(res.Body)
+		assert.Empty(t, bad)
 		names := []string{}
 		for _, e := range events {
 			names = append(names, e.name)
@@ -95,19 +96,19 @@ func TestContextRoutes(t *testing.T) {
 	})
 	t.Run("list and delete", func(t *testing.T) {
 		var list struct{ Contexts []contextInfo }
-		do(t, "GET", base, "").decode(t, &list)
+		do("GET", base, "").decode(t, &list)
 		assert.Equal(t, []contextInfo{{ID: a, Language: "python", Cwd: Workspace}, {ID: b, Language: "python", Cwd: Workspace}}, list.Contexts)
-		assert.Equal(t, http.StatusNoContent, do(t, "DELETE", base+"/"+b, "").status)
-		do(t, "GET", base, "").decode(t, &list)
+		assert.Equal(t, http.StatusNoContent, do("DELETE", base+"/"+b, "").status)
+		do("GET", base, "").decode(t, &list)
 		assert.Equal(t, []contextInfo{{ID: a, Language: "python", Cwd: Workspace}}, list.Contexts)
-		do(t, "POST", base+"/"+b+"/run", `{"code": "1"}`).wantError(t, http.StatusNotFound, CodeContextNotFound)
-		do(t, "DELETE", base+"/"+b, "").wantError(t, http.StatusNotFound, CodeContextNotFound)
+		do("POST", base+"/"+b+"/run", `{"code": "1"}`).wantError(t, http.StatusNotFound, CodeContextNotFound)
+		do("DELETE", base+"/"+b, "").wantError(t, http.StatusNotFound, CodeContextNotFound)
 	})
 	t.Run("bad requests", func(t *testing.T) {
-		do(t, "POST", base, `{"language": "javascript"}`).wantError(t, http.StatusBadRequest, CodeInvalidRequest)
-		do(t, "POST", base+"/"+a+"/run", `{}`).wantError(t, http.StatusBadRequest, CodeInvalidRequest)
-		do(t, "POST", base+"?from=nowhere", "").wantError(t, http.StatusBadRequest, CodeInvalidRequest)
-		do(t, "GET", ts.URL+"/v1/sandbox/nosuchsandbox/contexts", "").wantError(t, http.StatusNotFound, CodeSandboxNotFound)
+		do("POST", base, `{"language": "javascript"}`).wantError(t, http.StatusBadRequest, CodeInvalidRequest)
+		do("POST", base+"/"+a+"/run", `{}`).wantError(t, http.StatusBadRequest, CodeInvalidRequest)
+		do("POST", base+"?from=nowhere", "").wantError(t, http.StatusBadRequest, CodeInvalidRequest)
+		do("GET", ts.URL+"/v1/sandbox/nosuchsandbox/contexts", "").wantError(t, http.StatusNotFound, CodeSandboxNotFound)
 	})
 }
 
@@ -116,13 +117,13 @@ func TestContextTimeoutRoute(t *testing.T) {
 	id := newSandbox(t, ts.URL)
 	cid := newCodeContext(t, ts.URL, id, "")
 	runCode(t, ts.URL, id, cid, "x = 1")
-	r := do(t, "POST", ts.URL+"/v1/sandbox/"+id+"/contexts/"+cid+"/run", `{"code": "while True: pass", "timeout_ms": 200}`)
+	r := do("POST", ts.URL+"/v1/sandbox/"+id+"/contexts/"+cid+"/run", `{"code": "while True: pass", "timeout_ms": 200}`)
 	require.Equal(t, http.StatusOK, r.status)
 	var x runtime.Execution
 	r.decode(t, &x)
 	require.NotNil(t, x.Error)
 	assert.Equal(t, "TimeoutError", x.Error.Name)
-	e := do(t, "POST", ts.URL+"/v1/sandbox/"+id+"/contexts/"+cid+"/run", `{"code": "x"}`).wantError(t, http.StatusGone, CodeContextLost)
+	e := do("POST", ts.URL+"/v1/sandbox/"+id+"/contexts/"+cid+"/run", `{"code": "x"}`).wantError(t, http.StatusGone, CodeContextLost)
 	assert.Contains(t, e.Message, "timeout")
 }
 
@@ -132,7 +133,7 @@ func TestContextForkSnapshotResume(t *testing.T) {
 	cid := newCodeContext(t, ts.URL, id, "")
 	runCode(t, ts.URL, id, cid, "d = {i: i for i in range(100_000)}\nf = open('log.txt', 'w')\nf.write('a')")
 
-	r := do(t, "POST", ts.URL+"/v1/sandbox/"+id+"/contexts/"+cid+"/fork", "")
+	r := do("POST", ts.URL+"/v1/sandbox/"+id+"/contexts/"+cid+"/fork", "")
 	require.Equal(t, http.StatusOK, r.status, "fork: %s", r.body)
 	var fork contextInfo
 	r.decode(t, &fork)
@@ -140,7 +141,7 @@ func TestContextForkSnapshotResume(t *testing.T) {
 	assert.Equal(t, []string{"(100001, 'fork', 'afork')"}, resultTexts(runCode(t, ts.URL, id, fork.ID, fmt.Sprintf(step, "fork", "fork"))))
 	assert.Equal(t, []string{"(100001, 'orig', 'aorig')"}, resultTexts(runCode(t, ts.URL, id, cid, fmt.Sprintf(step, "orig", "orig"))))
 
-	r = do(t, "GET", ts.URL+"/v1/sandbox/"+id+"/contexts/"+cid+"/snapshot", "")
+	r = do("GET", ts.URL+"/v1/sandbox/"+id+"/contexts/"+cid+"/snapshot", "")
 	require.Equal(t, http.StatusOK, r.status, "snapshot: %s", r.body)
 	saved := r.body
 
@@ -158,7 +159,7 @@ func TestContextForkSnapshotResume(t *testing.T) {
 
 	bad := bytes.Clone(saved)
 	bad[len(bad)-1] ^= 1
-	do(t, "POST", ts2.URL+"/v1/sandbox/"+id2+"/contexts?from=snapshot", string(bad)).wantError(t, http.StatusBadRequest, CodeSnapshotInvalid)
+	do("POST", ts2.URL+"/v1/sandbox/"+id2+"/contexts?from=snapshot", string(bad)).wantError(t, http.StatusBadRequest, CodeSnapshotInvalid)
 }
 
 func mustRequest(t *testing.T, method, url, body string, headers ...string) *http.Request {
@@ -176,11 +177,11 @@ func TestContextSessionCap(t *testing.T) {
 	id := newSandbox(t, ts.URL)
 	base := ts.URL + "/v1/sandbox/" + id + "/contexts"
 	cid := newCodeContext(t, ts.URL, id, "")
-	do(t, "POST", base, "").wantError(t, http.StatusServiceUnavailable, CodeCapacityExceeded)
-	do(t, "POST", base+"/"+cid+"/fork", "").wantError(t, http.StatusServiceUnavailable, CodeCapacityExceeded)
-	require.Equal(t, http.StatusNoContent, do(t, "DELETE", base+"/"+cid, "").status)
+	do("POST", base, "").wantError(t, http.StatusServiceUnavailable, CodeCapacityExceeded)
+	do("POST", base+"/"+cid+"/fork", "").wantError(t, http.StatusServiceUnavailable, CodeCapacityExceeded)
+	require.Equal(t, http.StatusNoContent, do("DELETE", base+"/"+cid, "").status)
 	newCodeContext(t, ts.URL, id, "")
 	// Deleting the sandbox ends its contexts.
-	require.Equal(t, http.StatusNoContent, do(t, "DELETE", ts.URL+"/v1/sandbox/"+id, "").status)
-	do(t, "GET", base, "").wantError(t, http.StatusNotFound, CodeSandboxNotFound)
+	require.Equal(t, http.StatusNoContent, do("DELETE", ts.URL+"/v1/sandbox/"+id, "").status)
+	do("GET", base, "").wantError(t, http.StatusNotFound, CodeSandboxNotFound)
 }

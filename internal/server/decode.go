@@ -13,11 +13,11 @@ import (
 // it to the end also lets net/http notice a client that disconnects while
 // the request runs, which cancels the request's context.
 func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *apiError) {
-	return s.readBodyUpTo(w, r, s.cfg.MaxBody)
+	return readBodyUpTo(w, r, s.cfg.MaxBody)
 }
 
-// readBodyUpTo is readBody with its own limit, in bytes.
-func (s *Server) readBodyUpTo(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, *apiError) {
+// readBodyUpTo reads the whole request body, up to limit bytes.
+func readBodyUpTo(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, *apiError) {
 	if r.ContentLength > limit {
 		return nil, tooLarge(limit)
 	}
@@ -43,11 +43,29 @@ func (s *Server) decodeJSON(w http.ResponseWriter, r *http.Request, v any) *apiE
 	if e != nil {
 		return e
 	}
+	return decodeObject(body, v, true)
+}
+
+// decodeBridgeJSON reads the body into v as decodeJSON does, except that
+// fields v does not have are ignored, as the bridge ignores them.
+func (s *Server) decodeBridgeJSON(w http.ResponseWriter, r *http.Request, v any) *apiError {
+	body, e := s.readBody(w, r)
+	if e != nil {
+		return e
+	}
+	return decodeObject(body, v, false)
+}
+
+// decodeObject decodes body, one JSON object with nothing after it, into
+// v; strict refuses fields v does not have.
+func decodeObject(body []byte, v any, strict bool) *apiError {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return badRequest("the request body is empty: want a JSON object")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
+	if strict {
+		dec.DisallowUnknownFields()
+	}
 	if err := dec.Decode(v); err != nil {
 		return badRequest("invalid JSON body: %s", describeJSONError(err))
 	}

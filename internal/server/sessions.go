@@ -23,6 +23,10 @@ type session struct {
 
 	contexts contextSet // its code contexts: see contexts.go
 
+	// execMu guards execs, the sandbox's execution sessions by ID.
+	execMu sync.Mutex
+	execs  map[string]*execSession
+
 	// Guarded by sessionStore.mu.
 	lastUsed time.Time
 	busy     int // requests using the session now; it does not expire while > 0
