@@ -60,11 +60,9 @@ func (c *codeContext) info() contextInfo {
 	return ci
 }
 
-// add registers c under a new ID, unless the session holds its cap of live
-// contexts.
-func (cs *contextSet) add(c *runtime.Context, max int) (*codeContext, *apiError) {
-	cs.mu.Lock()
-	defer cs.mu.Unlock()
+// room answers why the session cannot take another context, or nil. The
+// caller holds cs.mu.
+func (cs *contextSet) room(max int) *apiError {
 	live := 0
 	for _, cc := range cs.byID {
 		if cc.ctx.Err() == nil {
@@ -72,9 +70,27 @@ func (cs *contextSet) add(c *runtime.Context, max int) (*codeContext, *apiError)
 		}
 	}
 	if live >= max {
-		c.Close()
-		return nil, &apiError{Status: http.StatusServiceUnavailable, Code: CodeCapacityExceeded, RetryAfter: retryAfterUnavailable,
+		return &apiError{Status: http.StatusServiceUnavailable, Code: CodeCapacityExceeded, RetryAfter: retryAfterUnavailable,
 			Message: fmt.Sprintf("the sandbox holds its limit of %d live contexts; delete one first", max)}
+	}
+	return nil
+}
+
+// full checks, before a context is made, that the session has room for it.
+func (cs *contextSet) full(max int) *apiError {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	return cs.room(max)
+}
+
+// add registers c under a new ID, unless the session holds its cap of live
+// contexts (another request may have taken the room since full).
+func (cs *contextSet) add(c *runtime.Context, max int) (*codeContext, *apiError) {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	if e := cs.room(max); e != nil {
+		c.Close()
+		return nil, e
 	}
 	if cs.byID == nil {
 		cs.byID = map[string]*codeContext{}
@@ -171,6 +187,10 @@ func (s *Server) handleCreateContext(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer release()
+	if e := ss.contexts.full(s.cfg.MaxContexts); e != nil {
+		writeError(w, r, e)
+		return
+	}
 	if !ss.sb.Exists(cwd) {
 		if cwd != Workspace {
 			writeError(w, r, badRequest("cwd %s does not exist in the sandbox", cwd))
@@ -213,6 +233,10 @@ func (s *Server) handleResumeContext(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer release()
+	if e := ss.contexts.full(s.cfg.MaxContexts); e != nil {
+		writeError(w, r, e)
+		return
+	}
 	// A saved context holds up to its memory and its files.
 	data, e := readBodyUpTo(w, r, int64(s.cfg.Memory)+2*s.cfg.SessionFSBytes+1<<20)
 	if e != nil {
@@ -395,6 +419,10 @@ func (s *Server) handleForkContext(w http.ResponseWriter, r *http.Request) {
 	defer release()
 	if err := cc.ctx.Err(); err != nil {
 		writeError(w, r, contextError(err))
+		return
+	}
+	if e := ss.contexts.full(s.cfg.MaxContexts); e != nil {
+		writeError(w, r, e)
 		return
 	}
 	var fork *runtime.Context

@@ -179,6 +179,7 @@ func TestContextSessionCap(t *testing.T) {
 	cid := newCodeContext(t, ts.URL, id, "")
 	do("POST", base, "").wantError(t, http.StatusServiceUnavailable, CodeCapacityExceeded)
 	do("POST", base+"/"+cid+"/fork", "").wantError(t, http.StatusServiceUnavailable, CodeCapacityExceeded)
+	do("POST", base+"?from=snapshot", "anything").wantError(t, http.StatusServiceUnavailable, CodeCapacityExceeded)
 	require.Equal(t, http.StatusNoContent, do("DELETE", base+"/"+cid, "").status)
 	newCodeContext(t, ts.URL, id, "")
 	// Deleting the sandbox ends its contexts.
