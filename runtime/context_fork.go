@@ -26,8 +26,10 @@ import (
 //     again by its path, so a listing in progress starts over;
 //   - the execution count and the context's options.
 //
-// What does not: the idle timer restarts, and a resumed context's options
-// are bounded by its new sandbox's limits. Memory is copied as the chunks
+// What does not: descriptors 0 to 4 (stdio and the two mounts' preopens)
+// are the new instance's own, so a file the guest opened in place of a
+// preopen it closed is not carried; the idle timer restarts; and a resumed
+// context's options are bounded by its new sandbox's limits. Memory is copied as the chunks
 // that differ from the context base (see context_base.go), which on Linux
 // the new memory maps copy-on-write.
 
