@@ -21,6 +21,8 @@ type session struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
+	contexts contextSet // its code contexts: see contexts.go
+
 	// execMu guards execs, the sandbox's execution sessions by ID.
 	execMu sync.Mutex
 	execs  map[string]*execSession
@@ -143,6 +145,7 @@ func (st *sessionStore) remove(id, reason string) bool {
 
 func (st *sessionStore) destroy(ss *session, reason string) {
 	ss.cancel()
+	ss.contexts.closeAll()
 	ss.sb.Destroy()
 	st.budget.unreserve(st.cfg.SessionFSBytes)
 	st.metrics.sessionsRemoved.WithLabelValues(reason).Inc()
