@@ -194,7 +194,9 @@ func execPython(t *testing.T, base, id, code string) (stdout string, exit int) {
 			require.NoError(t, err, "stdout event %q", data)
 			stdout += string(chunk)
 		case "event: exit":
-			var e struct{ ExitCode int `json:"exit_code"` }
+			var e struct {
+				ExitCode int `json:"exit_code"`
+			}
 			require.NoError(t, json.Unmarshal([]byte(data), &e))
 			exit = e.ExitCode
 		}
