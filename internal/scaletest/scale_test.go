@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
+	goruntime "runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -79,6 +81,11 @@ func TestScale(t *testing.T) {
 	})
 
 	t.Run("requests per second, one replica and three behind HAProxy", func(t *testing.T) {
+		// The replicas, HAProxy and this client share the machine's cores:
+		// the figures compare the paths, they do not show scaling out.
+		if load, err := os.ReadFile("/proc/loadavg"); err == nil {
+			t.Logf("%d CPUs, load average %s", goruntime.NumCPU(), strings.Join(strings.Fields(string(load))[:3], " "))
+		}
 		for _, load := range []struct {
 			path          string
 			body          map[string]any
