@@ -5,6 +5,6 @@
 // the Kubernetes manifests in deploy/kubernetes.
 //
 // The HAProxy test runs only when WASMBOX_SCALE_BIN names a wasmbox binary
-// (`make scale-test` sets it and installs HAProxy); the manifest checks
-// always run. The package holds tests only.
+// (`make scale-test` sets it and installs HAProxy); the checks of the
+// configuration and the manifests always run. The package holds tests only.
 package scaletest
