@@ -396,6 +396,7 @@ func TestServeUsage(t *testing.T) {
 		{[]string{"--max-body", "lots"}, "--max-body"},
 		{[]string{"--max-concurrency", "0"}, "--max-concurrency"},
 		{[]string{"--session-ttl", "0s"}, "--session-ttl"},
+		{[]string{"--max-contexts", "0"}, "--max-contexts must be positive"},
 		{[]string{"--log-format", "xml"}, "--log-format"},
 		{[]string{"extra"}, "unexpected argument"},
 	} {

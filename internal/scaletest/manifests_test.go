@@ -210,7 +210,8 @@ func TestKubernetesManifests(t *testing.T) {
 		assert.Equal(t, flags["memory"], flags["max-memory"], "--max-memory must equal --memory, or a request could ask for more than the pod holds")
 		files := uint64(atoi(t, flags["max-sessions"])+containerapi.DefaultMaxContainers+1) * size(t, flags["session-fs"])
 		bodies := uint64(slots+atoi(t, flags["max-queue"])) * size(t, flags["max-body"])
-		want := runtimeOverhead + uint64(slots)*memory + uint64(atoi(t, flags["warm"]))*warmInstance + files + bodies
+		contexts := uint64(atoi(t, flags["max-contexts"])) * memory
+		want := runtimeOverhead + uint64(slots)*memory + contexts + uint64(atoi(t, flags["warm"]))*warmInstance + files + bodies
 		assert.Equal(t, mebibytes(want), mebibytes(quantity(t, c.Resources.Limits["memory"])), "memory limit")
 		assert.Equal(t, c.Resources.Limits, c.Resources.Requests, "requests = limits (Guaranteed QoS)")
 		assert.Equal(t, strconv.Itoa(slots), c.Resources.Limits["cpu"], "a core per execution slot")
@@ -287,7 +288,7 @@ func serveFlags(t *testing.T, args []string) map[string]string {
 		require.True(t, ok && strings.HasPrefix(a, "--"), "argument %q is not --name=value", a)
 		flags[name] = value
 	}
-	for _, name := range []string{"addr", "max-concurrency", "warm", "memory", "max-memory", "max-sessions", "session-fs", "max-queue", "max-body", "shutdown-grace"} {
+	for _, name := range []string{"addr", "max-concurrency", "warm", "memory", "max-memory", "max-sessions", "max-contexts", "session-fs", "max-queue", "max-body", "shutdown-grace"} {
 		require.Contains(t, flags, name, "the arithmetic needs --%s", name)
 	}
 	return flags

@@ -49,9 +49,9 @@ func TestScale(t *testing.T) {
 		}
 	})
 
-	t.Run("a sandbox sticks to the replica that created it", func(t *testing.T) {
+	t.Run("a sandbox and its contexts stick to the replica that created it", func(t *testing.T) {
 		owners := map[string]bool{}
-		for _, id := range c.createSandboxes(t, 6) {
+		for i, id := range c.createSandboxes(t, 6) {
 			content := "file of " + id
 			for range 3 {
 				a := do(t, "GET", c.lb+sandboxFile(id), nil)
@@ -61,6 +61,11 @@ func TestScale(t *testing.T) {
 			stdout, exit := execPython(t, c.lb, id, "print(open('/workspace/a.txt').read())")
 			assert.Equal(t, 0, exit)
 			assert.Equal(t, content+"\n", stdout)
+			if i < 3 { // a code context keeps its variables across runs
+				cell := contextCell(t, c.lb, id)
+				cell("x = 41")
+				assert.Equal(t, "42", cell("x + 1"), "a context's second run in sandbox %s", id)
+			}
 			owners[c.sandboxOwner(t, id).name] = true
 		}
 		assert.Greater(t, len(owners), 1, "six sandboxes all on %v", owners)
@@ -209,6 +214,29 @@ func execPython(t *testing.T, base, id, code string) (stdout string, exit int) {
 		}
 	}
 	return stdout, exit
+}
+
+// contextCell makes a code context in sandbox id through base and returns
+// a function that runs one cell in it and returns the text of its result.
+func contextCell(t *testing.T, base, id string) func(code string) string {
+	a := do(t, "POST", base+"/v1/sandbox/"+id+"/contexts", map[string]any{})
+	require.Equal(t, http.StatusOK, a.status, "a context in %s: %s", id, a.body)
+	var created struct{ ID string }
+	require.NoError(t, json.Unmarshal(a.body, &created))
+	return func(code string) string {
+		a := do(t, "POST", base+"/v1/sandbox/"+id+"/contexts/"+created.ID+"/run", map[string]any{"code": code})
+		require.Equal(t, http.StatusOK, a.status, "run %q in context %s: %s", code, created.ID, a.body)
+		var run struct {
+			Results []struct{ Text string }
+			Error   *struct{ Name, Message string }
+		}
+		require.NoError(t, json.Unmarshal(a.body, &run))
+		require.Nil(t, run.Error, "run %q: %s", code, a.body)
+		if len(run.Results) == 0 {
+			return ""
+		}
+		return run.Results[0].Text
+	}
 }
 
 // throughput sends n requests to url, concurrent at a time, checks that
