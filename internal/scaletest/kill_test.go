@@ -21,7 +21,7 @@ type outcome struct {
 	err     error
 }
 
-// killMidLoad kills replica1 with SIGKILL while two-second runs execute on
+// killMidLoad kills replica1 with SIGKILL while three-second runs execute on
 // every replica and a steady stream of requests goes through HAProxy, then
 // checks what each request got and what became of the replicas' sessions.
 func (c *cluster) killMidLoad(t *testing.T) {
@@ -46,7 +46,7 @@ func (c *cluster) killMidLoad(t *testing.T) {
 	}
 	require.True(t, ownsAny(containerOwner, victim), "no named container hashes to %s", victim.name)
 
-	// Two-second runs, two on each replica (leastconn, two slots each).
+	// Three-second runs, two on each replica (leastconn, two slots each).
 	sleepers := make([]outcome, 2*len(c.replicas))
 	var wg sync.WaitGroup
 	for i := range sleepers {
@@ -151,8 +151,8 @@ func (c *cluster) killMidLoad(t *testing.T) {
 	})
 }
 
-// sleepBody is a run that takes two seconds.
-var sleepBody = map[string]any{"code": "import time\ntime.sleep(2)\nprint('slept')", "policy": "none", "timeoutMs": 10000}
+// sleepBody is a run that takes three seconds.
+var sleepBody = map[string]any{"code": "import time\ntime.sleep(3)\nprint('slept')", "policy": "none", "timeoutMs": 10000}
 
 // request makes one request with c and records when it started.
 func request(c *http.Client, method, url string, body any) outcome {
