@@ -76,8 +76,9 @@ func (b *syncBuffer) tail(n int) string {
 	return strings.Join(lines, "\n")
 }
 
-// scaleBinary is the wasmbox binary under test, or a skip when the test was
-// not started by `make scale-test` or HAProxy is missing.
+// scaleBinary is the wasmbox binary under test (WASMBOX_SCALE_BIN, a
+// relative path taken from the repository's root), or a skip when the test
+// was not started by `make scale-test` or HAProxy is missing.
 func scaleBinary(t *testing.T) string {
 	bin := os.Getenv("WASMBOX_SCALE_BIN")
 	if bin == "" {
@@ -86,8 +87,13 @@ func scaleBinary(t *testing.T) string {
 	if _, err := exec.LookPath("haproxy"); err != nil {
 		t.Skip("haproxy is not installed: run `make scale-test` as root (it installs the Debian package) or `apt-get install haproxy`")
 	}
+	if !filepath.IsAbs(bin) {
+		bin = filepath.Join("..", "..", bin)
+	}
 	abs, err := filepath.Abs(bin)
 	require.NoError(t, err)
+	_, err = os.Stat(abs)
+	require.NoError(t, err, "WASMBOX_SCALE_BIN")
 	return abs
 }
 
