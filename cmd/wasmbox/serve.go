@@ -48,6 +48,7 @@ func serveCmd(args []string, stdout, stderr io.Writer) int {
 	maxOutput := fs.String("max-output", "1MiB", "cap on each of stdout and stderr kept of a run or test (session execs stream theirs whole)")
 	sessionTTL := fs.Duration("session-ttl", server.DefaultSessionTTL, "a sandbox idle this long is destroyed")
 	maxSessions := fs.Int("max-sessions", server.DefaultMaxSessions, "most sandboxes alive at once; more get 503")
+	maxContexts := fs.Int("max-contexts", runtime.DefaultMaxContexts, "most code contexts alive at once, over all sandboxes (each may hold --memory)")
 	sessionFS := fs.String("session-fs", "16MiB", "file data each sandbox may hold (all sandboxes: at most max-sessions times this)")
 	grace := fs.Duration("shutdown-grace", server.DefaultShutdownGrace, "on SIGINT/SIGTERM, how long running executions may finish before they are canceled")
 	readHeaderTimeout := fs.Duration("read-header-timeout", server.DefaultReadHeaderTimeout, "longest wait for a request's headers")
@@ -105,6 +106,8 @@ func serveCmd(args []string, stdout, stderr io.Writer) int {
 		return usageError(stderr, "serve", "--max-queue must not be negative")
 	case *maxSessions <= 0:
 		return usageError(stderr, "serve", "--max-sessions must be positive")
+	case *maxContexts <= 0:
+		return usageError(stderr, "serve", "--max-contexts must be positive")
 	case *warm < -1 || fs.Changed("warm") && *warm < 0:
 		return usageError(stderr, "serve", "--warm must not be negative")
 	}
@@ -132,7 +135,7 @@ func serveCmd(args []string, stdout, stderr io.Writer) int {
 			pool.Size = goruntime.NumCPU()
 		}
 	}
-	engine, err := runtime.NewEngine(ctx, runtime.EngineConfig{Pool: pool})
+	engine, err := runtime.NewEngine(ctx, runtime.EngineConfig{Pool: pool, MaxContexts: *maxContexts})
 	if err != nil {
 		fmt.Fprintf(stderr, "wasmbox serve: %v\n", err)
 		return runtime.ExitSandboxFailure
