@@ -1,0 +1,177 @@
+package coreutils
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"syscall"
+
+	experimentalsys "github.com/tetratelabs/wazero/experimental/sys"
+)
+
+// exitCanceled is the status of a utility stopped by its context, as a
+// shell reports a command killed by SIGINT.
+const exitCanceled = 130
+
+// call is one run of a utility: its context, environment, name, buffered
+// standard output and the status it will return.
+type call struct {
+	ctx context.Context
+	*Env
+	name   string
+	out    *outWriter
+	status int
+}
+
+func newCall(ctx context.Context, env *Env, argv []string) *call {
+	name := "?"
+	if len(argv) > 0 {
+		name = argv[0]
+	}
+	return &call{ctx: ctx, Env: env, name: name, out: newOutWriter(env.stdout())}
+}
+
+// finish flushes standard output and returns the exit status: exitCanceled
+// when the context ended, 1 when output could not be written.
+func (c *call) finish() int {
+	c.out.Flush()
+	switch {
+	case c.ctx.Err() != nil:
+		return exitCanceled
+	case c.out.err != nil:
+		if !isBrokenPipe(c.out.err) {
+			fmt.Fprintf(c.stderr(), "%s: write error: %s\n", c.name, errText(c.out.err))
+		}
+		if c.status == 0 {
+			return 1
+		}
+	}
+	return c.status
+}
+
+// stopped reports whether the utility should stop: its context ended or
+// its output is gone.
+func (c *call) stopped() bool {
+	return c.ctx.Err() != nil || c.out.err != nil
+}
+
+// errorf prints "name: message" to standard error and sets the status to 1.
+func (c *call) errorf(format string, args ...any) {
+	c.out.Flush()
+	fmt.Fprintf(c.stderr(), c.name+": "+format+"\n", args...)
+	if c.status == 0 {
+		c.status = 1
+	}
+}
+
+// usage prints an option error and GNU's hint, and returns code.
+func (c *call) usage(code int, format string, args ...any) int {
+	c.out.Flush()
+	fmt.Fprintf(c.stderr(), c.name+": "+format+"\n", args...)
+	fmt.Fprintf(c.stderr(), "Try '%s --help' for more information.\n", c.name)
+	return code
+}
+
+// outWriter buffers standard output and keeps its first write error; later
+// writes are dropped.
+type outWriter struct {
+	*bufio.Writer
+	err error
+}
+
+func newOutWriter(w io.Writer) *outWriter {
+	o := &outWriter{}
+	o.Writer = bufio.NewWriterSize(errKeeper{o, w}, 32<<10)
+	return o
+}
+
+// errKeeper records the first error of the writer under the buffer.
+type errKeeper struct {
+	o *outWriter
+	w io.Writer
+}
+
+func (k errKeeper) Write(p []byte) (int, error) {
+	if k.o.err != nil {
+		return 0, k.o.err
+	}
+	n, err := k.w.Write(p)
+	if err != nil {
+		k.o.err = err
+	}
+	return n, err
+}
+
+// isBrokenPipe reports whether err is a reader that went away, which a
+// utility ends on quietly as a GNU one dies of SIGPIPE.
+func isBrokenPipe(err error) bool {
+	return errors.Is(err, io.ErrClosedPipe) || errors.Is(err, syscall.EPIPE)
+}
+
+// errText is the C library's text for err, as GNU prints it.
+func errText(err error) string {
+	var errno experimentalsys.Errno
+	if errors.As(err, &errno) {
+		switch errno {
+		case experimentalsys.EACCES:
+			return "Permission denied"
+		case experimentalsys.EBADF:
+			return "Bad file descriptor"
+		case experimentalsys.EEXIST:
+			return "File exists"
+		case experimentalsys.EINVAL:
+			return "Invalid argument"
+		case experimentalsys.EIO:
+			return "Input/output error"
+		case experimentalsys.EISDIR:
+			return "Is a directory"
+		case experimentalsys.ELOOP:
+			return "Too many levels of symbolic links"
+		case experimentalsys.ENAMETOOLONG:
+			return "File name too long"
+		case experimentalsys.ENOENT:
+			return "No such file or directory"
+		case experimentalsys.ENOSYS:
+			return "Function not implemented"
+		case experimentalsys.ENOTDIR:
+			return "Not a directory"
+		case experimentalsys.ENOTEMPTY:
+			return "Directory not empty"
+		case experimentalsys.ENOTSUP:
+			return "Operation not supported"
+		case experimentalsys.EPERM:
+			return "Operation not permitted"
+		case experimentalsys.EROFS:
+			return "Read-only file system"
+		case experimentalsys.EAGAIN:
+			return "Resource temporarily unavailable"
+		case experimentalsys.EINTR:
+			return "Interrupted system call"
+		}
+	}
+	if isBrokenPipe(err) {
+		return "Broken pipe"
+	}
+	return err.Error()
+}
+
+// errno returns err's Errno, 0 when it has none.
+func errno(err error) experimentalsys.Errno {
+	var e experimentalsys.Errno
+	if errors.As(err, &e) {
+		return e
+	}
+	return 0
+}
+
+// quote quotes a file name for a message as GNU does in the C locale:
+// 'name', or "name" when it holds a single quote.
+func quote(s string) string {
+	if strings.ContainsRune(s, '\'') {
+		return `"` + s + `"`
+	}
+	return "'" + s + "'"
+}

@@ -1,0 +1,155 @@
+package coreutils
+
+import (
+	"io"
+	"io/fs"
+	"strings"
+
+	experimentalsys "github.com/tetratelabs/wazero/experimental/sys"
+	"github.com/tetratelabs/wazero/sys"
+)
+
+// errOf turns an Errno into an error, nil for success.
+func errOf(e experimentalsys.Errno) error {
+	if e == 0 {
+		return nil
+	}
+	return e
+}
+
+// file adapts an FS file to io.Reader, io.Writer and io.Closer.
+type file struct {
+	f experimentalsys.File
+}
+
+func (f file) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	n, e := f.f.Read(p)
+	if e != 0 {
+		return n, e
+	}
+	if n == 0 {
+		return 0, io.EOF
+	}
+	return n, nil
+}
+
+func (f file) Write(p []byte) (int, error) {
+	written := 0
+	for written < len(p) {
+		n, e := f.f.Write(p[written:])
+		written += n
+		if e != 0 {
+			return written, e
+		}
+		if n == 0 {
+			return written, io.ErrShortWrite
+		}
+	}
+	return written, nil
+}
+
+func (f file) Close() error { return errOf(f.f.Close()) }
+
+// ctxReader stops reading once the call's context ends.
+type ctxReader struct {
+	c *call
+	r io.Reader
+}
+
+func (r ctxReader) Read(p []byte) (int, error) {
+	if err := r.c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return r.r.Read(p)
+}
+
+// open opens name for reading; "-" is standard input. The reader checks
+// the context on every read.
+func (c *call) open(name string) (io.ReadCloser, error) {
+	if name == "-" {
+		return io.NopCloser(ctxReader{c, c.stdin()}), nil
+	}
+	f, e := c.FS.OpenFile(c.fsPath(name), experimentalsys.O_RDONLY, 0)
+	if e != 0 {
+		return nil, e
+	}
+	return struct {
+		io.Reader
+		io.Closer
+	}{ctxReader{c, file{f}}, file{f}}, nil
+}
+
+// create opens name for writing, created with perm (before umask-free
+// sandbox rules) and truncated, or appended to when appendTo.
+func (c *call) create(name string, appendTo bool, perm fs.FileMode) (io.WriteCloser, error) {
+	flag := experimentalsys.O_WRONLY | experimentalsys.O_CREAT
+	if appendTo {
+		flag |= experimentalsys.O_APPEND
+	} else {
+		flag |= experimentalsys.O_TRUNC
+	}
+	f, e := c.FS.OpenFile(c.fsPath(name), flag, perm)
+	if e != 0 {
+		return nil, e
+	}
+	return file{f}, nil
+}
+
+// stat and lstat stat name; stat follows a final symbolic link.
+func (c *call) stat(name string) (sys.Stat_t, error) {
+	st, e := c.FS.Stat(c.fsPath(name))
+	return st, errOf(e)
+}
+
+func (c *call) lstat(name string) (sys.Stat_t, error) {
+	st, e := c.FS.Lstat(c.fsPath(name))
+	return st, errOf(e)
+}
+
+// readDir lists the names in directory name, without "." and "..", in the
+// order the filesystem gives.
+func (c *call) readDir(name string) ([]experimentalsys.Dirent, error) {
+	f, e := c.FS.OpenFile(c.fsPath(name), experimentalsys.O_RDONLY|experimentalsys.O_DIRECTORY, 0)
+	if e != 0 {
+		return nil, e
+	}
+	defer f.Close()
+	var out []experimentalsys.Dirent
+	for {
+		if err := c.ctx.Err(); err != nil {
+			return nil, err
+		}
+		ents, e := f.Readdir(256)
+		if e != 0 {
+			return nil, e
+		}
+		if len(ents) == 0 {
+			return out, nil
+		}
+		for _, d := range ents {
+			if d.Name != "." && d.Name != ".." {
+				out = append(out, d)
+			}
+		}
+	}
+}
+
+// join joins a directory operand and a name as the user would see it.
+func join(dir, name string) string {
+	if strings.HasSuffix(dir, "/") {
+		return dir + name
+	}
+	return dir + "/" + name
+}
+
+// copyOut copies r to standard output, checking the context as it goes.
+func (c *call) copyOut(r io.Reader) error {
+	_, err := io.Copy(c.out, ctxReader{c, r})
+	if c.out.err != nil {
+		return nil // reported by finish
+	}
+	return err
+}

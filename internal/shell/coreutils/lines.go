@@ -1,0 +1,77 @@
+package coreutils
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+)
+
+// maxLine is the longest line a line-oriented utility holds (sort, uniq,
+// grep, sed, cut, ...): a longer one is an error, not an unbounded buffer.
+const maxLine = 16 << 20
+
+// errLineTooLong is a line over maxLine.
+var errLineTooLong = errors.New("line too long")
+
+// lineReader reads lines of at most maxLine bytes.
+type lineReader struct {
+	r   *bufio.Reader
+	buf []byte
+	// delim ends a line: '\n', or 0 for NUL-separated data (-z).
+	delim byte
+}
+
+func newLineReader(r io.Reader) *lineReader {
+	return &lineReader{r: bufio.NewReaderSize(r, 64<<10), delim: '\n'}
+}
+
+// next returns the next line without its delimiter and whether it had one.
+// It returns io.EOF after the last line. The line is valid until the next
+// call.
+func (l *lineReader) next() (line []byte, hadDelim bool, err error) {
+	l.buf = l.buf[:0]
+	for {
+		chunk, err := l.r.ReadSlice(l.delim)
+		if len(l.buf)+len(chunk) > maxLine {
+			return nil, false, errLineTooLong
+		}
+		switch {
+		case err == nil:
+			if len(l.buf) == 0 {
+				return chunk[:len(chunk)-1], true, nil
+			}
+			l.buf = append(l.buf, chunk[:len(chunk)-1]...)
+			return l.buf, true, nil
+		case errors.Is(err, bufio.ErrBufferFull):
+			l.buf = append(l.buf, chunk...)
+		case errors.Is(err, io.EOF):
+			l.buf = append(l.buf, chunk...)
+			if len(l.buf) == 0 {
+				return nil, false, io.EOF
+			}
+			return l.buf, false, nil
+		default:
+			return nil, false, err
+		}
+	}
+}
+
+// eachLine calls fn for every line of r, a copy it may keep, until fn
+// returns false, the call stops or reading fails.
+func (c *call) eachLine(r io.Reader, fn func(line []byte, hadNL bool) bool) error {
+	lr := newLineReader(r)
+	for !c.stopped() {
+		line, nl, err := lr.next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if !fn(bytes.Clone(line), nl) {
+			return nil
+		}
+	}
+	return nil
+}
