@@ -1,0 +1,374 @@
+// Package shell is the sandbox's command interpreter: a POSIX shell
+// (mvdan.cc/sh/v3's interpreter, with bash's extensions) whose every side
+// effect goes to the sandbox. Redirections, globs, test operators, cd and
+// source use the sandbox filesystem; commands are the core utilities of
+// package coreutils, the commands the caller injects (python3 as a wasm
+// guest), nested shells, and executable scripts by their #! line. Nothing
+// reaches the host's files, programs or environment.
+//
+// Each Run is one command line with one context: when it ends, every stage of
+// every pipeline and every background job stops.
+package shell
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	experimentalsys "github.com/tetratelabs/wazero/experimental/sys"
+	"mvdan.cc/sh/v3/expand"
+	"mvdan.cc/sh/v3/interp"
+	"mvdan.cc/sh/v3/syntax"
+)
+
+// Limits of one command line. Each guards the host process, which runs the
+// interpreter: the guests have their own limits.
+const (
+	// MaxScript is the largest script the shell parses: a command line, a
+	// script file or a script read from standard input. It bounds heredocs.
+	MaxScript = 16 << 20
+	// MaxJobs caps the goroutines a command line may add to the process:
+	// pipeline stages, background jobs and their helpers. A fork bomb stops
+	// here.
+	MaxJobs = 1024
+	// MaxFrames caps the depth of the interpreter's Go stack, in frames:
+	// function recursion, nested shells and sourced scripts all add to it.
+	// It is about 1000 levels of shell function calls.
+	MaxFrames = 20000
+	// MaxCapture caps what one command writes into a command substitution
+	// $(...), which the interpreter keeps in the host's memory.
+	MaxCapture = 16 << 20
+)
+
+// Errors that stop a command line.
+var (
+	// ErrTooManyJobs: the command line ran more concurrent jobs than MaxJobs.
+	ErrTooManyJobs = errors.New("too many concurrent jobs")
+	// ErrTooDeep: functions, nested shells or scripts nested past MaxFrames.
+	ErrTooDeep = errors.New("maximum nesting depth exceeded")
+)
+
+// Config is what a command line runs with.
+type Config struct {
+	// FS is the sandbox filesystem, mounted at "/". Required.
+	FS experimentalsys.FS
+	// Dir is the working directory, an absolute sandbox path; "" is "/".
+	// It must be a directory.
+	Dir string
+	// Env is the exported environment, "NAME=value" entries. The host's is
+	// never used. PATH and HOME get defaults when unset.
+	Env []string
+	// Stdin, Stdout and Stderr are the command line's streams; nil reads as
+	// empty or discards.
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	// Commands are the programs besides the shell's builtins: the core
+	// utilities and python3, which the caller provides. sh, bash, dash and
+	// pip are the shell's own.
+	Commands Commands
+}
+
+// Default environment entries, for the ones Config.Env leaves unset.
+const (
+	DefaultPath = "/usr/local/bin:/usr/bin:/bin"
+	DefaultHome = "/"
+)
+
+// Shell runs one command line. Its methods are the interpreter's handlers.
+type Shell struct {
+	cfg Config
+	fs  experimentalsys.FS
+	// ctx is the command line's context: done when Run returns.
+	ctx context.Context
+	// goroutines is the process's goroutine count when Run started, the
+	// base of the MaxJobs check.
+	goroutines int
+	// stopped is the limit error that stopped the command line, if any.
+	stopped     error
+	stoppedOnce sync.Once
+}
+
+// stop records err as why the command line stopped, and returns it.
+func (sh *Shell) stop(err error) error {
+	sh.stoppedOnce.Do(func() { sh.stopped = err })
+	return err
+}
+
+// Run parses script and runs it; name is $0 and args are $1, $2, ... It
+// returns the exit status. The error is non-nil when the command line was
+// stopped before it ended: ctx was done (its cause is returned), or a limit
+// above was passed (ErrTooManyJobs, ErrTooDeep: the status is then 2 and
+// stderr says which).
+func Run(ctx context.Context, cfg Config, script, name string, args ...string) (int, error) {
+	if cfg.FS == nil {
+		return 2, errors.New("shell: Config.FS is nil")
+	}
+	if cfg.Dir == "" {
+		cfg.Dir = "/"
+	}
+	if cfg.Stdout == nil {
+		cfg.Stdout = io.Discard
+	}
+	if cfg.Stderr == nil {
+		cfg.Stderr = io.Discard
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(errEnded)
+	sh := &Shell{cfg: cfg, fs: cfg.FS, ctx: ctx, goroutines: runtime.NumGoroutine()}
+	env := withDefaults(cfg.Env)
+	status := sh.run(ctx, runSpec{
+		script: script, name: name, args: args, dir: cfg.Dir, env: env,
+		stdin: cfg.Stdin, stdout: &passWriter{cfg.Stdout}, stderr: &passWriter{cfg.Stderr},
+	})
+	if err := context.Cause(ctx); err != nil {
+		return status, err
+	}
+	sh.stoppedOnce.Do(func() {})
+	return status, sh.stopped
+}
+
+// errEnded cancels a command line's context when Run returns, which stops
+// the background jobs it left.
+var errEnded = errors.New("the command line has ended")
+
+// RunArgv runs an argv as the bridge sends one: ["sh", "-c", SCRIPT, ...]
+// and ["bash", "-lc", SCRIPT] run SCRIPT; any other argv runs as one
+// command, its words taken literally.
+func RunArgv(ctx context.Context, cfg Config, argv []string) (int, error) {
+	if len(argv) == 0 {
+		return 2, errors.New("shell: empty argv")
+	}
+	quoted := make([]string, len(argv))
+	for i, a := range argv {
+		q, err := syntax.Quote(a, syntax.LangBash)
+		if err != nil {
+			return 2, fmt.Errorf("shell: argument %d: %w", i, err)
+		}
+		quoted[i] = q
+	}
+	return Run(ctx, cfg, strings.Join(quoted, " "), "sh")
+}
+
+// runSpec is one script for one interpreter: the command line itself, or a
+// nested shell's.
+type runSpec struct {
+	script, name string
+	args         []string
+	opts         []string // set options: "-e", "+u", "-o", "pipefail"
+	dir          string
+	env          []string
+	stdin        io.Reader
+	stdout       io.Writer
+	stderr       io.Writer
+}
+
+// run parses and runs spec in a new interpreter and returns its status.
+func (sh *Shell) run(ctx context.Context, spec runSpec) int {
+	if len(spec.script) > MaxScript {
+		fmt.Fprintf(spec.stderr, "%s: script of %d bytes is over the %d MiB limit\n", spec.name, len(spec.script), MaxScript>>20)
+		return 2
+	}
+	file, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(spec.script), spec.name)
+	if err != nil {
+		fmt.Fprintf(spec.stderr, "%s: %v\n", spec.name, err)
+		return 2
+	}
+	if pos, ok := procSubst(file); ok {
+		fmt.Fprintf(spec.stderr, "%s: line %d: process substitution is not supported in this sandbox\n", spec.name, pos.Line())
+		return 2
+	}
+	r, err := sh.newRunner(spec)
+	if err != nil {
+		fmt.Fprintf(spec.stderr, "%s: %v\n", spec.name, err)
+		return 2
+	}
+	err = r.Run(ctx, file)
+	var status interp.ExitStatus
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &status):
+		return int(status)
+	case errors.Is(err, ErrTooManyJobs), errors.Is(err, ErrTooDeep):
+		fmt.Fprintf(spec.stderr, "%s: %v\n", spec.name, err)
+		return 2
+	case ctx.Err() != nil:
+		return exitCanceled
+	default:
+		fmt.Fprintf(spec.stderr, "%s: %v\n", spec.name, err)
+		return 1
+	}
+}
+
+// exitCanceled is the status of a command line stopped by its context, as
+// a shell killed by SIGINT.
+const exitCanceled = 130
+
+// procSubst finds a process substitution in file. The interpreter makes
+// those FIFOs in the host's temporary directory, so they are refused.
+func procSubst(file *syntax.File) (syntax.Pos, bool) {
+	var pos syntax.Pos
+	syntax.Walk(file, func(n syntax.Node) bool {
+		if ps, ok := n.(*syntax.ProcSubst); ok && !pos.IsValid() {
+			pos = ps.Pos()
+		}
+		return !pos.IsValid()
+	})
+	return pos, pos.IsValid()
+}
+
+// newRunner makes an interpreter whose every handler is the sandbox's.
+func (sh *Shell) newRunner(spec runSpec) (*interp.Runner, error) {
+	params := append(append([]string{}, spec.opts...), "--")
+	r, err := interp.New(
+		interp.Env(noFIFOs),
+		func(r *interp.Runner) error { r.Dir = spec.dir; return nil },
+		interp.StdIO(nilIfEmpty(spec.stdin), spec.stdout, spec.stderr),
+		interp.Params(append(params, spec.args...)...),
+		interp.OpenHandler(sh.open),
+		interp.StatHandler(sh.stat),
+		interp.ReadDirHandler2(sh.readDir),
+		interp.AccessHandler(sh.access),
+		interp.CallHandler(sh.call),
+		interp.ExecHandlers(func(interp.ExecHandlerFunc) interp.ExecHandlerFunc { return sh.exec }),
+	)
+	if err != nil {
+		return nil, err
+	}
+	// The first reset fixes the interpreter's temporary directory, where it
+	// makes process substitutions' FIFOs and whose files it opens on the
+	// host, bypassing the open handler: from noFIFOs, a name no file can
+	// have. The second gives the command line its own environment.
+	r.Reset()
+	r.Env = sandboxEnviron{expand.ListEnviron(spec.env...)}
+	r.Reset()
+	return r, nil
+}
+
+// nilIfEmpty drops a nil reader held in an interface, so the interpreter
+// sees no standard input rather than a broken one.
+func nilIfEmpty(r io.Reader) io.Reader {
+	if isEmpty(r) {
+		return nil
+	}
+	return r
+}
+
+// noFIFOs is the environment of an interpreter's first reset: its TMPDIR
+// holds a NUL byte, so no path the host could open starts with it.
+var noFIFOs = sandboxEnviron{expand.ListEnviron("TMPDIR=/\x00wasmbox-no-fifos")}
+
+// sandboxEnviron is an environment with the shell's fixed variables, which
+// the interpreter would otherwise take from the host process: the user and
+// group ids (the sandbox's one user is root).
+type sandboxEnviron struct{ expand.Environ }
+
+var fixedVars = map[string]expand.Variable{
+	"UID":  {Set: true, Kind: expand.String, ReadOnly: true, Str: "0"},
+	"EUID": {Set: true, Kind: expand.String, ReadOnly: true, Str: "0"},
+	"GID":  {Set: true, Kind: expand.String, ReadOnly: true, Str: "0"},
+}
+
+func (e sandboxEnviron) Get(name string) expand.Variable {
+	if v, ok := fixedVars[name]; ok {
+		return v
+	}
+	return e.Environ.Get(name)
+}
+
+func (e sandboxEnviron) Each(f func(name string, vr expand.Variable) bool) {
+	for name, vr := range e.Environ.Each {
+		if _, fixed := fixedVars[name]; !fixed && !f(name, vr) {
+			return
+		}
+	}
+	for name, vr := range fixedVars {
+		if !f(name, vr) {
+			return
+		}
+	}
+}
+
+// withDefaults returns env with PATH and HOME set.
+func withDefaults(env []string) []string {
+	out := append([]string{}, env...)
+	for _, kv := range []string{"PATH=" + DefaultPath, "HOME=" + DefaultHome} {
+		name, _, _ := strings.Cut(kv, "=")
+		if !hasVar(env, name) {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+func hasVar(env []string, name string) bool {
+	for _, kv := range env {
+		if strings.HasPrefix(kv, name+"=") {
+			return true
+		}
+	}
+	return false
+}
+
+// exported lists the exported variables of an interpreter's environment,
+// "NAME=value" sorted by name.
+func exported(env expand.Environ) []string {
+	vars := map[string]string{}
+	for name, vr := range env.Each {
+		if vr.Exported && vr.IsSet() {
+			vars[name] = vr.String()
+		} else {
+			delete(vars, name)
+		}
+	}
+	list := make([]string, 0, len(vars))
+	for name, value := range vars {
+		list = append(list, name+"="+value)
+	}
+	sort.Strings(list)
+	return list
+}
+
+// passWriter marks the command line's own output streams, which the caller
+// caps; anything else a command writes to that is not a pipe or a file is
+// a command substitution's buffer in host memory (see capture).
+type passWriter struct{ w io.Writer }
+
+func (p *passWriter) Write(b []byte) (int, error) { return p.w.Write(b) }
+
+// captureWriter caps what one command writes into a command substitution.
+type captureWriter struct {
+	w    io.Writer
+	left int64
+}
+
+func (c *captureWriter) Write(b []byte) (int, error) {
+	if int64(len(b)) > c.left {
+		n, _ := c.w.Write(b[:c.left])
+		c.left = 0
+		return n, errCaptureFull
+	}
+	c.left -= int64(len(b))
+	return c.w.Write(b)
+}
+
+var errCaptureFull = fmt.Errorf("command substitution output over the %d MiB limit", MaxCapture>>20)
+
+// capped returns the writer a command gets for w: w itself when it is a
+// pipe, a sandbox file or the command line's own stream, else w capped at
+// MaxCapture.
+func capped(w io.Writer) io.Writer {
+	switch w.(type) {
+	case *passWriter, *sandboxFile, *captureWriter, stream, devNull:
+		return w
+	case *os.File: // a pipe between stages
+		return w
+	}
+	return &captureWriter{w: w, left: MaxCapture}
+}

@@ -1,0 +1,36 @@
+package shell
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestRunBasics(t *testing.T) {
+	tests := []struct {
+		name, script, stdout string
+		status               int
+	}{
+		{"echo", "echo hi", "hi\n", 0},
+		{"pipe to a command", "echo abc | upper", "ABC\n", 0},
+		{"command substitution", `x=$(echo abc | upper); echo "[$x]"`, "[ABC]\n", 0},
+		{"exit status", "exit 3", "", 3},
+		{"not found", "nosuchcmd", "", 127},
+		{"redirection and read back", "echo data > /tmp/f; read -r l < /tmp/f; echo $l", "data\n", 0},
+		{"exported env reaches commands", "export K=V; getenv K", "V\n", 0},
+		{"assignment prefix", "K=W getenv K", "W\n", 0},
+		{"cd", "mkdir_ok() { :; }; cd /tmp && pwd && pwd-of", "/tmp\n/tmp\n", 0},
+		{"nested sh -c", `sh -c 'echo "$0 $1"; exit 4' n a`, "n a\n", 4},
+		{"bash -lc", `bash -lc 'echo in bash'`, "in bash\n", 0},
+		{"Run through Invocation.Run", "run args x y", "x\ny\n", 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newSandbox(t)
+			res := s.run(tc.script)
+			assert.Equal(t, tc.stdout, res.stdout, "stderr: %s", res.stderr)
+			assert.Equal(t, tc.status, res.status)
+			assert.NoError(t, res.err)
+		})
+	}
+}
