@@ -35,8 +35,8 @@ func (sh *Shell) exec(ctx context.Context, args []string) error {
 	default:
 		status = sh.runCommand(ctx, inv, args, 0)
 	}
-	if sh.stopped != nil {
-		return sh.stopped
+	if err := sh.stopErr(); err != nil {
+		return err
 	}
 	if status != 0 {
 		return interp.ExitStatus(uint8(status))

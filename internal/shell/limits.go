@@ -1,6 +1,7 @@
 package shell
 
 import (
+	"math/rand/v2"
 	"runtime"
 	"sync"
 )
@@ -14,14 +15,23 @@ import (
 // concurrent command line's goroutines count too; a fork bomb passes the
 // limit in milliseconds either way.
 func (sh *Shell) checkLimits() error {
+	if err := sh.stopErr(); err != nil {
+		return err
+	}
 	if runtime.NumGoroutine()-sh.goroutines > MaxJobs {
 		return sh.stop(ErrTooManyJobs)
 	}
-	if stackDepth() > MaxFrames {
+	// Counting frames costs time in proportion to the depth, so one check in
+	// depthSample does it, at random: a recursion that goes on is caught
+	// within a few hundred calls past the limit.
+	if rand.IntN(depthSample) == 0 && stackDepth() > MaxFrames {
 		return sh.stop(ErrTooDeep)
 	}
 	return nil
 }
+
+// depthSample is how often, on average, checkLimits counts the stack.
+const depthSample = 32
 
 // frames holds buffers for stackDepth.
 var frames = sync.Pool{New: func() any { b := make([]uintptr, MaxFrames+1); return &b }}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	experimentalsys "github.com/tetratelabs/wazero/experimental/sys"
 	"github.com/tetratelabs/wazero/experimental/sysfs"
 )
 
@@ -48,11 +49,14 @@ func (s *sandbox) runIn(dir, stdin, script string) result {
 	defer cancel()
 	var out, errb bytes.Buffer
 	status, err := Run(ctx, Config{
-		FS: sysfs.DirFS(s.root), Dir: dir, Env: []string{"LANG=C"},
+		FS: s.root2fs(), Dir: dir, Env: []string{"LANG=C"},
 		Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb, Commands: s.cmds,
 	}, script, "sh")
 	return result{status: status, err: err, stdout: out.String(), stderr: errb.String()}
 }
+
+// root2fs is the sandbox's filesystem.
+func (s *sandbox) root2fs() experimentalsys.FS { return sysfs.DirFS(s.root) }
 
 // write puts a file in the sandbox.
 func (s *sandbox) write(p, content string, mode os.FileMode) {

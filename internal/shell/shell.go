@@ -19,7 +19,7 @@ import (
 	"runtime"
 	"sort"
 	"strings"
-	"sync"
+	"sync/atomic"
 
 	experimentalsys "github.com/tetratelabs/wazero/experimental/sys"
 	"mvdan.cc/sh/v3/expand"
@@ -84,20 +84,32 @@ const (
 type Shell struct {
 	cfg Config
 	fs  experimentalsys.FS
-	// ctx is the command line's context: done when Run returns.
-	ctx context.Context
+	// ctx is the command line's context, canceled by cancel when Run
+	// returns or a limit stops the command line.
+	ctx    context.Context
+	cancel context.CancelCauseFunc
 	// goroutines is the process's goroutine count when Run started, the
 	// base of the MaxJobs check.
 	goroutines int
-	// stopped is the limit error that stopped the command line, if any.
-	stopped     error
-	stoppedOnce sync.Once
+	// stopped holds the limit error that stopped the command line, if any.
+	stopped atomic.Pointer[error]
 }
 
-// stop records err as why the command line stopped, and returns it.
+// stop records err as why the command line stopped, stops it (every
+// pipeline stage and job ends at its next command) and returns err.
 func (sh *Shell) stop(err error) error {
-	sh.stoppedOnce.Do(func() { sh.stopped = err })
-	return err
+	if sh.stopped.CompareAndSwap(nil, &err) {
+		sh.cancel(err)
+	}
+	return sh.stopErr()
+}
+
+// stopErr returns the limit error that stopped the command line, or nil.
+func (sh *Shell) stopErr() error {
+	if p := sh.stopped.Load(); p != nil {
+		return *p
+	}
+	return nil
 }
 
 // Run parses script and runs it; name is $0 and args are $1, $2, ... It
@@ -120,17 +132,20 @@ func Run(ctx context.Context, cfg Config, script, name string, args ...string) (
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(errEnded)
-	sh := &Shell{cfg: cfg, fs: cfg.FS, ctx: ctx, goroutines: runtime.NumGoroutine()}
+	sh := &Shell{cfg: cfg, fs: cfg.FS, ctx: ctx, cancel: cancel, goroutines: runtime.NumGoroutine()}
 	env := withDefaults(cfg.Env)
 	status := sh.run(ctx, runSpec{
 		script: script, name: name, args: args, dir: cfg.Dir, env: env,
 		stdin: cfg.Stdin, stdout: &passWriter{cfg.Stdout}, stderr: &passWriter{cfg.Stderr},
 	})
-	if err := context.Cause(ctx); err != nil {
-		return status, err
+	if err := sh.stopErr(); err != nil {
+		fmt.Fprintf(cfg.Stderr, "%s: %v\n", name, err)
+		return 2, err
 	}
-	sh.stoppedOnce.Do(func() {})
-	return status, sh.stopped
+	if ctx.Err() != nil {
+		return status, context.Cause(ctx)
+	}
+	return status, nil
 }
 
 // errEnded cancels a command line's context when Run returns, which stops
@@ -196,8 +211,7 @@ func (sh *Shell) run(ctx context.Context, spec runSpec) int {
 	case errors.As(err, &status):
 		return int(status)
 	case errors.Is(err, ErrTooManyJobs), errors.Is(err, ErrTooDeep):
-		fmt.Fprintf(spec.stderr, "%s: %v\n", spec.name, err)
-		return 2
+		return 2 // Run reports it, once
 	case ctx.Err() != nil:
 		return exitCanceled
 	default:

@@ -1,0 +1,158 @@
+package shell
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Shell bombs end within the command line's limits. Each test logs the
+// time the command line took and the process's peak RSS (VmHWM), the
+// figures SECURITY.md quotes.
+
+func logFigures(t *testing.T, start time.Time) {
+	t.Helper()
+	t.Logf("ended after %v; goroutines now %d; peak RSS %s", time.Since(start).Round(time.Millisecond), runtime.NumGoroutine(), peakRSS())
+}
+
+// peakRSS reads the process's peak resident set size from /proc.
+func peakRSS() string {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return "unknown"
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown"
+}
+
+// runFor runs script under a timeout.
+func (s *sandbox) runFor(timeout time.Duration, script string) result {
+	s.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	var out, errb strings.Builder
+	status, err := Run(ctx, Config{FS: s.root2fs(), Stdout: &out, Stderr: &errb, Commands: s.cmds}, script, "sh")
+	return result{status: status, err: err, stdout: out.String(), stderr: errb.String()}
+}
+
+func TestLimitForkBomb(t *testing.T) {
+	s := newSandbox(t)
+	base := runtime.NumGoroutine()
+	start := time.Now()
+	// Run in the foreground: the bomb's first call waits on its pipeline,
+	// so the command line lasts until the bomb is stopped.
+	res := s.runFor(30*time.Second, `:(){ :|: ; }; :`)
+	logFigures(t, start)
+	assert.ErrorIs(t, res.err, ErrTooManyJobs)
+	assert.Equal(t, 2, res.status)
+	assert.Contains(t, res.stderr, "too many concurrent jobs")
+	require.Eventually(t, func() bool { return runtime.NumGoroutine() < base+10 }, 10*time.Second, 10*time.Millisecond,
+		"the bomb's goroutines end")
+}
+
+func TestLimitBackgroundForkBomb(t *testing.T) {
+	s := newSandbox(t)
+	base := runtime.NumGoroutine()
+	start := time.Now()
+	// The command line goes on after starting the bomb, which grows in the
+	// background until the limit stops both.
+	res := s.runFor(30*time.Second, `:(){ :|:& }; :; while :; do :; done`)
+	logFigures(t, start)
+	assert.ErrorIs(t, res.err, ErrTooManyJobs)
+	assert.Equal(t, 2, res.status)
+	require.Eventually(t, func() bool { return runtime.NumGoroutine() < base+10 }, 10*time.Second, 10*time.Millisecond,
+		"the bomb's goroutines end")
+}
+
+func TestLimitInfiniteLoopTimesOut(t *testing.T) {
+	s := newSandbox(t)
+	start := time.Now()
+	res := s.runFor(500*time.Millisecond, `while true; do :; done`)
+	logFigures(t, start)
+	assert.ErrorIs(t, res.err, context.DeadlineExceeded)
+	assert.Equal(t, exitCanceled, res.status)
+}
+
+func TestLimitDeepRecursion(t *testing.T) {
+	s := newSandbox(t)
+	start := time.Now()
+	res := s.runFor(30*time.Second, `f() { f; }; f`)
+	logFigures(t, start)
+	assert.ErrorIs(t, res.err, ErrTooDeep)
+	assert.Equal(t, 2, res.status)
+	assert.Contains(t, res.stderr, "maximum nesting depth exceeded")
+}
+
+func TestLimitRecursionDepthAllowsReasonableScripts(t *testing.T) {
+	s := newSandbox(t)
+	res := s.runFor(30*time.Second, `f() { if [ "$1" -gt 0 ]; then f $(($1 - 1)); else echo bottom; fi; }; f 200`)
+	assert.NoError(t, res.err)
+	assert.Equal(t, "bottom\n", res.stdout, res.stderr)
+}
+
+func TestLimitRecursiveScript(t *testing.T) {
+	s := newSandbox(t)
+	s.write("self.sh", "#!/bin/sh\n/self.sh\n", 0o755)
+	start := time.Now()
+	res := s.runFor(30*time.Second, `/self.sh`)
+	logFigures(t, start)
+	assert.ErrorIs(t, res.err, ErrTooDeep)
+}
+
+func TestLimitHugeScript(t *testing.T) {
+	s := newSandbox(t)
+	script := "upper <<EOF\n" + strings.Repeat("x", MaxScript) + "\nEOF\n"
+	res := s.runFor(30*time.Second, script)
+	assert.Equal(t, 2, res.status)
+	assert.Contains(t, res.stderr, "over the 16 MiB limit")
+	assert.Empty(t, res.stdout)
+}
+
+func TestLimitCommandSubstitutionCapped(t *testing.T) {
+	s := newSandbox(t)
+	s.cmds["flood"] = func(ctx context.Context, inv *Invocation) int {
+		chunk := []byte(strings.Repeat("y\n", 32<<10))
+		for ctx.Err() == nil {
+			if _, err := inv.Stdout.Write(chunk); err != nil {
+				io.WriteString(inv.Stderr, "flood: "+err.Error()+"\n")
+				return 1
+			}
+		}
+		return 130
+	}
+	start := time.Now()
+	res := s.runFor(30*time.Second, `x=$(flood); echo ${#x}`)
+	logFigures(t, start)
+	assert.Equal(t, "16777215\n", res.stdout, "16 MiB of y and newline, the last newline dropped")
+	assert.Contains(t, res.stderr, "command substitution output over the 16 MiB limit")
+}
+
+func TestLimitTimeoutStopsEveryStage(t *testing.T) {
+	s := newSandbox(t)
+	stopped := make(chan string, 3)
+	s.cmds["block"] = func(ctx context.Context, inv *Invocation) int {
+		<-ctx.Done()
+		stopped <- inv.Args[1]
+		return 130
+	}
+	start := time.Now()
+	res := s.runFor(300*time.Millisecond, `block a | block b | block c`)
+	logFigures(t, start)
+	assert.ErrorIs(t, res.err, context.DeadlineExceeded)
+	got := []string{<-stopped, <-stopped, <-stopped}
+	assert.ElementsMatch(t, []string{"a", "b", "c"}, got)
+}
