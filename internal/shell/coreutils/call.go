@@ -71,6 +71,11 @@ func (c *call) errorf(format string, args ...any) {
 func (c *call) usage(code int, format string, args ...any) int {
 	c.out.Flush()
 	fmt.Fprintf(c.stderr(), c.name+": "+format+"\n", args...)
+	return c.tryHelp(code)
+}
+
+// tryHelp prints GNU's hint after a usage error and returns code.
+func (c *call) tryHelp(code int) int {
 	fmt.Fprintf(c.stderr(), "Try '%s --help' for more information.\n", c.name)
 	return code
 }

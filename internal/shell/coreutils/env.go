@@ -14,11 +14,13 @@
 package coreutils
 
 import (
+	"crypto/rand"
 	"context"
 	"io"
 	"path"
 	"sort"
 	"strings"
+	"time"
 
 	experimentalsys "github.com/tetratelabs/wazero/experimental/sys"
 )
@@ -45,6 +47,10 @@ type Env struct {
 	// (a utility or python3); which prints /usr/bin/NAME for those. When nil,
 	// which knows this package's utilities only.
 	Known func(name string) bool
+	// Now is the clock of date, touch and mktemp; nil is the host's.
+	Now func() time.Time
+	// Rand feeds mktemp's names; nil is crypto/rand.
+	Rand io.Reader
 }
 
 // Util is a core utility: argv[0] is the name it was called by (messages
@@ -138,4 +144,20 @@ func (e *Env) stderr() io.Writer {
 		return io.Discard
 	}
 	return e.Stderr
+}
+
+// now returns the current time from the environment's clock.
+func (e *Env) now() time.Time {
+	if e.Now == nil {
+		return time.Now()
+	}
+	return e.Now()
+}
+
+// random returns the environment's source of random bytes.
+func (e *Env) random() io.Reader {
+	if e.Rand == nil {
+		return rand.Reader
+	}
+	return e.Rand
 }

@@ -153,3 +153,14 @@ func (c *call) copyOut(r io.Reader) error {
 	}
 	return err
 }
+
+// Short names for the errors utilities make themselves.
+const (
+	enoent    = experimentalsys.ENOENT
+	enotdir   = experimentalsys.ENOTDIR
+	eisdir    = experimentalsys.EISDIR
+	eexist    = experimentalsys.EEXIST
+	einval    = experimentalsys.EINVAL
+	eloop     = experimentalsys.ELOOP
+	enotempty = experimentalsys.ENOTEMPTY
+)

@@ -200,3 +200,8 @@ func runGNUCases(t *testing.T, cases []gnuCase) {
 		})
 	}
 }
+
+// fmtArgv names a test row after its command line.
+func fmtArgv(argv []string) string {
+	return strings.Join(argv, " ")
+}
