@@ -14,8 +14,8 @@
 package coreutils
 
 import (
-	"crypto/rand"
 	"context"
+	"crypto/rand"
 	"io"
 	"path"
 	"sort"
