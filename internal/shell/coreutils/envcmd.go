@@ -1,8 +1,9 @@
 package coreutils
 
 import (
-	"context"
 	"strings"
+
+	"github.com/wasmbox/wasmbox/internal/shell"
 )
 
 func init() {
@@ -20,18 +21,17 @@ var envSpec = optSpec{
 
 // envCmd runs a command in a changed environment, or prints the
 // environment when given no command.
-func envCmd(ctx context.Context, env *Env, argv []string) int {
-	c := newCall(ctx, env, argv)
-	args := argv
+func envCmd(c *call) int {
+	args := c.Args[1:]
 	ignore := false
-	if len(args) > 1 && args[1] == "-" {
-		ignore, args = true, append([]string{args[0]}, args[2:]...)
+	if len(args) > 0 && args[0] == "-" {
+		ignore, args = true, args[1:]
 	}
-	o, code := c.parseOpts(envSpec, args)
+	o, code := c.parseArgs(envSpec, args)
 	if o == nil {
 		return code
 	}
-	environ := append([]string(nil), env.Environ...)
+	environ := append([]string(nil), c.Env...)
 	if ignore || o.has("i") {
 		environ = nil
 	}
@@ -54,8 +54,8 @@ func envCmd(ctx context.Context, env *Env, argv []string) int {
 		}
 		return c.finish()
 	}
-	sub := *env
-	sub.Environ = environ
+	sub := *c.Invocation
+	sub.Env = environ
 	if dir, ok := o.val("C"); ok {
 		st, err := c.stat(dir)
 		if err == nil && !st.Mode.IsDir() {
@@ -66,19 +66,20 @@ func envCmd(ctx context.Context, env *Env, argv []string) int {
 			c.status = 125
 			return c.finish()
 		}
-		sub.Dir = env.abs(dir)
+		sub.Dir = c.Abs(dir)
 	}
+	sub.Args = rest
 	c.out.Flush()
-	return c.runCommand(&sub, rest)
+	return c.runCommand(&sub)
 }
 
-// runCommand runs argv through the shell's callback.
-func (c *call) runCommand(sub *Env, argv []string) int {
+// runCommand runs sub through the shell's callback.
+func (c *call) runCommand(sub *shell.Invocation) int {
 	if c.Run == nil {
-		c.errorf("%s: cannot run commands here", argv[0])
+		c.errorf("%s: cannot run commands here", sub.Args[0])
 		return 126
 	}
-	return c.Run(c.ctx, sub, argv)
+	return c.Run(c.ctx, sub)
 }
 
 // unsetEnv removes name from an environment list.
@@ -96,9 +97,8 @@ var printenvSpec = optSpec{short: "0", long: map[string]string{"null": "0"}}
 
 // printenv prints the environment, or the values of the named variables
 // (status 1 when one is unset).
-func printenv(ctx context.Context, env *Env, argv []string) int {
-	c := newCall(ctx, env, argv)
-	o, code := c.parseOpts(printenvSpec, argv)
+func printenv(c *call) int {
+	o, code := c.parseOpts(printenvSpec)
 	if o == nil {
 		return code
 	}
@@ -107,13 +107,13 @@ func printenv(ctx context.Context, env *Env, argv []string) int {
 		end = "\x00"
 	}
 	if len(o.operands) == 0 {
-		for _, kv := range env.Environ {
+		for _, kv := range c.Env {
 			c.out.WriteString(kv + end)
 		}
 		return c.finish()
 	}
 	for _, name := range o.operands {
-		v, ok := env.lookupEnv(name)
+		v, ok := c.lookupEnv(name)
 		if !ok || strings.Contains(name, "=") {
 			c.status = 1
 			continue

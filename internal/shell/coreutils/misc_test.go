@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/wasmbox/wasmbox/internal/shell"
 )
 
 func TestSmallUtilities(t *testing.T) {
@@ -51,18 +54,18 @@ func TestSystemNames(t *testing.T) {
 func TestWhichFindsExecutablesOnPath(t *testing.T) {
 	dir := makeTree(t, files{"usr/local/bin/tool*": "#!/bin/sh\n", "usr/local/bin/plain": ""})
 	var out, errb bytes.Buffer
-	env := testEnv(dir, "", &out, &errb)
-	env.Environ = []string{"PATH=/usr/local/bin:/usr/bin"}
-	code := runUtil(context.Background(), env, []string{"which", "tool", "plain", "cat"})
-	assert.Equal(t, "/usr/local/bin/tool\n/usr/bin/cat\n", out.String())
+	inv := testInv(dir, []string{"which", "-a", "tool", "plain"}, "", &out, &errb)
+	inv.Env = []string{"PATH=/usr/local/bin:/usr/bin"}
+	code := runUtil(context.Background(), inv)
+	assert.Equal(t, "/usr/local/bin/tool\n", out.String())
 	assert.Equal(t, 1, code, "plain is not executable")
 }
 
 func TestYesStopsWhenItsReaderGoes(t *testing.T) {
 	r, w := io.Pipe()
 	done := make(chan int, 1)
-	env := &Env{Stdout: w}
-	go func() { done <- yes(context.Background(), env, []string{"yes", "ab"}) }()
+	inv := &shell.Invocation{Args: []string{"yes", "ab"}, Stdin: strings.NewReader(""), Stdout: w, Stderr: io.Discard}
+	go func() { done <- runUtil(context.Background(), inv) }()
 	buf := make([]byte, 6)
 	_, err := io.ReadFull(r, buf)
 	require.NoError(t, err)
@@ -74,7 +77,8 @@ func TestYesStopsWhenItsReaderGoes(t *testing.T) {
 func TestSleepStopsWithItsContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
-	go func() { done <- sleep(ctx, &Env{}, []string{"sleep", "1000"}) }()
+	inv := &shell.Invocation{Args: []string{"sleep", "1000"}, Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: io.Discard}
+	go func() { done <- runUtil(ctx, inv) }()
 	cancel()
 	select {
 	case code := <-done:

@@ -1,7 +1,6 @@
 package coreutils
 
 import (
-	"context"
 	"strings"
 )
 
@@ -16,9 +15,8 @@ var basenameSpec = optSpec{
 }
 
 // basename prints NAME without its directories (and SUFFIX).
-func basename(ctx context.Context, env *Env, argv []string) int {
-	c := newCall(ctx, env, argv)
-	o, code := c.parseOpts(basenameSpec, argv)
+func basename(c *call) int {
+	o, code := c.parseOpts(basenameSpec)
 	if o == nil {
 		return code
 	}
@@ -83,9 +81,8 @@ func dirName(p string) string {
 var dirnameSpec = optSpec{short: "z", long: map[string]string{"zero": "z"}}
 
 // dirname prints each NAME without its last element.
-func dirname(ctx context.Context, env *Env, argv []string) int {
-	c := newCall(ctx, env, argv)
-	o, code := c.parseOpts(dirnameSpec, argv)
+func dirname(c *call) int {
+	o, code := c.parseOpts(dirnameSpec)
 	if o == nil {
 		return code
 	}

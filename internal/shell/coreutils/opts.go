@@ -174,8 +174,13 @@ func (s optSpec) parseShort(o *opts, args []string, i int) (int, error) {
 
 // parseOpts parses argv for c; on a bad command line it prints GNU's
 // message and returns nil and the usage status.
-func (c *call) parseOpts(s optSpec, argv []string) (*opts, int) {
-	o, err := s.parse(argv[1:])
+func (c *call) parseOpts(s optSpec) (*opts, int) {
+	return c.parseArgs(s, c.Args[1:])
+}
+
+// parseArgs is parseOpts over args, the command line without its name.
+func (c *call) parseArgs(s optSpec, args []string) (*opts, int) {
+	o, err := s.parse(args)
 	if err != nil {
 		code := s.usageCode
 		if code == 0 {

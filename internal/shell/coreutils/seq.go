@@ -1,7 +1,6 @@
 package coreutils
 
 import (
-	"context"
 	"fmt"
 	"math"
 	"strconv"
@@ -16,29 +15,28 @@ var seqSpec = optSpec{
 }
 
 // seq prints numbers from FIRST (1) by INCREMENT (1) to LAST.
-func seq(ctx context.Context, env *Env, argv []string) int {
-	c := newCall(ctx, env, argv)
+func seq(c *call) int {
 	// Negative numbers are operands, not options.
 	var flags, nums []string
-	for i := 1; i < len(argv); i++ {
-		a := argv[i]
+	for i := 1; i < len(c.Args); i++ {
+		a := c.Args[i]
 		switch {
 		case a == "--":
-			nums = append(nums, argv[i+1:]...)
-			i = len(argv)
+			nums = append(nums, c.Args[i+1:]...)
+			i = len(c.Args)
 		case len(a) > 1 && a[0] == '-' && (a[1] == '.' || a[1] >= '0' && a[1] <= '9'):
 			nums = append(nums, a)
 		case len(a) > 1 && a[0] == '-':
 			flags = append(flags, a)
-			if (a == "-s" || a == "-f" || a == "--separator" || a == "--format") && i+1 < len(argv) {
+			if (a == "-s" || a == "-f" || a == "--separator" || a == "--format") && i+1 < len(c.Args) {
 				i++
-				flags = append(flags, argv[i])
+				flags = append(flags, c.Args[i])
 			}
 		default:
 			nums = append(nums, a)
 		}
 	}
-	o, code := c.parseOpts(seqSpec, append([]string{argv[0]}, flags...))
+	o, code := c.parseArgs(seqSpec, flags)
 	if o == nil {
 		return code
 	}

@@ -1,7 +1,6 @@
 package coreutils
 
 import (
-	"context"
 	"math"
 	"strconv"
 	"strings"
@@ -12,13 +11,12 @@ func init() { register(sleep, "sleep") }
 
 // sleep waits for the sum of its intervals (seconds, or with a suffix s, m,
 // h, d), or until the context ends.
-func sleep(ctx context.Context, env *Env, argv []string) int {
-	c := newCall(ctx, env, argv)
-	if len(argv) < 2 {
+func sleep(c *call) int {
+	if len(c.Args) < 2 {
 		return c.usage(1, "missing operand")
 	}
 	var total float64
-	for _, a := range argv[1:] {
+	for _, a := range c.Args[1:] {
 		secs, ok := parseInterval(a)
 		if !ok {
 			c.errorf("invalid time interval %s", quote(a))
@@ -33,7 +31,7 @@ func sleep(ctx context.Context, env *Env, argv []string) int {
 	defer t.Stop()
 	select {
 	case <-t.C:
-	case <-ctx.Done():
+	case <-c.ctx.Done():
 	}
 	return c.finish()
 }

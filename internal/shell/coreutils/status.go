@@ -1,8 +1,6 @@
 package coreutils
 
-import "context"
-
 func init() {
-	register(func(context.Context, *Env, []string) int { return 0 }, "true")
-	register(func(context.Context, *Env, []string) int { return 1 }, "false")
+	register(func(*call) int { return 0 }, "true")
+	register(func(*call) int { return 1 }, "false")
 }

@@ -1,7 +1,6 @@
 package coreutils
 
 import (
-	"context"
 	"strings"
 )
 
@@ -34,9 +33,8 @@ var idSpec = optSpec{
 }
 
 // id prints the sandbox user's identity.
-func id(ctx context.Context, env *Env, argv []string) int {
-	c := newCall(ctx, env, argv)
-	o, code := c.parseOpts(idSpec, argv)
+func id(c *call) int {
+	o, code := c.parseOpts(idSpec)
 	if o == nil {
 		return code
 	}
@@ -60,10 +58,9 @@ func id(ctx context.Context, env *Env, argv []string) int {
 }
 
 // whoami prints the sandbox user's name.
-func whoami(ctx context.Context, env *Env, argv []string) int {
-	c := newCall(ctx, env, argv)
-	if len(argv) > 1 {
-		return c.usage(1, "extra operand %s", quote(argv[1]))
+func whoami(c *call) int {
+	if len(c.Args) > 1 {
+		return c.usage(1, "extra operand %s", quote(c.Args[1]))
 	}
 	c.out.WriteString(userName + "\n")
 	return c.finish()
@@ -79,9 +76,8 @@ var unameSpec = optSpec{
 }
 
 // uname prints the sandbox's system names.
-func uname(ctx context.Context, env *Env, argv []string) int {
-	c := newCall(ctx, env, argv)
-	o, code := c.parseOpts(unameSpec, argv)
+func uname(c *call) int {
+	o, code := c.parseOpts(unameSpec)
 	if o == nil {
 		return code
 	}
@@ -109,9 +105,8 @@ func uname(ctx context.Context, env *Env, argv []string) int {
 }
 
 // hostname prints the sandbox's host name; it cannot be changed.
-func hostname(ctx context.Context, env *Env, argv []string) int {
-	c := newCall(ctx, env, argv)
-	if len(argv) > 1 && !strings.HasPrefix(argv[1], "-") {
+func hostname(c *call) int {
+	if len(c.Args) > 1 && !strings.HasPrefix(c.Args[1], "-") {
 		c.errorf("you must be root to change the host name")
 		return c.finish()
 	}
@@ -122,9 +117,8 @@ func hostname(ctx context.Context, env *Env, argv []string) int {
 var nprocSpec = optSpec{long: map[string]string{"all": "all", "ignore=": "ignore"}}
 
 // nproc prints the number of processors a command can use: one.
-func nproc(ctx context.Context, env *Env, argv []string) int {
-	c := newCall(ctx, env, argv)
-	o, code := c.parseOpts(nprocSpec, argv)
+func nproc(c *call) int {
+	o, code := c.parseOpts(nprocSpec)
 	if o == nil {
 		return code
 	}

@@ -1,7 +1,6 @@
 package coreutils
 
 import (
-	"context"
 	"strings"
 )
 
@@ -9,12 +8,11 @@ func init() { register(which, "which") }
 
 var whichSpec = optSpec{short: "a"}
 
-// which prints where each command would be found: an executable file on
-// $PATH, or /usr/bin/NAME for a command the shell provides without a file.
-// Status 1 when one is not found, as Debian's which.
-func which(ctx context.Context, env *Env, argv []string) int {
-	c := newCall(ctx, env, argv)
-	o, code := c.parseOpts(whichSpec, argv)
+// which prints where the shell would find each command (-a: every
+// executable of that name on $PATH). Status 1 when one is not found, as
+// Debian's which.
+func which(c *call) int {
+	o, code := c.parseOpts(whichSpec)
 	if o == nil {
 		return code
 	}
@@ -33,9 +31,16 @@ func which(ctx context.Context, env *Env, argv []string) int {
 	return c.finish()
 }
 
-// which finds name as the shell would: paths with a slash as given, else
-// each $PATH directory, then the commands the shell provides.
+// which finds name as the shell would: through its LookPath when it has
+// one, else a path with a slash as given, or the first $PATH directory
+// holding an executable file.
 func (c *call) which(name string, all bool) []string {
+	if c.LookPath != nil && !all {
+		if p, ok := c.LookPath(name); ok {
+			return []string{p}
+		}
+		return nil
+	}
 	if strings.Contains(name, "/") {
 		if c.isExecutable(name) {
 			return []string{name}
@@ -43,26 +48,21 @@ func (c *call) which(name string, all bool) []string {
 		return nil
 	}
 	var found []string
-	builtin := false
-	if c.Known != nil {
-		builtin = c.Known(name)
-	} else {
-		_, builtin = Lookup(name)
-	}
 	for _, dir := range strings.Split(c.Getenv("PATH"), ":") {
 		if dir == "" {
 			dir = "."
 		}
-		p := join(dir, name)
-		if c.isExecutable(p) || builtin && dir == "/usr/bin" {
+		if p := join(dir, name); c.isExecutable(p) {
 			found = append(found, p)
 			if !all {
-				return found
+				break
 			}
 		}
 	}
-	if builtin && len(found) == 0 {
-		found = append(found, "/usr/bin/"+name)
+	if len(found) == 0 && c.LookPath != nil {
+		if p, ok := c.LookPath(name); ok {
+			found = append(found, p)
+		}
 	}
 	return found
 }

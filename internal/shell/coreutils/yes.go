@@ -2,7 +2,6 @@ package coreutils
 
 import (
 	"bytes"
-	"context"
 	"strings"
 )
 
@@ -10,11 +9,10 @@ func init() { register(yes, "yes") }
 
 // yes writes its arguments (or "y") as a line, again and again, until its
 // output is closed or the context ends.
-func yes(ctx context.Context, env *Env, argv []string) int {
-	c := newCall(ctx, env, argv)
+func yes(c *call) int {
 	line := "y\n"
-	if len(argv) > 1 {
-		line = strings.Join(argv[1:], " ") + "\n"
+	if len(c.Args) > 1 {
+		line = strings.Join(c.Args[1:], " ") + "\n"
 	}
 	n := 8192/len(line) + 1
 	block := bytes.Repeat([]byte(line), n)
