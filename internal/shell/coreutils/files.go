@@ -3,6 +3,7 @@ package coreutils
 import (
 	"io"
 	"io/fs"
+	"sort"
 	"strings"
 
 	experimentalsys "github.com/tetratelabs/wazero/experimental/sys"
@@ -160,7 +161,18 @@ const (
 	enotdir   = experimentalsys.ENOTDIR
 	eisdir    = experimentalsys.EISDIR
 	eexist    = experimentalsys.EEXIST
+	eperm     = experimentalsys.EPERM
 	einval    = experimentalsys.EINVAL
 	eloop     = experimentalsys.ELOOP
 	enotempty = experimentalsys.ENOTEMPTY
 )
+
+// sortedNames returns directory entries' names in byte order.
+func sortedNames(ents []experimentalsys.Dirent) []string {
+	names := make([]string, len(ents))
+	for i, e := range ents {
+		names[i] = e.Name
+	}
+	sort.Strings(names)
+	return names
+}
