@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/tetratelabs/wazero/experimental/sysfs"
+	"golang.org/x/sys/unix"
 
 	"github.com/wasmbox/wasmbox/internal/shell"
 )
@@ -65,11 +66,9 @@ func makeTree(t *testing.T, tree files) string {
 	}
 	// Times last, deepest first, so making entries does not move them.
 	for i := len(names) - 1; i >= 0; i-- {
-		n := strings.TrimRight(names[i], "/*")
-		if strings.HasSuffix(n, "@") {
-			continue
-		}
-		require.NoError(t, os.Chtimes(filepath.Join(dir, n), fixedTime, fixedTime))
+		n := strings.TrimRight(names[i], "/*@")
+		tv := []unix.Timeval{unix.NsecToTimeval(fixedTime.UnixNano()), unix.NsecToTimeval(fixedTime.UnixNano())}
+		require.NoError(t, unix.Lutimes(filepath.Join(dir, n), tv))
 	}
 	require.NoError(t, os.Chtimes(dir, fixedTime, fixedTime))
 	return dir
