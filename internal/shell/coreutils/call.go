@@ -9,6 +9,8 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/wasmbox/wasmbox/internal/shell"
+
 	experimentalsys "github.com/tetratelabs/wazero/experimental/sys"
 )
 
@@ -20,18 +22,19 @@ const exitCanceled = 130
 // standard output and the status it will return.
 type call struct {
 	ctx context.Context
-	*Env
+	*shell.Invocation
+	cfg    *Config
 	name   string
 	out    *outWriter
 	status int
 }
 
-func newCall(ctx context.Context, env *Env, argv []string) *call {
+func newCall(ctx context.Context, inv *shell.Invocation, cfg *Config) *call {
 	name := "?"
-	if len(argv) > 0 {
-		name = argv[0]
+	if len(inv.Args) > 0 {
+		name = inv.Args[0]
 	}
-	return &call{ctx: ctx, Env: env, name: name, out: newOutWriter(env.stdout())}
+	return &call{ctx: ctx, Invocation: inv, cfg: cfg, name: name, out: newOutWriter(inv.Stdout)}
 }
 
 // finish flushes standard output and returns the exit status: exitCanceled
@@ -43,7 +46,7 @@ func (c *call) finish() int {
 		return exitCanceled
 	case c.out.err != nil:
 		if !isBrokenPipe(c.out.err) {
-			fmt.Fprintf(c.stderr(), "%s: write error: %s\n", c.name, errText(c.out.err))
+			fmt.Fprintf(c.Stderr, "%s: write error: %s\n", c.name, errText(c.out.err))
 		}
 		if c.status == 0 {
 			return 1
@@ -61,7 +64,7 @@ func (c *call) stopped() bool {
 // errorf prints "name: message" to standard error and sets the status to 1.
 func (c *call) errorf(format string, args ...any) {
 	c.out.Flush()
-	fmt.Fprintf(c.stderr(), c.name+": "+format+"\n", args...)
+	fmt.Fprintf(c.Stderr, c.name+": "+format+"\n", args...)
 	if c.status == 0 {
 		c.status = 1
 	}
@@ -70,8 +73,13 @@ func (c *call) errorf(format string, args ...any) {
 // usage prints an option error and GNU's hint, and returns code.
 func (c *call) usage(code int, format string, args ...any) int {
 	c.out.Flush()
-	fmt.Fprintf(c.stderr(), c.name+": "+format+"\n", args...)
-	fmt.Fprintf(c.stderr(), "Try '%s --help' for more information.\n", c.name)
+	fmt.Fprintf(c.Stderr, c.name+": "+format+"\n", args...)
+	return c.tryHelp(code)
+}
+
+// tryHelp prints GNU's hint after a usage error and returns code.
+func (c *call) tryHelp(code int) int {
+	fmt.Fprintf(c.Stderr, "Try '%s --help' for more information.\n", c.name)
 	return code
 }
 
@@ -113,49 +121,10 @@ func isBrokenPipe(err error) bool {
 
 // errText is the C library's text for err, as GNU prints it.
 func errText(err error) string {
-	var errno experimentalsys.Errno
-	if errors.As(err, &errno) {
-		switch errno {
-		case experimentalsys.EACCES:
-			return "Permission denied"
-		case experimentalsys.EBADF:
-			return "Bad file descriptor"
-		case experimentalsys.EEXIST:
-			return "File exists"
-		case experimentalsys.EINVAL:
-			return "Invalid argument"
-		case experimentalsys.EIO:
-			return "Input/output error"
-		case experimentalsys.EISDIR:
-			return "Is a directory"
-		case experimentalsys.ELOOP:
-			return "Too many levels of symbolic links"
-		case experimentalsys.ENAMETOOLONG:
-			return "File name too long"
-		case experimentalsys.ENOENT:
-			return "No such file or directory"
-		case experimentalsys.ENOSYS:
-			return "Function not implemented"
-		case experimentalsys.ENOTDIR:
-			return "Not a directory"
-		case experimentalsys.ENOTEMPTY:
-			return "Directory not empty"
-		case experimentalsys.ENOTSUP:
-			return "Operation not supported"
-		case experimentalsys.EPERM:
-			return "Operation not permitted"
-		case experimentalsys.EROFS:
-			return "Read-only file system"
-		case experimentalsys.EAGAIN:
-			return "Resource temporarily unavailable"
-		case experimentalsys.EINTR:
-			return "Interrupted system call"
-		}
-	}
 	if isBrokenPipe(err) {
 		return "Broken pipe"
 	}
-	return err.Error()
+	return shell.ErrText(err)
 }
 
 // errno returns err's Errno, 0 when it has none.

@@ -1,7 +1,6 @@
 package coreutils
 
 import (
-	"context"
 	"fmt"
 )
 
@@ -17,9 +16,8 @@ var catSpec = optSpec{
 // cat concatenates files (or standard input) to standard output.
 // -n numbers lines, -b numbers non-blank ones, -s squeezes blank runs,
 // -E marks line ends with '$'; -u is accepted and ignored.
-func cat(ctx context.Context, env *Env, argv []string) int {
-	c := newCall(ctx, env, argv)
-	o, code := c.parseOpts(catSpec, argv)
+func cat(c *call) int {
+	o, code := c.parseOpts(catSpec)
 	if o == nil {
 		return code
 	}

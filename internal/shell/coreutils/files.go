@@ -3,6 +3,7 @@ package coreutils
 import (
 	"io"
 	"io/fs"
+	"sort"
 	"strings"
 
 	experimentalsys "github.com/tetratelabs/wazero/experimental/sys"
@@ -70,9 +71,9 @@ func (r ctxReader) Read(p []byte) (int, error) {
 // the context on every read.
 func (c *call) open(name string) (io.ReadCloser, error) {
 	if name == "-" {
-		return io.NopCloser(ctxReader{c, c.stdin()}), nil
+		return io.NopCloser(ctxReader{c, c.Stdin}), nil
 	}
-	f, e := c.FS.OpenFile(c.fsPath(name), experimentalsys.O_RDONLY, 0)
+	f, e := c.FS.OpenFile(c.Path(name), experimentalsys.O_RDONLY, 0)
 	if e != 0 {
 		return nil, e
 	}
@@ -91,7 +92,7 @@ func (c *call) create(name string, appendTo bool, perm fs.FileMode) (io.WriteClo
 	} else {
 		flag |= experimentalsys.O_TRUNC
 	}
-	f, e := c.FS.OpenFile(c.fsPath(name), flag, perm)
+	f, e := c.FS.OpenFile(c.Path(name), flag, perm)
 	if e != 0 {
 		return nil, e
 	}
@@ -100,19 +101,19 @@ func (c *call) create(name string, appendTo bool, perm fs.FileMode) (io.WriteClo
 
 // stat and lstat stat name; stat follows a final symbolic link.
 func (c *call) stat(name string) (sys.Stat_t, error) {
-	st, e := c.FS.Stat(c.fsPath(name))
+	st, e := c.FS.Stat(c.Path(name))
 	return st, errOf(e)
 }
 
 func (c *call) lstat(name string) (sys.Stat_t, error) {
-	st, e := c.FS.Lstat(c.fsPath(name))
+	st, e := c.FS.Lstat(c.Path(name))
 	return st, errOf(e)
 }
 
 // readDir lists the names in directory name, without "." and "..", in the
 // order the filesystem gives.
 func (c *call) readDir(name string) ([]experimentalsys.Dirent, error) {
-	f, e := c.FS.OpenFile(c.fsPath(name), experimentalsys.O_RDONLY|experimentalsys.O_DIRECTORY, 0)
+	f, e := c.FS.OpenFile(c.Path(name), experimentalsys.O_RDONLY|experimentalsys.O_DIRECTORY, 0)
 	if e != 0 {
 		return nil, e
 	}
@@ -152,4 +153,26 @@ func (c *call) copyOut(r io.Reader) error {
 		return nil // reported by finish
 	}
 	return err
+}
+
+// Short names for the errors utilities make themselves.
+const (
+	enoent    = experimentalsys.ENOENT
+	enotdir   = experimentalsys.ENOTDIR
+	eisdir    = experimentalsys.EISDIR
+	eexist    = experimentalsys.EEXIST
+	eperm     = experimentalsys.EPERM
+	einval    = experimentalsys.EINVAL
+	eloop     = experimentalsys.ELOOP
+	enotempty = experimentalsys.ENOTEMPTY
+)
+
+// sortedNames returns directory entries' names in byte order.
+func sortedNames(ents []experimentalsys.Dirent) []string {
+	names := make([]string, len(ents))
+	for i, e := range ents {
+		names[i] = e.Name
+	}
+	sort.Strings(names)
+	return names
 }

@@ -19,6 +19,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/tetratelabs/wazero/experimental/sysfs"
+	"golang.org/x/sys/unix"
+
+	"github.com/wasmbox/wasmbox/internal/shell"
 )
 
 // testEnviron is the environment both GNU's utilities and ours run with.
@@ -63,11 +66,9 @@ func makeTree(t *testing.T, tree files) string {
 	}
 	// Times last, deepest first, so making entries does not move them.
 	for i := len(names) - 1; i >= 0; i-- {
-		n := strings.TrimRight(names[i], "/*")
-		if strings.HasSuffix(n, "@") {
-			continue
-		}
-		require.NoError(t, os.Chtimes(filepath.Join(dir, n), fixedTime, fixedTime))
+		n := strings.TrimRight(names[i], "/*@")
+		tv := []unix.Timeval{unix.NsecToTimeval(fixedTime.UnixNano()), unix.NsecToTimeval(fixedTime.UnixNano())}
+		require.NoError(t, unix.Lutimes(filepath.Join(dir, n), tv))
 	}
 	require.NoError(t, os.Chtimes(dir, fixedTime, fixedTime))
 	return dir
@@ -101,35 +102,46 @@ func runGNU(t *testing.T, dir string, argv []string, stdin string) result {
 	return result{clean(out.String()), clean(errb.String()), code}
 }
 
-// testEnv returns an Env over dir, seen as the sandbox's "/".
-func testEnv(dir, stdin string, stdout, stderr *bytes.Buffer) *Env {
-	return &Env{
-		FS:      sysfs.DirFS(dir),
-		Dir:     "/",
-		Environ: append([]string(nil), testEnviron...),
-		Stdin:   strings.NewReader(stdin),
-		Stdout:  stdout,
-		Stderr:  stderr,
-		Run:     runUtil,
+// testInv returns an invocation of argv over dir, seen as the sandbox's "/".
+func testInv(dir string, argv []string, stdin string, stdout, stderr *bytes.Buffer) *shell.Invocation {
+	return &shell.Invocation{
+		FS:     sysfs.DirFS(dir),
+		Dir:    "/",
+		Args:   argv,
+		Env:    append([]string(nil), testEnviron...),
+		Stdin:  strings.NewReader(stdin),
+		Stdout: stdout,
+		Stderr: stderr,
+		Run:    runUtil,
+		LookPath: func(name string) (string, bool) {
+			_, ok := testCommand(name)
+			return "/usr/bin/" + name, ok
+		},
 	}
 }
 
-// runUtil runs argv as one of this package's utilities, as the shell's
-// Run does for them.
-func runUtil(ctx context.Context, env *Env, argv []string) int {
-	u, ok := Lookup(argv[0])
+// testCommand returns the utility named name as the shell gets it.
+func testCommand(name string) (shell.Command, bool) {
+	cmd, ok := Commands(Config{})[name]
+	return cmd, ok
+}
+
+// runUtil runs one of this package's utilities, as the shell's Run does
+// for them.
+func runUtil(ctx context.Context, inv *shell.Invocation) int {
+	cmd, ok := testCommand(inv.Args[0])
 	if !ok {
-		fmt.Fprintf(env.stderr(), "sh: %s: command not found\n", argv[0])
+		fmt.Fprintf(inv.Stderr, "sh: %s: command not found\n", inv.Args[0])
 		return 127
 	}
-	return u(ctx, env, argv)
+	return cmd(ctx, inv)
 }
 
 // runOurs runs our utility over dir.
 func runOurs(t *testing.T, dir string, argv []string, stdin string) result {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code := runUtil(context.Background(), testEnv(dir, stdin, &out, &errb), argv)
+	code := runUtil(context.Background(), testInv(dir, argv, stdin, &out, &errb))
 	return result{out.String(), errb.String(), code}
 }
 
@@ -199,4 +211,9 @@ func runGNUCases(t *testing.T, cases []gnuCase) {
 			assert.Equal(t, snapshot(t, gnuDir), snapshot(t, ourDir), "tree")
 		})
 	}
+}
+
+// fmtArgv names a test row after its command line.
+func fmtArgv(argv []string) string {
+	return strings.Join(argv, " ")
 }

@@ -12,7 +12,9 @@ type optSpec struct {
 	short string
 	// long maps long option names to the key they set (usually their
 	// short letter); a name ending in '=' takes an argument ("--lines=5",
-	// "--lines 5"). Unique prefixes are accepted, as GNU does.
+	// "--lines 5"), one ending in "=?" takes one only when attached
+	// ("--color", "--color=never"). Unique prefixes are accepted, as GNU
+	// does.
 	long map[string]string
 	// inOrder stops at the first operand (POSIX order) instead of
 	// permuting options after operands, for utilities that take a command.
@@ -112,9 +114,10 @@ func (s optSpec) parseLong(o *opts, args []string, i int) (int, error) {
 	}
 	key := s.long[full]
 	switch {
+	case strings.HasSuffix(full, "=?"):
 	case takes && !hasVal:
 		if i+1 >= len(args) {
-			return i, optError(fmt.Sprintf("option '--%s' requires an argument", strings.TrimSuffix(full, "=")))
+			return i, optError(fmt.Sprintf("option '--%s' requires an argument", bareLong(full)))
 		}
 		i++
 		val = args[i]
@@ -129,7 +132,7 @@ func (s optSpec) parseLong(o *opts, args []string, i int) (int, error) {
 func (s optSpec) findLong(name, arg string) (string, bool, error) {
 	var matches []string
 	for full := range s.long {
-		bare := strings.TrimSuffix(full, "=")
+		bare := bareLong(full)
 		if bare == name {
 			return full, full != bare, nil
 		}
@@ -174,8 +177,13 @@ func (s optSpec) parseShort(o *opts, args []string, i int) (int, error) {
 
 // parseOpts parses argv for c; on a bad command line it prints GNU's
 // message and returns nil and the usage status.
-func (c *call) parseOpts(s optSpec, argv []string) (*opts, int) {
-	o, err := s.parse(argv[1:])
+func (c *call) parseOpts(s optSpec) (*opts, int) {
+	return c.parseArgs(s, c.Args[1:])
+}
+
+// parseArgs is parseOpts over args, the command line without its name.
+func (c *call) parseArgs(s optSpec, args []string) (*opts, int) {
+	o, err := s.parse(args)
 	if err != nil {
 		code := s.usageCode
 		if code == 0 {
@@ -184,4 +192,9 @@ func (c *call) parseOpts(s optSpec, argv []string) (*opts, int) {
 		return nil, c.usage(code, "%s", err)
 	}
 	return o, 0
+}
+
+// bareLong is a long option's name without its argument marker.
+func bareLong(full string) string {
+	return strings.TrimSuffix(strings.TrimSuffix(full, "=?"), "=")
 }
