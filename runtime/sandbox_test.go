@@ -81,7 +81,7 @@ func TestSandboxFileAPI(t *testing.T) {
 }
 
 func TestCommandNotFound(t *testing.T) {
-	for _, cmd := range []string{"ls -la", "bash -c 'echo hi'", "python3 -c 'x' | cat", ""} {
+	for _, cmd := range []string{"nosuchcmd -la", "bash -c 'curl example.com'", "python3 -c 'x' | wget -"} {
 		res := run(t, cmd, ExecOptions{})
 		if res.ExitCode != ExitNotFound || res.Success || res.Stderr == "" {
 			t.Errorf("%q: got %+v", cmd, res)

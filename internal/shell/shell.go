@@ -62,7 +62,8 @@ type Config struct {
 	// It must be a directory.
 	Dir string
 	// Env is the exported environment, "NAME=value" entries. The host's is
-	// never used. PATH and HOME get defaults when unset.
+	// never used. PATH and HOME get defaults when unset, as shell variables
+	// that are not exported (as bash sets PATH).
 	Env []string
 	// Stdin, Stdout and Stderr are the command line's streams; nil reads as
 	// empty or discards.
@@ -74,7 +75,8 @@ type Config struct {
 	Commands Commands
 }
 
-// Default environment entries, for the ones Config.Env leaves unset.
+// Defaults of the shell variables PATH and HOME when Config.Env leaves
+// them unset.
 const (
 	DefaultPath = "/usr/local/bin:/usr/bin:/bin"
 	DefaultHome = "/"
@@ -133,7 +135,7 @@ func Run(ctx context.Context, cfg Config, script, name string, args ...string) (
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(errEnded)
 	sh := &Shell{cfg: cfg, fs: cfg.FS, ctx: ctx, cancel: cancel, goroutines: runtime.NumGoroutine()}
-	env := withDefaults(cfg.Env)
+	env := cfg.Env
 	status := sh.run(ctx, runSpec{
 		script: script, name: name, args: args, dir: cfg.Dir, env: env,
 		stdin: cfg.Stdin, stdout: &passWriter{cfg.Stdout}, stderr: &passWriter{cfg.Stderr},
@@ -278,9 +280,10 @@ func nilIfEmpty(r io.Reader) io.Reader {
 // holds a NUL byte, so no path the host could open starts with it.
 var noFIFOs = sandboxEnviron{expand.ListEnviron("TMPDIR=/\x00wasmbox-no-fifos")}
 
-// sandboxEnviron is an environment with the shell's fixed variables, which
+// sandboxEnviron is an environment with the shell's own variables, which
 // the interpreter would otherwise take from the host process: the user and
-// group ids (the sandbox's one user is root).
+// group ids (the sandbox's one user is root), and PATH and HOME when the
+// environment lacks them. None of them is exported.
 type sandboxEnviron struct{ expand.Environ }
 
 var fixedVars = map[string]expand.Variable{
@@ -289,11 +292,19 @@ var fixedVars = map[string]expand.Variable{
 	"GID":  {Set: true, Kind: expand.String, ReadOnly: true, Str: "0"},
 }
 
+var defaultVars = map[string]expand.Variable{
+	"PATH": {Set: true, Kind: expand.String, Str: DefaultPath},
+	"HOME": {Set: true, Kind: expand.String, Str: DefaultHome},
+}
+
 func (e sandboxEnviron) Get(name string) expand.Variable {
 	if v, ok := fixedVars[name]; ok {
 		return v
 	}
-	return e.Environ.Get(name)
+	if v := e.Environ.Get(name); v.IsSet() {
+		return v
+	}
+	return defaultVars[name]
 }
 
 func (e sandboxEnviron) Each(f func(name string, vr expand.Variable) bool) {
@@ -302,32 +313,16 @@ func (e sandboxEnviron) Each(f func(name string, vr expand.Variable) bool) {
 			return
 		}
 	}
-	for name, vr := range fixedVars {
-		if !f(name, vr) {
-			return
+	for _, vars := range []map[string]expand.Variable{fixedVars, defaultVars} {
+		for name, vr := range vars {
+			if _, shadowed := defaultVars[name]; shadowed && e.Environ.Get(name).IsSet() {
+				continue
+			}
+			if !f(name, vr) {
+				return
+			}
 		}
 	}
-}
-
-// withDefaults returns env with PATH and HOME set.
-func withDefaults(env []string) []string {
-	out := append([]string{}, env...)
-	for _, kv := range []string{"PATH=" + DefaultPath, "HOME=" + DefaultHome} {
-		name, _, _ := strings.Cut(kv, "=")
-		if !hasVar(env, name) {
-			out = append(out, kv)
-		}
-	}
-	return out
-}
-
-func hasVar(env []string, name string) bool {
-	for _, kv := range env {
-		if strings.HasPrefix(kv, name+"=") {
-			return true
-		}
-	}
-	return false
 }
 
 // exported lists the exported variables of an interpreter's environment,
