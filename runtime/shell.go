@@ -183,8 +183,8 @@ def _wasmbox_main(mode=sys.argv.pop(1)):
         name, source = "<string>", sys.argv.pop(1)
     elif mode == "file":
         del sys.argv[0]
-        name = main["__file__"] = sys.argv[0]
-        sys.path[0] = os.path.dirname(os.path.abspath(name))
+        name = main["__file__"] = os.path.abspath(sys.argv[0])
+        sys.path[0] = os.path.dirname(name)
         with open(name, "rb") as f:
             source = f.read()
     else:

@@ -157,7 +157,8 @@ func (s *Server) handleWriteFile(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
 }
 
-// handleExec runs argv in the sandbox and streams its output as SSE:
+// handleExec runs argv in the sandbox's shell (["sh", "-c", SCRIPT],
+// ["bash", "-lc", SCRIPT] or a plain argv) in cwd, and streams its output as SSE:
 // `stdout` and `stderr` events of base64 chunks as the program writes, then
 // `exit` ({"exit_code": N}) or `error` ({"error", "code"}). Errors found
 // before the stream starts (bad body, no such sandbox, no free slot) are
@@ -197,24 +198,6 @@ func (s *Server) handleExec(w http.ResponseWriter, r *http.Request) {
 		}
 		ss.sb.Mkdir(Workspace)
 	}
-	argv, err := pythonArgv(req.Argv, cwd)
-	if err != nil || argv == nil {
-		// Nothing to start: answer at once, without a slot.
-		st := newSSEStream(w, func() {})
-		status := 0
-		if err != nil {
-			st.event("stderr", encodeChunk("wasmbox: "+err.Error()+"\n"))
-			status = runtime.ExitNotFound
-		}
-		s.metrics.executions.WithLabelValues("exec", execOutcome(&runtime.ExecResult{ExitCode: status})).Inc()
-		setOutcome(r, execOutcome(&runtime.ExecResult{ExitCode: status}))
-		st.jsonEvent("exit", exitEvent{status})
-		return
-	}
-	if !ss.sb.Exists(bootFile) {
-		ss.sb.WriteFile(bootFile, bootSource)
-	}
-
 	var st *sseStream
 	e = s.execute(r, "exec", func(ctx context.Context) (string, error) {
 		ctx, cancel := context.WithCancel(ctx)
@@ -222,11 +205,12 @@ func (s *Server) handleExec(w http.ResponseWriter, r *http.Request) {
 		defer context.AfterFunc(ss.ctx, cancel)()
 		st = newSSEStream(w, cancel)
 		out := &outputEvents{s: st}
-		res, err := ss.sb.Exec(ctx, runtime.QuoteCommand(argv), runtime.ExecOptions{
+		res, err := ss.sb.ExecArgv(ctx, req.Argv, runtime.ExecOptions{
 			Stdout:  out.writer("stdout"),
 			Stderr:  out.writer("stderr"),
-			Env:     map[string]string{"PYTHONPATH": bootDir, cwdEnv: cwd, "PYTHONUNBUFFERED": "1"},
+			Env:     map[string]string{"PYTHONUNBUFFERED": "1"},
 			Timeout: timeout,
+			Dir:     cwd,
 		})
 		out.flush()
 		switch {

@@ -63,12 +63,18 @@ sys.exit(3)
 		}
 	}
 
-	// What needs a shell, or is not python3, is exit 127 with a message.
-	for _, argv := range []string{`["sh", "-c", "python3 main.py | head"]`, `["ls", "-l"]`, `["bash", "script.sh"]`, `["sh", "-c", "echo $HOME"]`} {
-		res, resp := exec(t, ts.URL, id, `{"argv": `+argv+`}`)
-		if resp.status != 200 || res.exitCode != 127 || !strings.HasPrefix(res.stderr, "wasmbox: ") {
-			t.Errorf("%s: %d %+v", argv, resp.status, res)
+	// Command lines run in the shell; an unknown command is exit 127.
+	for _, tc := range []struct{ body, stdout string }{
+		{`{"argv": ["sh", "-c", "python3 main.py a 2>/dev/null | cat; cd data && ls"]}`, "cwd /workspace argv ['a']\nin.txt\nshow.py\n"},
+		{`{"argv": ["bash", "-lc", "printf 'echo from $0\\n' > s.sh && bash s.sh"]}`, "from s.sh\n"},
+	} {
+		res, resp := exec(t, ts.URL, id, tc.body)
+		if resp.status != 200 || res.exitCode != 0 || res.stdout != tc.stdout {
+			t.Errorf("%s: %d %+v", tc.body, resp.status, res)
 		}
+	}
+	if res, _ := exec(t, ts.URL, id, `{"argv": ["nosuchcmd", "-l"]}`); res.exitCode != 127 || res.stderr != "sh: nosuchcmd: command not found\n" {
+		t.Errorf("unknown command: %+v", res)
 	}
 	if res, _ := exec(t, ts.URL, id, `{"argv": ["sh", "-c", ""]}`); res.exitCode != 0 {
 		t.Errorf("empty shell command: %+v", res)
