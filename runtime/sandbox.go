@@ -124,6 +124,8 @@ type FileInfo struct {
 	Size    int64     `json:"size"`
 	IsDir   bool      `json:"isDir"`
 	ModTime time.Time `json:"modTime"`
+	// Mode is the permission bits, with fs.ModeDir for a directory.
+	Mode fs.FileMode `json:"mode"`
 }
 
 // op checks the sandbox is alive and p is an absolute path, and runs fn
@@ -243,7 +245,11 @@ func (s *Sandbox) ListFiles(dir string) ([]FileInfo, error) {
 		}
 		out = make([]FileInfo, 0, len(n.children))
 		for name, c := range n.children {
-			out = append(out, FileInfo{Name: name, Path: path.Join(clean, name), Size: int64(len(c.data)), IsDir: c.dir, ModTime: time.Unix(0, c.mtim)})
+			mode := c.perm
+			if c.dir {
+				mode |= fs.ModeDir
+			}
+			out = append(out, FileInfo{Name: name, Path: path.Join(clean, name), Size: int64(len(c.data)), IsDir: c.dir, ModTime: time.Unix(0, c.mtim), Mode: mode})
 		}
 		sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 		return 0
@@ -255,6 +261,17 @@ func (s *Sandbox) ListFiles(dir string) ([]FileInfo, error) {
 // `mkdir -p`.
 func (s *Sandbox) Mkdir(p string) error {
 	return s.op("mkdir", p, s.mkdirAll)
+}
+
+// Chmod sets the permission bits of the file or directory at path.
+func (s *Sandbox) Chmod(p string, mode fs.FileMode) error {
+	return s.op("chmod", p, func(clean string) experimentalsys.Errno {
+		n, errno := s.fs.lookup(clean)
+		if errno == 0 {
+			n.perm = mode.Perm()
+		}
+		return errno
+	})
 }
 
 // DeleteFile removes the file or empty directory at path.
