@@ -45,6 +45,8 @@ func (sh *Shell) call(ctx context.Context, args []string) ([]string, error) {
 		}
 	case "type":
 		return append([]string{typeName}, args[1:]...), nil
+	case "trap":
+		return trapArgs(args), nil
 	case "source", ".":
 		if len(args) > 1 {
 			args[1] = sh.sourcePath(hc, args[1]) + sourceMark
@@ -79,6 +81,39 @@ func (sh *Shell) cdArgs(hc interp.HandlerContext, args []string) []string {
 		}
 	}
 	return append([]string{"cd"}, rest...)
+}
+
+// trapArgs keeps the conditions of `trap ACTION CONDITION...` that the
+// interpreter knows, EXIT (or 0) and ERR, and drops signals: nothing sends
+// signals to a shell that runs in the host process (a command line ends by
+// its context), so `trap cleanup EXIT INT TERM` runs cleanup at exit, as
+// scripts expect. A reset (`trap - COND...`) is given as the empty action,
+// which the interpreter reads right with several conditions.
+func trapArgs(args []string) []string {
+	rest := args[1:]
+	if len(rest) > 0 && rest[0] == "--" {
+		rest = rest[1:]
+	}
+	if len(rest) < 2 || (strings.HasPrefix(rest[0], "-") && rest[0] != "-") {
+		return args // listing, one condition to reset, or an option
+	}
+	action := rest[0]
+	if action == "-" {
+		action = ""
+	}
+	out := []string{"trap", action}
+	for _, cond := range rest[1:] {
+		switch strings.TrimPrefix(strings.ToUpper(cond), "SIG") {
+		case "EXIT", "0":
+			out = append(out, "EXIT")
+		case "ERR":
+			out = append(out, "ERR")
+		}
+	}
+	if len(out) == 2 {
+		return []string{":"}
+	}
+	return out
 }
 
 // pwdArgs turns `pwd -P` into printing the working directory with its

@@ -34,3 +34,20 @@ func TestRunBasics(t *testing.T) {
 		})
 	}
 }
+
+func TestTrapSignalsAreDropped(t *testing.T) {
+	tests := []struct{ name, script, stdout string }{
+		{"EXIT with signals", `trap 'echo bye' EXIT INT TERM; echo body`, "body\nbye\n"},
+		{"reset with signals", `trap 'echo bye' EXIT; trap - EXIT INT TERM; echo body`, "body\n"},
+		{"signals only", `trap 'echo never' INT HUP; echo body`, "body\n"},
+		{"0 and SIG names", `trap 'echo bye' 0 SIGTERM; echo body`, "body\nbye\n"},
+		{"ERR and EXIT", `trap 'echo err' ERR; trap 'echo bye' EXIT; false; echo body`, "err\nbody\nbye\n"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res := newSandbox(t).run(tc.script)
+			assert.Equal(t, tc.stdout, res.stdout, "stderr: %s", res.stderr)
+			assert.Empty(t, res.stderr)
+		})
+	}
+}
