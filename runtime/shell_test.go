@@ -131,3 +131,15 @@ func TestShellExecPolicyKeepsPythonOnly(t *testing.T) {
 	assert.Equal(t, "eval\n", res.Stdout)
 	assert.Equal(t, "python3 "+ScriptPath, strings.TrimSpace(res.Command))
 }
+
+func TestShellExecYesHeadFSCap(t *testing.T) {
+	skipWithout(t, []string{"yes", "head"})
+	s := newSandbox(t, SandboxConfig{MaxFSBytes: 8 << 20})
+	start := time.Now()
+	res := execIn(t, s, `yes | head -c 1G > /tmp/f; echo "status $?"`, ExecOptions{})
+	t.Logf("yes | head -c 1G into an 8 MiB filesystem ended after %v", time.Since(start).Round(time.Millisecond))
+	assert.Contains(t, res.Stdout, "status 1")
+	data, err := s.ReadFile("/tmp/f")
+	require.NoError(t, err)
+	assert.LessOrEqual(t, len(data), 8<<20)
+}
