@@ -1,9 +1,12 @@
 package shell
 
 import (
+	"context"
 	"math/rand/v2"
 	"runtime"
+	"runtime/metrics"
 	"sync"
+	"time"
 )
 
 // checkLimits stops the command line when it runs too many jobs at once or
@@ -44,3 +47,36 @@ func stackDepth() int {
 	frames.Put(b)
 	return n
 }
+
+// heapMetric is the Go heap's size in bytes (objects, live or not yet
+// swept), cheap to read: no stop of the world.
+const heapMetric = "/memory/classes/heap/objects:bytes"
+
+// watchHeap stops the command line when the process's Go heap grows by more
+// than MaxHeapGrowth while it runs, until ctx is done. The interpreter keeps
+// variables, expansions and here-documents in the host's memory, and gives
+// no hook to count them: x=$x$x in a loop doubles a string each time. The
+// heap is the whole process's, so another command line's growth counts
+// too; the limit is set far above what scripts hold.
+func (sh *Shell) watchHeap(ctx context.Context) {
+	sample := []metrics.Sample{{Name: heapMetric}}
+	metrics.Read(sample)
+	base := sample[0].Value.Uint64()
+	tick := time.NewTicker(heapTick)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			metrics.Read(sample)
+			if sample[0].Value.Uint64() > base+MaxHeapGrowth {
+				sh.stop(ErrTooMuchMemory)
+				return
+			}
+		}
+	}
+}
+
+// heapTick is how often watchHeap looks at the heap.
+const heapTick = 5 * time.Millisecond

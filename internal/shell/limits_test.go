@@ -156,3 +156,12 @@ func TestLimitTimeoutStopsEveryStage(t *testing.T) {
 	got := []string{<-stopped, <-stopped, <-stopped}
 	assert.ElementsMatch(t, []string{"a", "b", "c"}, got)
 }
+
+func TestLimitShellMemory(t *testing.T) {
+	s := newSandbox(t)
+	start := time.Now()
+	res := s.runFor(30*time.Second, `x=aaaaaaaa; while :; do x=$x$x; done`)
+	logFigures(t, start)
+	assert.ErrorIs(t, res.err, ErrTooMuchMemory)
+	assert.Equal(t, 2, res.status)
+}

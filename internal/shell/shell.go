@@ -44,6 +44,9 @@ const (
 	// MaxCapture caps what one command writes into a command substitution
 	// $(...), which the interpreter keeps in the host's memory.
 	MaxCapture = 16 << 20
+	// MaxHeapGrowth caps how much the process's Go heap may grow while a
+	// command line runs (see watchHeap).
+	MaxHeapGrowth = 512 << 20
 )
 
 // Errors that stop a command line.
@@ -52,6 +55,9 @@ var (
 	ErrTooManyJobs = errors.New("too many concurrent jobs")
 	// ErrTooDeep: functions, nested shells or scripts nested past MaxFrames.
 	ErrTooDeep = errors.New("maximum nesting depth exceeded")
+	// ErrTooMuchMemory: the shell's own memory (variables, expansions) grew
+	// past MaxHeapGrowth.
+	ErrTooMuchMemory = fmt.Errorf("the shell's variables and expansions passed the %d MiB memory limit", MaxHeapGrowth>>20)
 )
 
 // Config is what a command line runs with.
@@ -117,8 +123,8 @@ func (sh *Shell) stopErr() error {
 // Run parses script and runs it; name is $0 and args are $1, $2, ... It
 // returns the exit status. The error is non-nil when the command line was
 // stopped before it ended: ctx was done (its cause is returned), or a limit
-// above was passed (ErrTooManyJobs, ErrTooDeep: the status is then 2 and
-// stderr says which).
+// above was passed (ErrTooManyJobs, ErrTooDeep, ErrTooMuchMemory: the
+// status is then 2 and stderr says which).
 func Run(ctx context.Context, cfg Config, script, name string, args ...string) (int, error) {
 	if cfg.FS == nil {
 		return 2, errors.New("shell: Config.FS is nil")
@@ -136,6 +142,7 @@ func Run(ctx context.Context, cfg Config, script, name string, args ...string) (
 	defer cancel(errEnded)
 	sh := &Shell{cfg: cfg, fs: cfg.FS, ctx: ctx, cancel: cancel, goroutines: runtime.NumGoroutine()}
 	env := cfg.Env
+	go sh.watchHeap(ctx)
 	status := sh.run(ctx, runSpec{
 		script: script, name: name, args: args, dir: cfg.Dir, env: env,
 		stdin: cfg.Stdin, stdout: &passWriter{cfg.Stdout}, stderr: &passWriter{cfg.Stderr},
@@ -212,7 +219,7 @@ func (sh *Shell) run(ctx context.Context, spec runSpec) int {
 		return 0
 	case errors.As(err, &status):
 		return int(status)
-	case errors.Is(err, ErrTooManyJobs), errors.Is(err, ErrTooDeep):
+	case errors.Is(err, ErrTooManyJobs), errors.Is(err, ErrTooDeep), errors.Is(err, ErrTooMuchMemory):
 		return 2 // Run reports it, once
 	case ctx.Err() != nil:
 		return exitCanceled
