@@ -165,3 +165,19 @@ func TestLimitShellMemory(t *testing.T) {
 	assert.ErrorIs(t, res.err, ErrTooMuchMemory)
 	assert.Equal(t, 2, res.status)
 }
+
+func TestLimitUnreadStdinReleased(t *testing.T) {
+	// A command line that never reads its input leaves no goroutine behind
+	// copying it, in the command line or in a nested shell.
+	s := newSandbox(t)
+	s.write("big", strings.Repeat("x", 1<<20), 0o644)
+	base := runtime.NumGoroutine()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	status, err := Run(ctx, Config{FS: s.root2fs(), Stdin: strings.NewReader(strings.Repeat("y", 1<<20)), Commands: s.cmds},
+		`echo top; sh -c 'echo nested' < /big`, "sh")
+	require.NoError(t, err)
+	assert.Equal(t, 0, status)
+	// Eventually runs the condition on a goroutine of its own.
+	assert.Eventually(t, func() bool { return runtime.NumGoroutine() <= base+1 }, 5*time.Second, 10*time.Millisecond)
+}

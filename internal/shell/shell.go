@@ -163,7 +163,8 @@ var errEnded = errors.New("the command line has ended")
 
 // RunArgv runs an argv as the bridge sends one: ["sh", "-c", SCRIPT, ...]
 // and ["bash", "-lc", SCRIPT] run SCRIPT; any other argv runs as one
-// command, its words taken literally.
+// command, its words taken literally. A word the shell cannot quote (a NUL
+// byte) is status 2 with a message on stderr. Results are as Run's.
 func RunArgv(ctx context.Context, cfg Config, argv []string) (int, error) {
 	if len(argv) == 0 {
 		return 2, errors.New("shell: empty argv")
@@ -172,7 +173,10 @@ func RunArgv(ctx context.Context, cfg Config, argv []string) (int, error) {
 	for i, a := range argv {
 		q, err := syntax.Quote(a, syntax.LangBash)
 		if err != nil {
-			return 2, fmt.Errorf("shell: argument %d: %w", i, err)
+			if cfg.Stderr != nil {
+				fmt.Fprintf(cfg.Stderr, "sh: argument %d: %v\n", i, err)
+			}
+			return 2, nil
 		}
 		quoted[i] = q
 	}
@@ -207,6 +211,13 @@ func (sh *Shell) run(ctx context.Context, spec runSpec) int {
 		fmt.Fprintf(spec.stderr, "%s: line %d: process substitution is not supported in this sandbox\n", spec.name, pos.Line())
 		return 2
 	}
+	stdin, closeStdin, err := stdinFile(spec.stdin)
+	if err != nil {
+		fmt.Fprintf(spec.stderr, "%s: %v\n", spec.name, err)
+		return 2
+	}
+	defer closeStdin()
+	spec.stdin = stdin
 	r, err := sh.newRunner(spec)
 	if err != nil {
 		fmt.Fprintf(spec.stderr, "%s: %v\n", spec.name, err)
@@ -252,7 +263,7 @@ func (sh *Shell) newRunner(spec runSpec) (*interp.Runner, error) {
 	r, err := interp.New(
 		interp.Env(noFIFOs),
 		func(r *interp.Runner) error { r.Dir = spec.dir; return nil },
-		interp.StdIO(nilIfEmpty(spec.stdin), spec.stdout, spec.stderr),
+		interp.StdIO(spec.stdin, spec.stdout, spec.stderr),
 		interp.Params(append(params, spec.args...)...),
 		interp.OpenHandler(sh.open),
 		interp.StatHandler(sh.stat),
@@ -272,6 +283,29 @@ func (sh *Shell) newRunner(spec runSpec) (*interp.Runner, error) {
 	r.Env = sandboxEnviron{expand.ListEnviron(spec.env...)}
 	r.Reset()
 	return r, nil
+}
+
+// stdinFile returns r as the *os.File the interpreter wants for its
+// standard input (nil for none). Any other reader is copied into a pipe by
+// a goroutine; done closes the pipe's read end, which ends that goroutine
+// at its next write even when the script never read its input.
+func stdinFile(r io.Reader) (f io.Reader, done func(), err error) {
+	r = nilIfEmpty(r)
+	if r == nil {
+		return nil, func() {}, nil
+	}
+	if f, ok := r.(*os.File); ok {
+		return f, func() {}, nil
+	}
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		return nil, nil, err
+	}
+	go func() {
+		io.Copy(pw, r)
+		pw.Close()
+	}()
+	return pr, func() { pr.Close() }, nil
 }
 
 // nilIfEmpty drops a nil reader held in an interface, so the interpreter
