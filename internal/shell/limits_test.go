@@ -118,7 +118,7 @@ func TestLimitHugeScript(t *testing.T) {
 	script := "upper <<EOF\n" + strings.Repeat("x", MaxScript) + "\nEOF\n"
 	res := s.runFor(30*time.Second, script)
 	assert.Equal(t, 2, res.status)
-	assert.Contains(t, res.stderr, "over the 16 MiB limit")
+	assert.Contains(t, res.stderr, "over the 32 MiB limit")
 	assert.Empty(t, res.stdout)
 }
 

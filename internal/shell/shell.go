@@ -30,9 +30,10 @@ import (
 // Limits of one command line. Each guards the host process, which runs the
 // interpreter: the guests have their own limits.
 const (
-	// MaxScript is the largest script the shell parses: a command line, a
-	// script file or a script read from standard input. It bounds heredocs.
-	MaxScript = 16 << 20
+	// MaxScript is the largest script the shell parses: a command line (the
+	// bridge's body cap, 32 MiB, as a plain argv), a script file or a script
+	// read from standard input. It bounds heredocs.
+	MaxScript = 32 << 20
 	// MaxJobs caps the goroutines a command line may add to the process:
 	// pipeline stages, background jobs and their helpers. A fork bomb stops
 	// here.
