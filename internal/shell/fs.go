@@ -108,13 +108,33 @@ func (sh *Shell) open(ctx context.Context, p string, flag int, perm os.FileMode)
 		return nil, pathError(p, errno)
 	}
 	if flag&(os.O_WRONLY|os.O_RDWR) == 0 {
-		return &sandboxFile{f: f}, nil
+		return readPipe(&sandboxFile{f: f})
 	}
 	if isDir, errno := f.IsDir(); errno == 0 && isDir {
 		f.Close()
 		return nil, pathError(p, experimentalsys.EISDIR)
 	}
 	return &sandboxFile{f: f}, nil
+}
+
+// readPipe serves a file opened for reading through a pipe. The
+// interpreter turns any other reader given to `<` into a pipe of its own,
+// fed by a goroutine that only the garbage collector's closing of the pipe
+// stops when the command leaves its input unread. This pipe's read end is
+// what the interpreter closes after the command, which ends the copy at
+// once.
+func readPipe(f *sandboxFile) (io.ReadWriteCloser, error) {
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	go func() {
+		io.Copy(pw, f)
+		pw.Close()
+		f.Close()
+	}()
+	return pr, nil
 }
 
 // sandboxFile is an open file of the sandbox filesystem.
