@@ -29,7 +29,7 @@ const sourceMark = "\x00"
 
 // call is the interpreter's CallHandler: it runs before every simple
 // command, builtins and functions included.
-func (sh *Shell) call(ctx context.Context, args []string) ([]string, error) {
+func (sh *cmdline) call(ctx context.Context, args []string) ([]string, error) {
 	if err := sh.checkLimits(); err != nil {
 		return nil, err
 	}
@@ -57,7 +57,7 @@ func (sh *Shell) call(ctx context.Context, args []string) ([]string, error) {
 
 // cdArgs turns `cd [-L|-P] [--] [DIR]` into the interpreter's `cd [DIR]`;
 // with -P, DIR has its links resolved.
-func (sh *Shell) cdArgs(hc interp.HandlerContext, args []string) []string {
+func (sh *cmdline) cdArgs(hc interp.HandlerContext, args []string) []string {
 	physical := false
 	rest := args[1:]
 	for len(rest) > 0 && len(rest[0]) > 1 && rest[0][0] == '-' {
@@ -118,7 +118,7 @@ func trapArgs(args []string) []string {
 
 // pwdArgs turns `pwd -P` into printing the working directory with its
 // links resolved in the sandbox.
-func (sh *Shell) pwdArgs(hc interp.HandlerContext, args []string) []string {
+func (sh *cmdline) pwdArgs(hc interp.HandlerContext, args []string) []string {
 	physical := false
 	for _, a := range args[1:] {
 		switch a {
@@ -145,7 +145,7 @@ func (sh *Shell) pwdArgs(hc interp.HandlerContext, args []string) []string {
 // sourcePath finds the file `source NAME` reads: NAME itself when it has a
 // slash, else the first file named NAME on PATH, else NAME in the working
 // directory (as bash does).
-func (sh *Shell) sourcePath(hc interp.HandlerContext, name string) string {
+func (sh *cmdline) sourcePath(hc interp.HandlerContext, name string) string {
 	if !strings.Contains(name, "/") {
 		if p, ok := sh.searchPath(hc.Dir, hc.Env.Get("PATH").String(), name, false); ok {
 			return p
@@ -164,7 +164,7 @@ func runnerOf(hc interp.HandlerContext) *interp.Runner {
 
 // kind says what name is to the shell at hc: "keyword", "function",
 // "builtin", "file" (with its path) or "" when it is nothing.
-func (sh *Shell) kind(hc interp.HandlerContext, env *Invocation, name string) (kind, where string) {
+func (sh *cmdline) kind(hc interp.HandlerContext, env *Invocation, name string) (kind, where string) {
 	switch {
 	case syntax.IsKeyword(name):
 		return "keyword", ""
@@ -180,7 +180,7 @@ func (sh *Shell) kind(hc interp.HandlerContext, env *Invocation, name string) (k
 }
 
 // commandV is `command -v NAME...` (verbose: -V).
-func (sh *Shell) commandV(hc interp.HandlerContext, env *Invocation, verbose bool, names []string) int {
+func (sh *cmdline) commandV(hc interp.HandlerContext, env *Invocation, verbose bool, names []string) int {
 	status := 0
 	for _, name := range names {
 		kind, where := sh.kind(hc, env, name)
@@ -202,7 +202,7 @@ func (sh *Shell) commandV(hc interp.HandlerContext, env *Invocation, verbose boo
 }
 
 // typeBuiltin is `type [-t|-p|-P] NAME...`.
-func (sh *Shell) typeBuiltin(hc interp.HandlerContext, env *Invocation, args []string) int {
+func (sh *cmdline) typeBuiltin(hc interp.HandlerContext, env *Invocation, args []string) int {
 	mode := ""
 	for len(args) > 0 && strings.HasPrefix(args[0], "-") && len(args[0]) > 1 {
 		switch args[0] {

@@ -3,7 +3,6 @@ package shell
 import (
 	"context"
 	"io"
-	"path"
 	"strings"
 
 	experimentalsys "github.com/tetratelabs/wazero/experimental/sys"
@@ -66,10 +65,7 @@ func (inv *Invocation) Getenv(key string) string {
 // Abs returns p as a clean absolute sandbox path, resolved against Dir when
 // it is relative. ".." never climbs above "/".
 func (inv *Invocation) Abs(p string) string {
-	if !path.IsAbs(p) {
-		p = path.Join(inv.Dir, p)
-	}
-	return path.Clean("/" + p)
+	return absPath(inv.Dir, p)
 }
 
 // Path returns the name FS takes for the sandbox path p (absolute, or

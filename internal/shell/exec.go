@@ -23,7 +23,7 @@ var systemDirs = map[string]bool{"/bin": true, "/usr/bin": true, "/usr/local/bin
 
 // exec is the interpreter's exec handler, the end of its chain: it never
 // calls the default, which would run host programs.
-func (sh *Shell) exec(ctx context.Context, args []string) error {
+func (sh *cmdline) exec(ctx context.Context, args []string) error {
 	hc := interp.HandlerCtx(ctx)
 	inv := sh.invocation(hc)
 	var status int
@@ -46,7 +46,7 @@ func (sh *Shell) exec(ctx context.Context, args []string) error {
 
 // invocation is what a command run from the interpreter's state hc sees,
 // its Args left to fill.
-func (sh *Shell) invocation(hc interp.HandlerContext) *Invocation {
+func (sh *cmdline) invocation(hc interp.HandlerContext) *Invocation {
 	return sh.complete(&Invocation{
 		Dir:    hc.Dir,
 		Env:    exported(hc.Env),
@@ -58,7 +58,7 @@ func (sh *Shell) invocation(hc interp.HandlerContext) *Invocation {
 
 // complete fills inv's FS, Run and LookPath with the shell's, and its
 // missing streams.
-func (sh *Shell) complete(inv *Invocation) *Invocation {
+func (sh *cmdline) complete(inv *Invocation) *Invocation {
 	inv.FS = sh.fs
 	if inv.Dir == "" {
 		inv.Dir = "/"
@@ -79,7 +79,7 @@ func (sh *Shell) complete(inv *Invocation) *Invocation {
 
 // runSub is Invocation.Run: env, xargs and find -exec run commands through
 // it.
-func (sh *Shell) runSub(ctx context.Context, sub *Invocation) int {
+func (sh *cmdline) runSub(ctx context.Context, sub *Invocation) int {
 	if len(sub.Args) == 0 {
 		return 0
 	}
@@ -98,7 +98,7 @@ func with(inv *Invocation, argv []string) *Invocation {
 // runCommand runs argv as an external command: an executable file found in
 // the sandbox (by path, or on PATH), or a command the shell provides. hops
 // counts the #! interpreters on the way.
-func (sh *Shell) runCommand(ctx context.Context, env *Invocation, argv []string, hops int) int {
+func (sh *cmdline) runCommand(ctx context.Context, env *Invocation, argv []string, hops int) int {
 	if err := sh.checkLimits(); err != nil {
 		return 2
 	}
@@ -120,7 +120,7 @@ func (sh *Shell) runCommand(ctx context.Context, env *Invocation, argv []string,
 }
 
 // runPath runs argv whose argv[0] is a path.
-func (sh *Shell) runPath(ctx context.Context, env *Invocation, argv []string, hops int) int {
+func (sh *cmdline) runPath(ctx context.Context, env *Invocation, argv []string, hops int) int {
 	abs := absPath(env.Dir, argv[0])
 	if _, err := sh.statPath(abs); err == nil {
 		return sh.runFile(ctx, env, abs, argv, hops)
@@ -134,7 +134,7 @@ func (sh *Shell) runPath(ctx context.Context, env *Invocation, argv []string, ho
 
 // runFile runs the sandbox file abs: by its #! line, or as a shell script
 // when it has none (as bash does).
-func (sh *Shell) runFile(ctx context.Context, env *Invocation, abs string, argv []string, hops int) int {
+func (sh *cmdline) runFile(ctx context.Context, env *Invocation, abs string, argv []string, hops int) int {
 	st, err := sh.statPath(abs)
 	switch {
 	case err != nil:
@@ -165,7 +165,7 @@ func (sh *Shell) runFile(ctx context.Context, env *Invocation, abs string, argv 
 
 // shebang reads the #! line of the sandbox file abs: the interpreter and
 // its one optional argument (the rest of the line, as Linux passes it).
-func (sh *Shell) shebang(abs string) (interpreter, arg string, ok bool) {
+func (sh *cmdline) shebang(abs string) (interpreter, arg string, ok bool) {
 	name, err := sh.resolve(abs, true)
 	if err != nil {
 		return "", "", false
@@ -191,7 +191,7 @@ func (sh *Shell) shebang(abs string) (interpreter, arg string, ok bool) {
 }
 
 // statPath stats the sandbox path abs, following links.
-func (sh *Shell) statPath(abs string) (st struct{ Mode fs.FileMode }, err error) {
+func (sh *cmdline) statPath(abs string) (st struct{ Mode fs.FileMode }, err error) {
 	name, err := sh.resolve(abs, true)
 	if err != nil {
 		return st, err
@@ -207,7 +207,7 @@ func (sh *Shell) statPath(abs string) (st struct{ Mode fs.FileMode }, err error)
 // searchPath looks name up in the PATH directories of the sandbox and
 // returns the path of the first regular file there (executable, when exe
 // is set).
-func (sh *Shell) searchPath(dir, pathVar, name string, exe bool) (string, bool) {
+func (sh *cmdline) searchPath(dir, pathVar, name string, exe bool) (string, bool) {
 	for _, elem := range strings.Split(pathVar, ":") {
 		if elem == "" {
 			elem = "."
@@ -223,7 +223,7 @@ func (sh *Shell) searchPath(dir, pathVar, name string, exe bool) (string, bool) 
 
 // lookPath is where the shell finds name when it runs it as a command: a
 // file in the sandbox, or /usr/bin/NAME for a command it provides.
-func (sh *Shell) lookPath(env *Invocation, name string) (string, bool) {
+func (sh *cmdline) lookPath(env *Invocation, name string) (string, bool) {
 	if strings.Contains(name, "/") {
 		abs := absPath(env.Dir, name)
 		if st, err := sh.statPath(abs); err == nil && st.Mode.IsRegular() && st.Mode.Perm()&0o111 != 0 {
@@ -241,7 +241,7 @@ func (sh *Shell) lookPath(env *Invocation, name string) (string, bool) {
 }
 
 // command returns the command the shell provides under name, or nil.
-func (sh *Shell) command(name string) Command {
+func (sh *cmdline) command(name string) Command {
 	switch {
 	case name == "sh" || name == "bash" || name == "dash":
 		return sh.nestedShell

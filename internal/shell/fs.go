@@ -27,11 +27,7 @@ const maxLinks = 40
 // fsPath turns a sandbox path (absolute, or relative to dir) into the name
 // FS takes: relative to the root, "." for the root itself.
 func fsPath(dir, p string) string {
-	abs := absPath(dir, p)
-	if abs == "/" {
-		return "."
-	}
-	return abs[1:]
+	return FSPath(absPath(dir, p))
 }
 
 // absPath returns p as a clean absolute sandbox path; ".." stops at "/".
@@ -82,7 +78,7 @@ func openFlags(flag int) experimentalsys.Oflag {
 }
 
 // open is the interpreter's OpenHandler.
-func (sh *Shell) open(ctx context.Context, p string, flag int, perm os.FileMode) (io.ReadWriteCloser, error) {
+func (sh *cmdline) open(ctx context.Context, p string, flag int, perm os.FileMode) (io.ReadWriteCloser, error) {
 	if err := sh.ctx.Err(); err != nil {
 		return nil, err // the command line has ended: a leftover job opens nothing
 	}
@@ -221,7 +217,7 @@ func isEmpty(r io.Reader) bool {
 // element's too when follow is set) and returns the FS name of what it
 // names. No link leads out of the sandbox: a link's target is a sandbox
 // path, and ".." stops at the sandbox's root.
-func (sh *Shell) resolve(abs string, follow bool) (string, error) {
+func (sh *cmdline) resolve(abs string, follow bool) (string, error) {
 	real, err := sh.realpath(abs, follow)
 	if err != nil {
 		return "", err
@@ -232,7 +228,7 @@ func (sh *Shell) resolve(abs string, follow bool) (string, error) {
 // realpath returns abs with every symbolic link replaced by its target (the
 // last element's only when follow is set). Elements that do not exist are
 // kept as they are.
-func (sh *Shell) realpath(abs string, follow bool) (string, error) {
+func (sh *cmdline) realpath(abs string, follow bool) (string, error) {
 	done := "/"
 	rest := strings.Split(strings.TrimPrefix(path.Clean(abs), "/"), "/")
 	links := 0
@@ -268,7 +264,7 @@ func (sh *Shell) realpath(abs string, follow bool) (string, error) {
 }
 
 // stat is the interpreter's StatHandler; name is absolute.
-func (sh *Shell) stat(ctx context.Context, name string, follow bool) (fs.FileInfo, error) {
+func (sh *cmdline) stat(ctx context.Context, name string, follow bool) (fs.FileInfo, error) {
 	abs := absPath(interp.HandlerCtx(ctx).Dir, name)
 	fsName, err := sh.resolve(abs, follow)
 	if err != nil {
@@ -288,7 +284,7 @@ func (sh *Shell) stat(ctx context.Context, name string, follow bool) (fs.FileInf
 }
 
 // readDir is the interpreter's ReadDirHandler2 (for globs).
-func (sh *Shell) readDir(ctx context.Context, name string) ([]fs.DirEntry, error) {
+func (sh *cmdline) readDir(ctx context.Context, name string) ([]fs.DirEntry, error) {
 	fsName, err := sh.resolve(absPath(interp.HandlerCtx(ctx).Dir, name), true)
 	if err != nil {
 		return nil, pathError(name, err)
@@ -315,7 +311,7 @@ func (sh *Shell) readDir(ctx context.Context, name string) ([]fs.DirEntry, error
 // access is the interpreter's AccessHandler ([ -r ], [ -w ], [ -x ], cd).
 // The sandbox's one user is root: reading and writing are always allowed,
 // and executing needs an execute bit (or a directory), as for root on Linux.
-func (sh *Shell) access(ctx context.Context, name string, mode interp.AccessMode) error {
+func (sh *cmdline) access(ctx context.Context, name string, mode interp.AccessMode) error {
 	info, err := sh.stat(ctx, name, true)
 	if err != nil {
 		return err

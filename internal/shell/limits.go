@@ -17,7 +17,7 @@ import (
 // background job on one, and gives no other hook to count them. A
 // concurrent command line's goroutines count too; a fork bomb passes the
 // limit in milliseconds either way.
-func (sh *Shell) checkLimits() error {
+func (sh *cmdline) checkLimits() error {
 	if err := sh.stopErr(); err != nil {
 		return err
 	}
@@ -58,7 +58,7 @@ const heapMetric = "/memory/classes/heap/objects:bytes"
 // no hook to count them: x=$x$x in a loop doubles a string each time. The
 // heap is the whole process's, so another command line's growth counts
 // too; the limit is set far above what scripts hold.
-func (sh *Shell) watchHeap(ctx context.Context) {
+func (sh *cmdline) watchHeap(ctx context.Context) {
 	sample := []metrics.Sample{{Name: heapMetric}}
 	metrics.Read(sample)
 	base := sample[0].Value.Uint64()

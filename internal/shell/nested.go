@@ -18,7 +18,7 @@ import (
 //
 // OPTIONS are set's (-e, -u, -x, -o pipefail, ...), combinable (-euc);
 // -l (login) and -i are accepted and change nothing.
-func (sh *Shell) nestedShell(ctx context.Context, env *Invocation) int {
+func (sh *cmdline) nestedShell(ctx context.Context, env *Invocation) int {
 	argv := env.Args
 	name := argv[0]
 	var opts []string
@@ -90,7 +90,7 @@ func (sh *Shell) nestedShell(ctx context.Context, env *Invocation) int {
 
 // readScript reads a script file from the sandbox, up to MaxScript+1 bytes
 // (run refuses anything longer).
-func (sh *Shell) readScript(dir, p string) (string, error) {
+func (sh *cmdline) readScript(dir, p string) (string, error) {
 	name, err := sh.resolve(absPath(dir, p), true)
 	if err != nil {
 		return "", err

@@ -1,10 +1,11 @@
 // Package shell is the sandbox's command interpreter: a POSIX shell
 // (mvdan.cc/sh/v3's interpreter, with bash's extensions) whose every side
 // effect goes to the sandbox. Redirections, globs, test operators, cd and
-// source use the sandbox filesystem; commands are the core utilities of
-// package coreutils, the commands the caller injects (python3 as a wasm
-// guest), nested shells, and executable scripts by their #! line. Nothing
-// reaches the host's files, programs or environment.
+// source use the sandbox filesystem; commands are the ones the caller gives
+// in Config.Commands (the core utilities of package coreutils, and python3
+// as a wasm guest), nested shells (sh, bash, dash), and executable scripts,
+// run by their #! line. Nothing reaches the host's files, programs or
+// environment. Command is the interface a command implements.
 //
 // Each Run is one command line with one context: when it ends, every stage of
 // every pipeline and every background job stops.
@@ -89,8 +90,9 @@ const (
 	DefaultHome = "/"
 )
 
-// Shell runs one command line. Its methods are the interpreter's handlers.
-type Shell struct {
+// cmdline is one command line being run: its config, context and limits.
+// Its methods are the interpreter's handlers.
+type cmdline struct {
 	cfg Config
 	fs  experimentalsys.FS
 	// ctx is the command line's context, canceled by cancel when Run
@@ -106,7 +108,7 @@ type Shell struct {
 
 // stop records err as why the command line stopped, stops it (every
 // pipeline stage and job ends at its next command) and returns err.
-func (sh *Shell) stop(err error) error {
+func (sh *cmdline) stop(err error) error {
 	if sh.stopped.CompareAndSwap(nil, &err) {
 		sh.cancel(err)
 	}
@@ -114,7 +116,7 @@ func (sh *Shell) stop(err error) error {
 }
 
 // stopErr returns the limit error that stopped the command line, or nil.
-func (sh *Shell) stopErr() error {
+func (sh *cmdline) stopErr() error {
 	if p := sh.stopped.Load(); p != nil {
 		return *p
 	}
@@ -141,7 +143,7 @@ func Run(ctx context.Context, cfg Config, script, name string, args ...string) (
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(errEnded)
-	sh := &Shell{cfg: cfg, fs: cfg.FS, ctx: ctx, cancel: cancel, goroutines: runtime.NumGoroutine()}
+	sh := &cmdline{cfg: cfg, fs: cfg.FS, ctx: ctx, cancel: cancel, goroutines: runtime.NumGoroutine()}
 	env := cfg.Env
 	go sh.watchHeap(ctx)
 	status := sh.run(ctx, runSpec{
@@ -198,7 +200,7 @@ type runSpec struct {
 }
 
 // run parses and runs spec in a new interpreter and returns its status.
-func (sh *Shell) run(ctx context.Context, spec runSpec) int {
+func (sh *cmdline) run(ctx context.Context, spec runSpec) int {
 	if len(spec.script) > MaxScript {
 		fmt.Fprintf(spec.stderr, "%s: script of %d bytes is over the %d MiB limit\n", spec.name, len(spec.script), MaxScript>>20)
 		return 2
@@ -259,7 +261,7 @@ func procSubst(file *syntax.File) (syntax.Pos, bool) {
 }
 
 // newRunner makes an interpreter whose every handler is the sandbox's.
-func (sh *Shell) newRunner(spec runSpec) (*interp.Runner, error) {
+func (sh *cmdline) newRunner(spec runSpec) (*interp.Runner, error) {
 	params := append(append([]string{}, spec.opts...), "--")
 	r, err := interp.New(
 		interp.Env(noFIFOs),

@@ -1,9 +1,12 @@
 package shell
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestRunBasics(t *testing.T) {
@@ -48,6 +51,28 @@ func TestTrapSignalsAreDropped(t *testing.T) {
 			res := newSandbox(t).run(tc.script)
 			assert.Equal(t, tc.stdout, res.stdout, "stderr: %s", res.stderr)
 			assert.Empty(t, res.stderr)
+		})
+	}
+}
+
+func TestSymlinksResolveInTheSandbox(t *testing.T) {
+	s := newSandbox(t)
+	s.write("real/dir/f", "through\n", 0o644)
+	// One link relative, one absolute: an absolute target is a sandbox
+	// path.
+	require.NoError(t, os.Symlink("real/dir", filepath.Join(s.root, "rel")))
+	require.NoError(t, os.Symlink("/real", filepath.Join(s.root, "abs")))
+	tests := []struct{ name, script, stdout string }{
+		{"[ -L ] and [ -h ]", `[ -L /rel ] && [ -h /abs ] && [ ! -L /real ] && echo links`, "links\n"},
+		{"read through links", `read -r l < /rel/f; read -r m < /abs/dir/f; echo "$l $m"`, "through through\n"},
+		{"cd keeps the logical path", `cd /abs/dir && pwd && pwd -P`, "/abs/dir\n/real/dir\n"},
+		{"cd -P resolves", `cd -P /rel && pwd`, "/real/dir\n"},
+		{"glob through a link", `echo /abs/dir/*`, "/abs/dir/f\n"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res := s.run(tc.script)
+			assert.Equal(t, tc.stdout, res.stdout, "stderr: %s", res.stderr)
 		})
 	}
 }
