@@ -47,6 +47,8 @@ func (sh *cmdline) call(ctx context.Context, args []string) ([]string, error) {
 		return append([]string{typeName}, args[1:]...), nil
 	case "trap":
 		return trapArgs(args), nil
+	case "umask":
+		return umaskArgs(args), nil
 	case "source", ".":
 		if len(args) > 1 {
 			args[1] = sh.sourcePath(hc, args[1]) + sourceMark
@@ -114,6 +116,19 @@ func trapArgs(args []string) []string {
 		return []string{":"}
 	}
 	return out
+}
+
+// umaskArgs answers umask, which the interpreter lacks: the mask reads as
+// 0022, and setting one is accepted and changes nothing (the sandbox
+// filesystem keeps the modes files are created with).
+func umaskArgs(args []string) []string {
+	switch {
+	case len(args) == 1:
+		return []string{"printf", "%s\n", "0022"}
+	case len(args) == 2 && args[1] == "-S":
+		return []string{"printf", "%s\n", "u=rwx,g=rx,o=rx"}
+	}
+	return []string{":"}
 }
 
 // pwdArgs turns `pwd -P` into printing the working directory with its

@@ -76,3 +76,8 @@ func TestSymlinksResolveInTheSandbox(t *testing.T) {
 		})
 	}
 }
+
+func TestUmask(t *testing.T) {
+	res := newSandbox(t).run(`set -e; umask; umask -S; umask 077; echo set`)
+	assert.Equal(t, "0022\nu=rwx,g=rx,o=rx\nset\n", res.stdout, "stderr: %s", res.stderr)
+}
