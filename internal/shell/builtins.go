@@ -20,6 +20,7 @@ import (
 const (
 	lookupName = "\x00command-v"
 	typeName   = "\x00type"
+	cdFailName = "\x00cd-fail"
 )
 
 // sourceMark ends a path call gives to source: with it, the interpreter's
@@ -58,7 +59,8 @@ func (sh *cmdline) call(ctx context.Context, args []string) ([]string, error) {
 }
 
 // cdArgs turns `cd [-L|-P] [--] [DIR]` into the interpreter's `cd [DIR]`;
-// with -P, DIR has its links resolved.
+// with -P, DIR has its links resolved. A DIR that is not a directory fails
+// with bash's message.
 func (sh *cmdline) cdArgs(hc interp.HandlerContext, args []string) []string {
 	physical := false
 	rest := args[1:]
@@ -77,9 +79,19 @@ func (sh *cmdline) cdArgs(hc interp.HandlerContext, args []string) []string {
 			}
 		}
 	}
-	if physical && len(rest) == 1 && rest[0] != "-" {
-		if real, err := sh.realpath(absPath(hc.Dir, rest[0]), true); err == nil {
-			rest = []string{real}
+	if len(rest) == 1 && rest[0] != "-" && rest[0] != "" {
+		abs := absPath(hc.Dir, rest[0])
+		st, err := sh.statPath(abs)
+		switch {
+		case err != nil:
+			return []string{cdFailName, rest[0], ErrText(err)}
+		case !st.Mode.IsDir():
+			return []string{cdFailName, rest[0], "Not a directory"}
+		}
+		if physical {
+			if real, err := sh.realpath(abs, true); err == nil {
+				rest = []string{real}
+			}
 		}
 	}
 	return append([]string{"cd"}, rest...)

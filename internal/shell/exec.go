@@ -32,6 +32,9 @@ func (sh *cmdline) exec(ctx context.Context, args []string) error {
 		status = sh.commandV(hc, inv, args[1] == "-V", args[2:])
 	case typeName:
 		status = sh.typeBuiltin(hc, inv, args[1:])
+	case cdFailName:
+		fmt.Fprintf(inv.Stderr, "sh: cd: %s: %s\n", args[1], args[2])
+		status = 1
 	default:
 		status = sh.runCommand(ctx, inv, args, 0)
 	}

@@ -81,3 +81,11 @@ func TestUmask(t *testing.T) {
 	res := newSandbox(t).run(`set -e; umask; umask -S; umask 077; echo set`)
 	assert.Equal(t, "0022\nu=rwx,g=rx,o=rx\nset\n", res.stdout, "stderr: %s", res.stderr)
 }
+
+func TestCdErrors(t *testing.T) {
+	s := newSandbox(t)
+	s.write("file", "x", 0o644)
+	res := s.run(`cd /nope || echo "status $?"; cd -- /file || echo "status $?"; pwd`)
+	assert.Equal(t, "status 1\nstatus 1\n/\n", res.stdout)
+	assert.Equal(t, "sh: cd: /nope: No such file or directory\nsh: cd: /file: Not a directory\n", res.stderr)
+}
