@@ -38,6 +38,9 @@ type ExecOptions struct {
 	// Dir is the shell's working directory, an absolute sandbox path that
 	// must be a directory; "" is "/".
 	Dir string
+	// StreamOnly sends all of the program's output to Stdout and Stderr, with
+	// no cap, and keeps none of it: the result's Stdout and Stderr are empty.
+	StreamOnly bool
 }
 
 // Exec runs the command line command in the sandbox's shell (see package
@@ -78,8 +81,8 @@ func (s *Sandbox) run(ctx context.Context, command string, argv []string, argvEr
 		return nil, err
 	}
 	start := time.Now()
-	stdout := &cappedBuffer{max: cfg.MaxOutput, live: opts.Stdout}
-	stderr := &cappedBuffer{max: cfg.MaxOutput, live: opts.Stderr}
+	stdout := &cappedBuffer{max: cfg.MaxOutput, live: opts.Stdout, streamOnly: opts.StreamOnly}
+	stderr := &cappedBuffer{max: cfg.MaxOutput, live: opts.Stderr, streamOnly: opts.StreamOnly}
 	res := &ExecResult{Command: command, Timestamp: start.UTC(), Violations: []validate.Violation{}}
 	finish := func() {
 		res.Stdout, res.StdoutTruncated = stdout.result()
@@ -170,7 +173,7 @@ func (s *Sandbox) guestArgv(command string, policy *validate.Policy) ([]string, 
 	if len(argv) == 0 {
 		return nil, errors.New("empty command: only python3 runs in this sandbox")
 	}
-	if !isPython(argv[0]) {
+	if !IsPython(argv[0]) {
 		return nil, fmt.Errorf("%s: command not found: only python3 runs in this sandbox", argv[0])
 	}
 	argv[0] = "python3"

@@ -52,8 +52,8 @@ func (s *Sandbox) shellExec(ctx context.Context, command string, run func(contex
 		return nil, fmt.Errorf("wasmbox: working directory %s is not a directory in the sandbox", dir)
 	}
 	start := time.Now()
-	stdout := &cappedBuffer{max: cfg.MaxOutput, live: opts.Stdout}
-	stderr := &cappedBuffer{max: cfg.MaxOutput, live: opts.Stderr}
+	stdout := &cappedBuffer{max: cfg.MaxOutput, live: opts.Stdout, streamOnly: opts.StreamOnly}
+	stderr := &cappedBuffer{max: cfg.MaxOutput, live: opts.Stderr, streamOnly: opts.StreamOnly}
 	res := &ExecResult{Command: command, Timestamp: start.UTC(), Violations: []validate.Violation{}}
 	defer func() {
 		res.Stdout, res.StdoutTruncated = stdout.result()

@@ -2,6 +2,8 @@ package server
 
 import (
 	"testing"
+
+	"github.com/stretchr/testify/assert"
 )
 
 func TestResolveWorkspacePath(t *testing.T) {
@@ -9,12 +11,12 @@ func TestResolveWorkspacePath(t *testing.T) {
 		"/workspace": "/workspace", "/workspace/a/../b": "/workspace/b", "a/b": "/workspace/a/b", ".": "/workspace",
 		"/workspace/": "/workspace", "/workspace2": "", "/tmp": "", "..": "", "/workspace/../etc": "", "": "/workspace",
 	} {
-		got, ok := resolveWorkspacePath(in)
-		if !ok {
-			got = ""
-		}
-		if got != want {
-			t.Errorf("resolveWorkspacePath(%q) = %q, %v; want %q", in, got, ok, want)
-		}
+		t.Run(in, func(t *testing.T) {
+			got, ok := resolveWorkspacePath(in)
+			assert.Equal(t, want != "", ok)
+			if ok {
+				assert.Equal(t, want, got)
+			}
+		})
 	}
 }
