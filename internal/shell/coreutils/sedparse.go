@@ -11,13 +11,13 @@ import (
 type sedAddrKind int
 
 const (
-	addrLine sedAddrKind = iota // N
-	addrLast                    // $
-	addrRegex                   // /re/
-	addrStep                    // first~step
-	addrZero                    // 0 (only as 0,/re/)
-	addrPlus                    // +N (second address)
-	addrMult                    // ~N (second address)
+	addrLine  sedAddrKind = iota // N
+	addrLast                     // $
+	addrRegex                    // /re/
+	addrStep                     // first~step
+	addrZero                     // 0 (only as 0,/re/)
+	addrPlus                     // +N (second address)
+	addrMult                     // ~N (second address)
 )
 
 // sedAddr is one address.
