@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"path"
 	"regexp"
 	"strconv"
 	"strings"
@@ -308,7 +307,7 @@ func (g *grepper) hasInclude() bool { return g.o.has("include") }
 func (g *grepper) excluded(name, key string) bool {
 	base := baseName(name)
 	for _, glob := range g.o.vals(key) {
-		if ok, _ := path.Match(glob, base); ok {
+		if re, err := globRegex(glob, false); err == nil && re.MatchString(base) {
 			return true
 		}
 	}

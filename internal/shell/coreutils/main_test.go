@@ -209,7 +209,10 @@ func runGNUCases(t *testing.T, cases []gnuCase) {
 			want := runGNU(t, gnuDir, gnuArgv, tc.stdin)
 			got := runOurs(t, ourDir, tc.argv, tc.stdin)
 			if tc.anyOrder {
-				assert.ElementsMatch(t, strings.Split(want.stdout, "\n"), strings.Split(got.stdout, "\n"), "stdout")
+				lines := func(s string) []string {
+					return strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == 0 })
+				}
+				assert.ElementsMatch(t, lines(want.stdout), lines(got.stdout), "stdout")
 			} else {
 				assert.Equal(t, want.stdout, got.stdout, "stdout")
 			}
