@@ -27,6 +27,8 @@ type call struct {
 	name   string
 	out    *outWriter
 	status int
+	// prefixTry starts the --help hint with the name, as diffutils do.
+	prefixTry bool
 }
 
 func newCall(ctx context.Context, inv *shell.Invocation, cfg *Config) *call {
@@ -79,6 +81,9 @@ func (c *call) usage(code int, format string, args ...any) int {
 
 // tryHelp prints GNU's hint after a usage error and returns code.
 func (c *call) tryHelp(code int) int {
+	if c.prefixTry {
+		fmt.Fprintf(c.Stderr, "%s: ", c.name)
+	}
 	fmt.Fprintf(c.Stderr, "Try '%s --help' for more information.\n", c.name)
 	return code
 }
