@@ -135,11 +135,10 @@ func (c *call) checkSums(list string, newHash func() hash.Hash, o *opts) {
 		if n == 0 || o.has("status") {
 			return
 		}
-		c.out.Flush()
 		if n == 1 {
-			fmt.Fprintf(c.Stderr, "%s: WARNING: %d %s\n", c.name, n, one)
+			c.warnf("WARNING: %d %s", n, one)
 		} else {
-			fmt.Fprintf(c.Stderr, "%s: WARNING: %d %s\n", c.name, n, many)
+			c.warnf("WARNING: %d %s", n, many)
 		}
 	}
 	if ok+bad+unreadable > 0 {
