@@ -148,16 +148,43 @@ func head(c *call) int {
 func (c *call) allButLast(r io.Reader, h headTail) error {
 	if h.bytes {
 		ring := newByteRing(h.n)
-		return c.eachChunk(r, func(p []byte) { c.out.Write(ring.push(p)) })
-	}
-	var held [][]byte
-	return c.eachLineDelim(r, h.delim, func(line []byte) {
-		held = append(held, line)
-		if int64(len(held)) > h.n {
-			c.out.Write(held[0])
-			held = held[1:]
+		if err := c.eachChunk(r, func(p []byte) { c.out.Write(ring.push(p)) }); err != nil {
+			return err
 		}
+		return ring.err
+	}
+	var held lineQueue
+	return c.eachLineDelim(r, h.delim, func(line []byte) error {
+		if err := held.push(line); err != nil {
+			return err
+		}
+		if int64(len(held.lines)) > h.n {
+			c.out.Write(held.pop())
+		}
+		return nil
 	})
+}
+
+// lineQueue holds lines, within maxHold bytes.
+type lineQueue struct {
+	lines [][]byte
+	bytes int
+}
+
+func (q *lineQueue) push(line []byte) error {
+	if q.bytes+len(line)+lineOverhead > maxHold {
+		return errTooMuch
+	}
+	q.lines = append(q.lines, line)
+	q.bytes += len(line) + lineOverhead
+	return nil
+}
+
+func (q *lineQueue) pop() []byte {
+	l := q.lines[0]
+	q.lines = q.lines[1:]
+	q.bytes -= len(l) + lineOverhead
+	return l
 }
 
 // tail prints the last lines (-n N) or bytes (-c N) of each file, or from
@@ -173,10 +200,11 @@ func tail(c *call) int {
 				return c.copyOut(r)
 			}
 			n := int64(0)
-			return c.eachLineDelim(r, h.delim, func(line []byte) {
+			return c.eachLineDelim(r, h.delim, func(line []byte) error {
 				if n++; n > skip {
 					c.out.Write(line)
 				}
+				return nil
 			})
 		}
 		if h.bytes {
@@ -184,20 +212,29 @@ func tail(c *call) int {
 			if err := c.eachChunk(r, func(p []byte) { ring.push(p) }); err != nil {
 				return err
 			}
+			if ring.err != nil {
+				return ring.err
+			}
 			c.out.Write(ring.held())
 			return nil
 		}
-		var held [][]byte
-		err := c.eachLineDelim(r, h.delim, func(line []byte) {
-			held = append(held, line)
-			if int64(len(held)) > h.n {
-				held = held[1:]
+		var held lineQueue
+		err := c.eachLineDelim(r, h.delim, func(line []byte) error {
+			if err := held.push(line); err != nil {
+				return err
 			}
+			if int64(len(held.lines)) > h.n {
+				held.pop()
+			}
+			return nil
 		})
-		for _, l := range held {
+		if err != nil {
+			return err
+		}
+		for _, l := range held.lines {
 			c.out.Write(l)
 		}
-		return err
+		return nil
 	})
 }
 
@@ -224,8 +261,9 @@ func (c *call) eachChunk(r io.Reader, fn func([]byte)) error {
 	return nil
 }
 
-// eachLineDelim calls fn with each line of r, its delimiter included.
-func (c *call) eachLineDelim(r io.Reader, delim byte, fn func(line []byte)) error {
+// eachLineDelim calls fn with each line of r, its delimiter included,
+// until fn fails.
+func (c *call) eachLineDelim(r io.Reader, delim byte, fn func(line []byte) error) error {
 	lr := newLineReader(r)
 	lr.delim = delim
 	for !c.stopped() {
@@ -240,21 +278,31 @@ func (c *call) eachLineDelim(r io.Reader, delim byte, fn func(line []byte)) erro
 		if had {
 			l = append(l, delim)
 		}
-		fn(l)
+		if err := fn(l); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
-// byteRing keeps the last n bytes written to it.
+// byteRing keeps the last n bytes written to it, at most maxHold.
 type byteRing struct {
 	n   int64
 	buf []byte
+	err error // errTooMuch once it would hold more than maxHold
 }
 
 func newByteRing(n int64) *byteRing { return &byteRing{n: n} }
 
 // push adds p and returns the bytes that fell out.
 func (b *byteRing) push(p []byte) []byte {
+	if b.err != nil {
+		return nil
+	}
+	if len(b.buf)+len(p) > maxHold {
+		b.err = errTooMuch
+		return nil
+	}
 	b.buf = append(b.buf, p...)
 	over := int64(len(b.buf)) - b.n
 	if over <= 0 {

@@ -371,6 +371,9 @@ func (r *sedRun) exec(pc int) (restart, ok bool) {
 			r.lineNum++
 			r.in.advance()
 		case 'N':
+			if !r.fits(len(r.ps) + len(r.in.next)) {
+				return false, false
+			}
 			if !r.in.hasNext {
 				r.endCycle(!r.quiet)
 				r.quit = true
@@ -383,10 +386,16 @@ func (r *sedRun) exec(pc int) (restart, ok bool) {
 		case 'g':
 			r.ps = bytes.Clone(r.hs)
 		case 'G':
+			if !r.fits(len(r.ps) + len(r.hs)) {
+				return false, false
+			}
 			r.ps = append(append(r.ps, '\n'), r.hs...)
 		case 'h':
 			r.hs = bytes.Clone(r.ps)
 		case 'H':
+			if !r.fits(len(r.ps) + len(r.hs)) {
+				return false, false
+			}
 			r.hs = append(append(r.hs, '\n'), r.ps...)
 		case 'x':
 			r.ps, r.hs = r.hs, r.ps
@@ -443,6 +452,17 @@ func (r *sedRun) exec(pc int) (restart, ok bool) {
 	}
 	r.endCycle(!r.quiet)
 	return false, true
+}
+
+// fits reports whether a pattern or hold space of n bytes stays within
+// maxHold; when not, the run ends with an error.
+func (r *sedRun) fits(n int) bool {
+	if n <= maxHold {
+		return true
+	}
+	r.errorf("%s", errTooMuch)
+	r.quit = true
+	return false
 }
 
 // endCycle prints the pattern space (when print) and the appended text.

@@ -3,7 +3,6 @@ package coreutils
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
 	"sort"
 	"strconv"
@@ -11,10 +10,6 @@ import (
 )
 
 func init() { register(sortCmd, "sort") }
-
-// maxSortBytes is the most input sort holds: it sorts in memory, and a
-// larger input is refused rather than held.
-const maxSortBytes = 256 << 20
 
 var sortSpec = optSpec{
 	short: "nrufbk:t:so:cCzhgVMd",
@@ -46,7 +41,7 @@ type sorter struct {
 	reverse bool
 }
 
-// sortCmd sorts lines (in memory, up to maxSortBytes): by whole line, or
+// sortCmd sorts lines (in memory, up to maxHold): by whole line, or
 // -k keys split on blanks or -t; -n numeric, -h human sizes, -g general
 // numbers, -V versions, -M months, -f folding case, -b skipping blanks,
 // -d dictionary order, -r reversed, -u unique, -s stable; -c checks; -o
@@ -105,8 +100,8 @@ func sortCmd(c *call) int {
 			if err == io.EOF {
 				break
 			}
-			if err == nil && size+len(line) > maxSortBytes {
-				err = fmt.Errorf("input over %d MiB: sort holds its input in memory", maxSortBytes>>20)
+			if err == nil && size+len(line)+lineOverhead > maxHold {
+				err = errTooMuch
 			}
 			if err != nil {
 				r.Close()
@@ -114,7 +109,7 @@ func sortCmd(c *call) int {
 				c.status = 2
 				return c.finish()
 			}
-			size += len(line) + 1
+			size += len(line) + lineOverhead
 			lines = append(lines, bytes.Clone(line))
 		}
 		r.Close()
