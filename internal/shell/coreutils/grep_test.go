@@ -37,7 +37,7 @@ func TestGrep(t *testing.T) {
 		{"grep", "-e", "", "-v", "g"}, {"grep", "-n", "-e", "o", "--", "g"}, {"grep", "-A", "x", "a", "g"}, {"grep", "--nope", "a"},
 		{"egrep", "one|two", "g"}, {"fgrep", "a+b", "f"},
 	} {
-		cases = append(cases, gnuCase{name: fmtArgv(argv), tree: grepTree, argv: argv, anyOrder: argv[1] == "-r" || argv[1] == "-rl"})
+		cases = append(cases, gnuCase{name: fmtArgv(argv), tree: grepTree, argv: argv, anyOrder: len(argv) > 1 && (argv[1] == "-r" || argv[1] == "-rl")})
 	}
 	cases = append(cases,
 		gnuCase{name: "stdin", tree: grepTree, argv: []string{"grep", "b"}, stdin: "abc\nxyz\nbcd\n"},
