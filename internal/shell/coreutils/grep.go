@@ -50,8 +50,8 @@ type grepper struct {
 	errors         bool
 }
 
-// grep prints lines matching patterns (BRE, -E ERE, -F fixed strings;
-// -P is read as ERE). Status 0 when a line is selected, 1 when none, 2 on
+// grep prints lines matching patterns (BRE, -E ERE, -F fixed strings,
+// -P Go's Perl-like syntax). Status 0 when a line is selected, 1 when none, 2 on
 // an error (0 with -q when a line is selected).
 func grep(c *call) int {
 	o, code := c.parseOpts(grepSpec)
@@ -197,8 +197,10 @@ func (g *grepper) compile(pats []string) error {
 		switch {
 		case g.o.has("F"):
 			t = regexp.QuoteMeta(p)
+		case g.o.has("P"):
+			t = p // Go's syntax is Perl's, less look-around and back-references
 		default:
-			t, err = translateRegex(p, g.o.has("E") || g.o.has("P"))
+			t, err = translateRegex(p, g.o.has("E"))
 			if err != nil {
 				return err
 			}

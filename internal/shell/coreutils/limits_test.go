@@ -86,3 +86,25 @@ func TestHeldInputIsBounded(t *testing.T) {
 		})
 	}
 }
+
+func TestDevices(t *testing.T) {
+	for _, tc := range []struct {
+		argv  []string
+		stdin string
+		want  string
+	}{
+		{[]string{"cat", "/dev/null"}, "", ""},
+		{[]string{"head", "-c", "3", "/dev/zero"}, "", "\x00\x00\x00"},
+		{[]string{"cat", "/dev/stdin"}, "in", "in"},
+		{[]string{"tee", "/dev/stdout"}, "x\n", "x\nx\n"},
+		{[]string{"tee", "/dev/null"}, "x\n", "x\n"},
+		{[]string{"wc", "-c", "/dev/null"}, "", "0 /dev/null\n"},
+	} {
+		t.Run(fmtArgv(tc.argv), func(t *testing.T) {
+			got := runOurs(t, t.TempDir(), tc.argv, tc.stdin)
+			assert.Equal(t, result{tc.want, "", 0}, got)
+		})
+	}
+	got := runOurs(t, t.TempDir(), []string{"head", "-c", "16", "/dev/urandom"}, "")
+	assert.Len(t, got.stdout, 16)
+}
