@@ -3,6 +3,7 @@ package coreutils
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -61,7 +62,11 @@ func timeout(c *call) int {
 			c.warnf("sending signal %s to command %s", sig, quote(sub.Args[0]))
 		}
 		if o.has("preserve") {
-			return 128 + signalNumbers[sig]
+			n, err := strconv.Atoi(sig)
+			if err != nil {
+				n = signalNumbers[sig]
+			}
+			return 128 + n
 		}
 		return 124
 	}
