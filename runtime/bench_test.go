@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 // Compiling the interpreter without a cache: what the first run on a
@@ -14,9 +15,7 @@ func BenchmarkEngineCompile(b *testing.B) {
 	ctx := context.Background()
 	for b.Loop() {
 		e, err := NewEngine(ctx, EngineConfig{NoCache: true})
-		if err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, err)
 		e.Close(ctx)
 	}
 }
@@ -27,15 +26,11 @@ func BenchmarkEngineFromCache(b *testing.B) {
 	ctx := context.Background()
 	dir := b.TempDir()
 	e, err := NewEngine(ctx, EngineConfig{CacheDir: dir})
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	e.Close(ctx)
 	for b.Loop() {
 		e, err := NewEngine(ctx, EngineConfig{CacheDir: dir})
-		if err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, err)
 		e.Close(ctx)
 	}
 }
@@ -52,16 +47,13 @@ func BenchmarkExec(b *testing.B) {
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			s, err := testEngine.NewSandbox(SandboxConfig{Timeout: testTimeout})
-			if err != nil {
-				b.Fatal(err)
-			}
+			require.NoError(b, err)
 			defer s.Destroy()
 			p := policy(b, bc.policy)
 			for b.Loop() {
 				res, err := s.Exec(context.Background(), "python3 -c '"+bc.code+"'", ExecOptions{Policy: p})
-				if err != nil || res.ExitCode != 0 {
-					b.Fatalf("%v %+v", err, res)
-				}
+				require.NoError(b, err)
+				require.Equal(b, 0, res.ExitCode, "stderr %q", res.Stderr)
 			}
 		})
 	}
@@ -71,30 +63,22 @@ func BenchmarkExec(b *testing.B) {
 // instance from the pool (refilled between runs, outside the timer).
 func BenchmarkExecWarm(b *testing.B) {
 	e, err := NewEngine(context.Background(), EngineConfig{Pool: PoolConfig{Size: 1}})
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	defer e.Close(context.Background())
 	s, err := e.NewSandbox(SandboxConfig{Timeout: testTimeout})
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	defer s.Destroy()
 	p := policy(b, "strict")
 	for b.Loop() {
 		b.StopTimer()
-		for e.Stats().WarmReady == 0 {
-			time.Sleep(time.Millisecond)
-		}
+		waitReady(b, e, 1)
 		b.StartTimer()
 		res, err := s.Exec(context.Background(), "python3 -c 'import json, re, typing'", ExecOptions{Policy: p})
-		if err != nil || res.ExitCode != 0 {
-			b.Fatalf("%v %+v", err, res)
-		}
+		require.NoError(b, err)
+		require.Equal(b, 0, res.ExitCode, "stderr %q", res.Stderr)
 	}
-	if st := e.Stats(); st.WarmServed == 0 {
-		b.Fatalf("no job ran warm: %+v", st)
-	}
+	st := e.Stats()
+	require.NotZero(b, st.WarmServed, "no job ran warm: %+v", st)
 }
 
 // The eval tester on 100 cases: all in one instance, against one fresh
@@ -107,24 +91,20 @@ func BenchmarkEvalTester100(b *testing.B) {
 	}
 	cases := testCases(b, strings.Join(lines, "\n"))
 	tester, err := NewEvalTester(testEngine, TesterConfig{Timeout: testTimeout})
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	b.Run("one-instance", func(b *testing.B) {
 		for b.Loop() {
 			rep, err := tester.Test(context.Background(), code, cases)
-			if err != nil || rep.Passed != 100 {
-				b.Fatalf("%v %+v", err, rep)
-			}
+			require.NoError(b, err)
+			require.Equal(b, 100, rep.Passed, "%+v", rep)
 		}
 	})
 	b.Run("instance-per-case", func(b *testing.B) {
 		for b.Loop() {
 			for i := range cases {
 				rep, err := tester.Test(context.Background(), code, cases[i:i+1])
-				if err != nil || rep.Passed != 1 {
-					b.Fatalf("%v %+v", err, rep)
-				}
+				require.NoError(b, err)
+				require.Equal(b, 1, rep.Passed, "%+v", rep)
 			}
 		}
 	})

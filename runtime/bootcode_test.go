@@ -1,9 +1,13 @@
 package runtime
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // The guard's bytecode is made once and kept beside the compilation cache; a
@@ -12,37 +16,26 @@ func TestBootCodeCache(t *testing.T) {
 	dir := t.TempDir()
 	e := &Engine{rt: testEngine.rt, module: testEngine.module, interp: testEngine.interp, reactor: testEngine.reactor, cacheDir: dir}
 	code := e.loadBootCode()
-	if len(code) == 0 {
-		t.Fatal("no bytecode")
-	}
-	files, _ := filepath.Glob(filepath.Join(dir, "guard-*.marshal"))
-	if len(files) != 1 {
-		t.Fatalf("cache files: %v", files)
-	}
-	if cached, ok := readChecked(files[0]); !ok || string(cached) != string(code) {
-		t.Fatal("the cached copy does not match")
-	}
-	data, _ := os.ReadFile(files[0])
+	require.NotEmpty(t, code, "no bytecode")
+	files, err := filepath.Glob(filepath.Join(dir, "guard-*.marshal"))
+	require.NoError(t, err)
+	require.Len(t, files, 1, "cache files")
+	cached, ok := readChecked(files[0])
+	assert.True(t, ok && bytes.Equal(cached, code), "the cached copy does not match")
+	data, err := os.ReadFile(files[0])
+	require.NoError(t, err)
 	data[len(data)-1] ^= 0xff
-	os.WriteFile(files[0], data, 0o644)
-	if _, ok := readChecked(files[0]); ok {
-		t.Fatal("a corrupt copy passed the check")
-	}
-	if again := e.loadBootCode(); string(again) != string(code) {
-		t.Fatal("the bytecode made again differs")
-	}
-	if _, ok := readChecked(files[0]); !ok {
-		t.Fatal("the corrupt copy was not replaced")
-	}
+	require.NoError(t, os.WriteFile(files[0], data, 0o644))
+	_, ok = readChecked(files[0])
+	assert.False(t, ok, "a corrupt copy passed the check")
+	assert.True(t, bytes.Equal(code, e.loadBootCode()), "the bytecode made again differs")
+	_, ok = readChecked(files[0])
+	assert.True(t, ok, "the corrupt copy was not replaced")
 	// A guarded run with this engine's bytecode works.
 	e.bootOnce.Do(func() { e.bootCode = code })
 	s, err := e.NewSandbox(SandboxConfig{Timeout: testTimeout})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer s.Destroy()
 	res := execIn(t, s, `python3 -c 'import json; print(json.dumps([1]))'`, ExecOptions{Policy: policy(t, "strict")})
-	if res.ExitCode != 0 || res.Stdout != "[1]\n" {
-		t.Fatalf("got %+v", res)
-	}
+	assertRan(t, 0, "[1]\n", res)
 }

@@ -56,16 +56,9 @@ type EngineConfig struct {
 	// PoolConfig.
 	Pool PoolConfig
 
-	// Interpreter picks the embedded interpreter: InterpreterSnapshot (our
-	// CPython 3.13 reactor, started from a memory snapshot) or
-	// InterpreterNPM (the npm CPython 3.12.0, started afresh each run).
-	// Empty means $WASMBOX_INTERPRETER, or else InterpreterSnapshot.
-	// NewEngine checks the embedded module's SHA-256 against the one pinned
-	// in package assets.
-	Interpreter string
-
-	// Wasm, when set, is the interpreter module to run instead of an
-	// embedded one: a WASI command, or a reactor with wasmbox's entry
+	// Wasm, when set, is the interpreter module to run instead of the
+	// embedded one (whose SHA-256 NewEngine checks against the one pinned
+	// in package assets): a WASI command, or a reactor with wasmbox's entry
 	// points (which gets the embedded CPython 3.13 standard library).
 	Wasm []byte
 
@@ -123,13 +116,8 @@ func (e *Engine) Stats() EngineStats {
 // and a cache that cannot be created, read or written (disk full, read-only)
 // is given up with a warning, and the interpreter is compiled in memory.
 func NewEngine(ctx context.Context, cfg EngineConfig) (*Engine, error) {
-	var interp interpreter
-	if cfg.Wasm == nil {
-		var err error
-		if interp, err = pickInterpreter(cfg); err != nil {
-			return nil, err
-		}
-	} else {
+	interp := embeddedInterpreter()
+	if cfg.Wasm != nil {
 		h := sha256.Sum256(cfg.Wasm)
 		sum := hex.EncodeToString(h[:])
 		if cfg.WasmSHA256 != "" && !strings.EqualFold(cfg.WasmSHA256, sum) {
@@ -276,7 +264,7 @@ func checkAssetReader(r io.Reader, want, path string) error {
 		return fmt.Errorf("wasmbox: reading the embedded %s: %w", path, err)
 	}
 	if got := hex.EncodeToString(h.Sum(nil)); got != want {
-		return fmt.Errorf("wasmbox: the embedded interpreter (%s, %d bytes) is corrupt: its SHA-256 is %s, want %s; rebuild with `make clean build`", path, n, got, want)
+		return fmt.Errorf("wasmbox: the embedded interpreter (%s, %d bytes) is corrupt: its SHA-256 is %s, want %s; rebuild wasmbox from a clean checkout", path, n, got, want)
 	}
 	return nil
 }
@@ -301,7 +289,7 @@ func cacheDir(dir string) (string, error) {
 func (e *Engine) CacheDir() string { return e.cacheDir }
 
 // Interpreter returns the name of the interpreter the engine runs:
-// InterpreterSnapshot, InterpreterNPM, or "custom" for EngineConfig.Wasm.
+// InterpreterSnapshot, or "custom" for EngineConfig.Wasm.
 func (e *Engine) Interpreter() string { return e.interp.name }
 
 // PythonVersion returns the version of the CPython the engine runs, or

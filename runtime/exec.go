@@ -32,6 +32,9 @@ type ExecOptions struct {
 	// Policy, when set and not "none", runs the program under the in-guest
 	// import guard for that policy. (The static check is PythonRunner's.)
 	Policy *validate.Policy
+	// StreamOnly sends all of the program's output to Stdout and Stderr, with
+	// no cap, and keeps none of it: the result's Stdout and Stderr are empty.
+	StreamOnly bool
 }
 
 // Exec runs command in a fresh interpreter instance over the sandbox's
@@ -64,8 +67,8 @@ func (s *Sandbox) run(ctx context.Context, command string, argv []string, argvEr
 		return nil, err
 	}
 	start := time.Now()
-	stdout := &cappedBuffer{max: cfg.MaxOutput, live: opts.Stdout}
-	stderr := &cappedBuffer{max: cfg.MaxOutput, live: opts.Stderr}
+	stdout := &cappedBuffer{max: cfg.MaxOutput, live: opts.Stdout, streamOnly: opts.StreamOnly}
+	stderr := &cappedBuffer{max: cfg.MaxOutput, live: opts.Stderr, streamOnly: opts.StreamOnly}
 	res := &ExecResult{Command: command, Timestamp: start.UTC(), Violations: []validate.Violation{}}
 	finish := func() {
 		res.Stdout, res.StdoutTruncated = stdout.result()
@@ -156,7 +159,7 @@ func (s *Sandbox) guestArgv(command string, policy *validate.Policy) ([]string, 
 	if len(argv) == 0 {
 		return nil, errors.New("empty command: only python3 runs in this sandbox")
 	}
-	if !isPython(argv[0]) {
+	if !IsPython(argv[0]) {
 		return nil, fmt.Errorf("%s: command not found: only python3 runs in this sandbox", argv[0])
 	}
 	argv[0] = "python3"

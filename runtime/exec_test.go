@@ -4,64 +4,66 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
 )
 
 func TestExecHello(t *testing.T) {
 	res := run(t, `python3 -c 'print("hello")'`, ExecOptions{})
-	if res.ExitCode != 0 || !res.Success || res.Stdout != "hello\n" || res.Stderr != "" {
-		t.Fatalf("got %+v", res)
-	}
-	if res.Command != `python3 -c 'print("hello")'` || res.Duration <= 0 || res.Timestamp.IsZero() {
-		t.Fatalf("metadata: %+v", res)
-	}
+	assertRan(t, 0, "hello\n", res)
+	assert.True(t, res.Success)
+	assert.Empty(t, res.Stderr)
+	assert.Equal(t, `python3 -c 'print("hello")'`, res.Command)
+	assert.Positive(t, res.Duration)
+	assert.False(t, res.Timestamp.IsZero(), "no timestamp")
 }
 
 func TestExecStreamsAndExitCodes(t *testing.T) {
 	for _, tc := range []struct {
+		name           string
 		code           string
 		exit           int
 		stdout, stderr string
 	}{
-		{`import sys; print("out"); print("err", file=sys.stderr)`, 0, "out\n", "err\n"},
-		{`import sys; sys.exit(3)`, 3, "", ""},
-		{`import sys; sys.exit("bye")`, 1, "", "bye\n"},
-		{`raise ValueError("boom")`, 1, "", "ValueError: boom"},
-		{`def f(: pass`, 1, "", "SyntaxError"},
+		{"both streams", `import sys; print("out"); print("err", file=sys.stderr)`, 0, "out\n", "err\n"},
+		{"exit code", `import sys; sys.exit(3)`, 3, "", ""},
+		{"exit message", `import sys; sys.exit("bye")`, 1, "", "bye\n"},
+		{"exception", `raise ValueError("boom")`, 1, "", "ValueError: boom"},
+		{"syntax error", `def f(: pass`, 1, "", "SyntaxError"},
 	} {
-		res := run(t, "python3 -c '"+strings.ReplaceAll(tc.code, "'", `'\''`)+"'", ExecOptions{})
-		if res.ExitCode != tc.exit || res.Success != (tc.exit == 0) || res.Stdout != tc.stdout || !strings.Contains(res.Stderr, tc.stderr) {
-			t.Errorf("%s: got exit %d stdout %q stderr %q", tc.code, res.ExitCode, res.Stdout, res.Stderr)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			res := run(t, "python3 -c '"+strings.ReplaceAll(tc.code, "'", `'\''`)+"'", ExecOptions{})
+			assertRan(t, tc.exit, tc.stdout, res)
+			assert.Equal(t, tc.exit == 0, res.Success, "Success")
+			assert.Contains(t, res.Stderr, tc.stderr)
+		})
 	}
 }
 
 func TestExecStdin(t *testing.T) {
 	res := run(t, `python3 -c 'import sys; print(sys.stdin.read().upper())'`, ExecOptions{Stdin: strings.NewReader("abc")})
-	if res.Stdout != "ABC\n" {
-		t.Fatalf("got %+v", res)
-	}
+	assert.Equal(t, "ABC\n", res.Stdout, "stderr %q", res.Stderr)
 	res = run(t, `python3 -c 'import sys; print(repr(sys.stdin.read()))'`, ExecOptions{})
-	if res.Stdout != "''\n" {
-		t.Fatalf("empty stdin: got %+v", res)
-	}
+	assert.Equal(t, "''\n", res.Stdout, "empty stdin; stderr %q", res.Stderr)
 }
 
 func TestExecTimeoutLoopAndSleep(t *testing.T) {
-	for _, code := range []string{"while True: pass", "import time; time.sleep(30)"} {
-		start := time.Now()
-		res := run(t, "python3 -c '"+code+"'", ExecOptions{Timeout: 500 * time.Millisecond})
-		if !res.TimedOut || res.ExitCode != ExitTimeout || res.Success {
-			t.Errorf("%s: got %+v", code, res)
-		}
-		if took := time.Since(start); took > 10*time.Second {
-			t.Errorf("%s: stopped after %v", code, took)
-		}
+	for name, code := range map[string]string{
+		"loop":  "while True: pass",
+		"sleep": "import time; time.sleep(30)",
+	} {
+		t.Run(name, func(t *testing.T) {
+			start := time.Now()
+			res := run(t, "python3 -c '"+code+"'", ExecOptions{Timeout: 500 * time.Millisecond})
+			assert.True(t, res.TimedOut, "TimedOut")
+			assert.Equal(t, ExitTimeout, res.ExitCode)
+			assert.False(t, res.Success, "Success")
+			assert.LessOrEqual(t, time.Since(start), 10*time.Second, "stopped late")
+		})
 	}
 }
 
 func TestExecSleepWorks(t *testing.T) {
 	res := run(t, `python3 -c 'import time; t=time.monotonic(); time.sleep(0.2); print(time.monotonic()-t >= 0.2)'`, ExecOptions{})
-	if res.Stdout != "True\n" || res.ExitCode != 0 {
-		t.Fatalf("got %+v", res)
-	}
+	assertRan(t, 0, "True\n", res)
 }

@@ -3,7 +3,6 @@ package runtime
 import (
 	"bytes"
 	"context"
-	"errors"
 	"io"
 	"log/slog"
 	"os"
@@ -13,6 +12,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/wasmbox/wasmbox/assets"
 )
@@ -63,9 +65,7 @@ func (s *syncBuffer) String() string {
 func cacheEntries(t *testing.T, dir string) []string {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join(dir, "wazero-*", "*"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return files
 }
 
@@ -73,61 +73,49 @@ func cacheEntries(t *testing.T, dir string) []string {
 func newTinyEngine(t *testing.T, dir string) *Engine {
 	t.Helper()
 	e, err := NewEngine(context.Background(), EngineConfig{CacheDir: dir, Wasm: tinyWasm})
-	if err != nil {
-		t.Fatalf("NewEngine: %v", err)
-	}
+	require.NoError(t, err, "NewEngine")
 	t.Cleanup(func() { e.Close(context.Background()) })
 	s, err := e.NewSandbox(SandboxConfig{Timeout: testTimeout})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	res, err := s.Exec(context.Background(), "python3 -c pass", ExecOptions{})
-	if err != nil || res.ExitCode != 0 {
-		t.Fatalf("the engine does not run: %v %+v", err, res)
-	}
+	require.NoError(t, err, "the engine does not run")
+	require.Equal(t, 0, res.ExitCode, "the engine does not run: %+v", res)
 	return e
 }
 
 func TestEmbeddedAssetChecksum(t *testing.T) {
-	if err := snapshotAssetErr(); err != nil {
-		t.Fatalf("the embedded reactor fails its own check: %v", err)
-	}
-	if err := npmAssetErr(); err != nil {
-		t.Fatalf("the embedded npm build fails its own check: %v", err)
-	}
+	assert.NoError(t, snapshotAssetErr(), "the embedded reactor fails its own check")
 	for path, asset := range map[string]struct {
 		data []byte
 		sum  string
 	}{
-		"assets/python.wasm":            {assets.PythonWasm, assets.PythonWasmSHA256},
 		"assets/cpython313/python.wasm": {assets.CPython313Wasm, assets.CPython313WasmSHA256},
 	} {
-		bad := bytes.Clone(asset.data)
-		bad[len(bad)/2] ^= 1
-		err := checkAsset(bad, asset.sum, path)
-		if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "is corrupt: its SHA-256 is") || !strings.Contains(err.Error(), asset.sum) {
-			t.Fatalf("%s with a flipped bit: %v", path, err)
-		}
-	}
-}
-
-func TestUnknownInterpreterRefused(t *testing.T) {
-	_, err := NewEngine(context.Background(), EngineConfig{Interpreter: "pypy"})
-	if err == nil || !strings.Contains(err.Error(), `unknown interpreter "pypy"`) {
-		t.Fatalf("unknown interpreter: %v", err)
+		t.Run(path, func(t *testing.T) {
+			bad := bytes.Clone(asset.data)
+			bad[len(bad)/2] ^= 1
+			err := checkAsset(bad, asset.sum, path)
+			require.Error(t, err, "a flipped bit passed the check")
+			assert.Contains(t, err.Error(), path)
+			assert.Contains(t, err.Error(), "is corrupt: its SHA-256 is")
+			assert.Contains(t, err.Error(), asset.sum)
+		})
 	}
 }
 
 func TestWrongOrGarbageWasmRefused(t *testing.T) {
-	_, err := NewEngine(context.Background(), EngineConfig{NoCache: true, Wasm: tinyWasm, WasmSHA256: assets.PythonWasmSHA256})
-	if err == nil || !strings.Contains(err.Error(), "refusing to run it") {
-		t.Fatalf("wrong checksum: %v", err)
-	}
-	for _, garbage := range [][]byte{{}, []byte("#!/bin/sh\necho hi\n"), tinyWasm[:20]} {
-		_, err := NewEngine(context.Background(), EngineConfig{NoCache: true, Wasm: garbage})
-		if err == nil || !strings.HasPrefix(err.Error(), "wasmbox: compiling the interpreter: ") {
-			t.Fatalf("garbage %q: %v", garbage, err)
-		}
+	_, err := NewEngine(context.Background(), EngineConfig{NoCache: true, Wasm: tinyWasm, WasmSHA256: assets.CPython313WasmSHA256})
+	assert.ErrorContains(t, err, "refusing to run it", "wrong checksum")
+	for name, garbage := range map[string][]byte{
+		"empty":     {},
+		"script":    []byte("#!/bin/sh\necho hi\n"),
+		"truncated": tinyWasm[:20],
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := NewEngine(context.Background(), EngineConfig{NoCache: true, Wasm: garbage})
+			require.Error(t, err)
+			assert.True(t, strings.HasPrefix(err.Error(), "wasmbox: compiling the interpreter: "), "error %q", err)
+		})
 	}
 }
 
@@ -136,34 +124,25 @@ func TestCorruptCacheEntryRebuilt(t *testing.T) {
 	dir := t.TempDir()
 	newTinyEngine(t, dir)
 	entries := cacheEntries(t, dir)
-	if len(entries) != 1 {
-		t.Fatalf("cache entries %v", entries)
-	}
+	require.Len(t, entries, 1, "cache entries")
 	good, err := os.ReadFile(entries[0])
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for name, corrupt := range map[string][]byte{
 		"flipped bit": func() []byte { b := bytes.Clone(good); b[len(b)/2] ^= 0x40; return b }(),
 		"truncated":   good[:len(good)/3],
 		"empty":       {},
 		"garbage":     bytes.Repeat([]byte("x"), len(good)),
 	} {
-		if err := os.WriteFile(entries[0], corrupt, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		e := newTinyEngine(t, dir)
-		if e.CacheDir() != dir {
-			t.Errorf("%s: the engine gave up its cache", name)
-		}
-		rebuilt, err := os.ReadFile(entries[0])
-		if err != nil || !bytes.Equal(rebuilt, good) {
-			t.Errorf("%s: the entry was not rebuilt (%v)", name, err)
-		}
+		t.Run(name, func(t *testing.T) {
+			require.NoError(t, os.WriteFile(entries[0], corrupt, 0o600))
+			e := newTinyEngine(t, dir)
+			assert.Equal(t, dir, e.CacheDir(), "the engine gave up its cache")
+			rebuilt, err := os.ReadFile(entries[0])
+			assert.NoError(t, err)
+			assert.Equal(t, good, rebuilt, "the entry was not rebuilt")
+		})
 	}
-	if n := strings.Count(logs.String(), "corrupt compilation cache entry"); n != 4 {
-		t.Errorf("%d warnings, want 4:\n%s", n, logs)
-	}
+	assert.Equal(t, 4, strings.Count(logs.String(), "corrupt compilation cache entry"), "warnings in:\n%s", logs)
 }
 
 func TestUnreadableCacheEntryFallsBackToMemory(t *testing.T) {
@@ -173,34 +152,20 @@ func TestUnreadableCacheEntryFallsBackToMemory(t *testing.T) {
 	entry := cacheEntries(t, dir)[0]
 	// A directory where the entry should be: it can be neither read nor
 	// replaced.
-	if err := os.Remove(entry); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Mkdir(entry, 0o700); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.Remove(entry))
+	require.NoError(t, os.Mkdir(entry, 0o700))
 	e := newTinyEngine(t, dir)
-	if e.CacheDir() != "" {
-		t.Errorf("CacheDir %q, want in memory", e.CacheDir())
-	}
-	if !strings.Contains(logs.String(), "compilation cache unusable, compiling in memory") {
-		t.Errorf("no warning:\n%s", logs)
-	}
+	assert.Empty(t, e.CacheDir(), "want in memory")
+	assert.Contains(t, logs.String(), "compilation cache unusable, compiling in memory")
 }
 
 func TestUncreatableCacheDirFallsBackToMemory(t *testing.T) {
 	logs := captureLogs(t)
 	file := filepath.Join(t.TempDir(), "file")
-	if err := os.WriteFile(file, nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(file, nil, 0o600))
 	e := newTinyEngine(t, filepath.Join(file, "cache"))
-	if e.CacheDir() != "" {
-		t.Errorf("CacheDir %q, want in memory", e.CacheDir())
-	}
-	if !strings.Contains(logs.String(), "compilation cache disabled, compiling in memory") {
-		t.Errorf("no warning:\n%s", logs)
-	}
+	assert.Empty(t, e.CacheDir(), "want in memory")
+	assert.Contains(t, logs.String(), "compilation cache disabled, compiling in memory")
 }
 
 // TestFullDiskCacheFallsBackToMemory makes every file write past 16 bytes
@@ -220,16 +185,10 @@ func TestFullDiskCacheFallsBackToMemory(t *testing.T) {
 	}
 	e, err := NewEngine(context.Background(), EngineConfig{CacheDir: dir, Wasm: tinyWasm})
 	syscall.Setrlimit(syscall.RLIMIT_FSIZE, &old)
-	if err != nil {
-		t.Fatalf("NewEngine on a full disk: %v", err)
-	}
+	require.NoError(t, err, "NewEngine on a full disk")
 	defer e.Close(context.Background())
-	if e.CacheDir() != "" {
-		t.Errorf("CacheDir %q, want in memory", e.CacheDir())
-	}
-	if !strings.Contains(logs.String(), "compilation cache unusable, compiling in memory") {
-		t.Errorf("no warning:\n%s", logs)
-	}
+	assert.Empty(t, e.CacheDir(), "want in memory")
+	assert.Contains(t, logs.String(), "compilation cache unusable, compiling in memory")
 }
 
 // TestCancelAtEveryStage cancels an execution before it starts, while the
@@ -259,16 +218,14 @@ func TestCancelAtEveryStage(t *testing.T) {
 			stdout := st.cancel(cancel)
 			start := time.Now()
 			res, err := s.Exec(ctx, st.command, ExecOptions{Stdout: stdout})
-			if took := time.Since(start); took > 15*time.Second {
-				t.Errorf("took %v", took)
-			}
-			if !errors.Is(err, context.Canceled) || res == nil || res.ExitCode != ExitCanceled || res.TimedOut {
-				t.Fatalf("err %v, result %+v", err, res)
-			}
+			assert.LessOrEqual(t, time.Since(start), 15*time.Second, "stopped late")
+			require.ErrorIs(t, err, context.Canceled)
+			require.NotNil(t, res)
+			assert.Equal(t, ExitCanceled, res.ExitCode)
+			assert.False(t, res.TimedOut, "TimedOut")
 			// The sandbox is still usable.
-			if res := execIn(t, s, "python3 -c 'print(2)'", ExecOptions{}); res.Stdout != "2\n" {
-				t.Fatalf("after the cancel: %+v", res)
-			}
+			res = execIn(t, s, "python3 -c 'print(2)'", ExecOptions{})
+			assert.Equal(t, "2\n", res.Stdout, "after the cancel: %+v", res)
 		})
 	}
 }

@@ -1,8 +1,10 @@
 package runtime
 
 import (
-	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/wasmbox/wasmbox/validate"
 )
@@ -10,12 +12,9 @@ import (
 func policy(t testing.TB, name string, allow ...string) *validate.Policy {
 	t.Helper()
 	p, err := validate.PolicyByName(name)
-	if err == nil {
-		p, err = p.WithAllowedImports(allow...)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
+	p, err = p.WithAllowedImports(allow...)
+	require.NoError(t, err)
 	return &p
 }
 
@@ -23,14 +22,11 @@ func policy(t testing.TB, name string, allow ...string) *validate.Policy {
 // check is skipped: Exec runs no static check, only the guard.
 func TestGuardRefusesBuiltImportName(t *testing.T) {
 	res := run(t, `python3 -c '__import__("o"+"s").system("ls")'`, ExecOptions{Policy: policy(t, "strict")})
-	if res.ExitCode != 1 || !strings.Contains(res.Stderr, "ModuleNotFoundError: import of 'os' is blocked by the wasmbox strict policy") {
-		t.Fatalf("got exit %d stderr %q", res.ExitCode, res.Stderr)
-	}
+	assert.Equal(t, 1, res.ExitCode)
+	assert.Contains(t, res.Stderr, "ModuleNotFoundError: import of 'os' is blocked by the wasmbox strict policy")
 	// Without a policy the same code runs (and fails only inside WASI).
 	res = run(t, `python3 -c 'print(__import__("o"+"s").name)'`, ExecOptions{})
-	if res.ExitCode != 0 || res.Stdout != "posix\n" {
-		t.Fatalf("no policy: %+v", res)
-	}
+	assertRan(t, 0, "posix\n", res, "no policy")
 }
 
 func TestGuardKeepsAllowedModulesWorking(t *testing.T) {
@@ -43,10 +39,10 @@ func TestGuardKeepsAllowedModulesWorking(t *testing.T) {
 		"stdlib":       {policy(t, "stdlib"), `import math, collections, dataclasses, datetime, decimal, statistics; print(statistics.mean([1, 2, 3]))`, "2"},
 		"allow-import": {policy(t, "strict", "base64"), `import base64; print(base64.b64encode(b"hi").decode())`, "aGk="},
 	} {
-		res := run(t, "python3 -c '"+tc.code+"'", ExecOptions{Policy: tc.policy})
-		if res.ExitCode != 0 || res.Stdout != tc.want+"\n" {
-			t.Errorf("%s: exit %d stdout %q stderr %q", name, res.ExitCode, res.Stdout, res.Stderr)
-		}
+		t.Run(name, func(t *testing.T) {
+			res := run(t, "python3 -c '"+tc.code+"'", ExecOptions{Policy: tc.policy})
+			assertRan(t, 0, tc.want+"\n", res)
+		})
 	}
 }
 
@@ -60,27 +56,25 @@ func TestGuardHostile(t *testing.T) {
 		"module dict":       `import json; getattr(json, "__di" + "ct__")`,
 		"vars":              `import json; vars(json)`,
 	} {
-		res := run(t, "python3 -c '"+code+"'", ExecOptions{Policy: strict})
-		if res.ExitCode == 0 {
-			t.Errorf("%s: ran: stdout %q", name, res.Stdout)
-		}
+		t.Run(name, func(t *testing.T) {
+			res := run(t, "python3 -c '"+code+"'", ExecOptions{Policy: strict})
+			assert.NotEqual(t, 0, res.ExitCode, "it ran: stdout %q", res.Stdout)
+		})
 	}
 }
 
 func TestRunnerRejectsBeforeRunning(t *testing.T) {
 	r, err := NewPythonRunner(testEngine, RunnerConfig{Sandbox: SandboxConfig{Timeout: testTimeout}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	res, err := r.Run(t.Context(), []byte("import subprocess\nsubprocess.run(['ls'])\n"), nil, ExecOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.ExitCode != ExitRejected || len(res.Violations) == 0 || res.Violations[0].Name != "subprocess" || res.Stdout != "" {
-		t.Fatalf("got %+v", res)
+	require.NoError(t, err)
+	assert.Equal(t, ExitRejected, res.ExitCode)
+	assert.Empty(t, res.Stdout)
+	if assert.NotEmpty(t, res.Violations) {
+		assert.Equal(t, "subprocess", res.Violations[0].Name)
 	}
 	res, err = r.Run(t.Context(), []byte("import json\nprint(json.dumps([1]))\n"), []string{"x"}, ExecOptions{})
-	if err != nil || res.ExitCode != 0 || res.Stdout != "[1]\n" || res.Command != "python3 /tmp/eval_script.py x" {
-		t.Fatalf("got %+v %v", res, err)
-	}
+	require.NoError(t, err)
+	assertRan(t, 0, "[1]\n", res)
+	assert.Equal(t, "python3 /tmp/eval_script.py x", res.Command)
 }

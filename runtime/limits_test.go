@@ -1,12 +1,15 @@
 package runtime
 
 import (
+	"context"
 	"io"
-	"os"
 	goruntime "runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestExecMemoryLimit(t *testing.T) {
@@ -14,20 +17,18 @@ func TestExecMemoryLimit(t *testing.T) {
 	goruntime.ReadMemStats(&before)
 	res := run(t, `python3 -c 'x = []
 while True: x.append(bytearray(1 << 20))'`, ExecOptions{MemoryLimit: 64 << 20})
-	if !res.MemoryExceeded || res.ExitCode != ExitMemory || !strings.Contains(res.Stderr, "MemoryError") {
-		t.Fatalf("got exit %d memoryExceeded %v stderr %q", res.ExitCode, res.MemoryExceeded, res.Stderr)
-	}
+	assert.True(t, res.MemoryExceeded, "MemoryExceeded")
+	assert.Equal(t, ExitMemory, res.ExitCode)
+	assert.Contains(t, res.Stderr, "MemoryError")
 	var after goruntime.MemStats
 	goruntime.ReadMemStats(&after)
 	// The guest's memory is an mmap outside the Go heap, freed with the
 	// instance: the host heap must not have grown by the guest's 64 MiB.
-	if grew := int64(after.HeapAlloc) - int64(before.HeapAlloc); grew > 32<<20 {
-		t.Fatalf("host heap grew by %d MiB", grew>>20)
-	}
+	grew := int64(after.HeapAlloc) - int64(before.HeapAlloc)
+	assert.LessOrEqual(t, grew, int64(32<<20), "host heap grew by %d MiB", grew>>20)
 	// The sandbox still works after the bomb.
-	if res := run(t, `python3 -c 'print(1)'`, ExecOptions{}); res.Stdout != "1\n" {
-		t.Fatalf("after the bomb: %+v", res)
-	}
+	res = run(t, `python3 -c 'print(1)'`, ExecOptions{})
+	assert.Equal(t, "1\n", res.Stdout, "after the bomb: %+v", res)
 }
 
 func TestExecMemoryErrorCaught(t *testing.T) {
@@ -36,25 +37,24 @@ try:
     b = bytearray(200 << 20)
 except MemoryError:
     print("caught")'`, ExecOptions{MemoryLimit: 64 << 20})
-	if res.ExitCode != 0 || res.Stdout != "caught\n" || !res.MemoryExceeded {
-		t.Fatalf("got %+v", res)
-	}
+	assertRan(t, 0, "caught\n", res)
+	assert.True(t, res.MemoryExceeded, "MemoryExceeded")
 }
 
 func TestMemoryLimitBelowStart(t *testing.T) {
 	_, err := testEngine.NewSandbox(SandboxConfig{MemoryLimit: 1 << 20})
-	if err == nil || !strings.Contains(err.Error(), "needs to start") {
-		t.Fatalf("got %v", err)
-	}
+	assert.ErrorContains(t, err, "needs to start")
 }
 
 func TestExecOutputCapped(t *testing.T) {
 	res := run(t, `python3 -c 'import sys
 for i in range(100000): print("x" * 99)
 print("e" * 5000, file=sys.stderr)'`, ExecOptions{MaxOutput: 4096})
-	if res.ExitCode != 0 || len(res.Stdout) != 4096 || !res.StdoutTruncated || len(res.Stderr) != 4096 || !res.StderrTruncated {
-		t.Fatalf("got exit %d, %d bytes out (truncated %v), %d err (truncated %v)", res.ExitCode, len(res.Stdout), res.StdoutTruncated, len(res.Stderr), res.StderrTruncated)
-	}
+	assert.Equal(t, 0, res.ExitCode)
+	assert.Equal(t, 4096, len(res.Stdout), "stdout bytes")
+	assert.True(t, res.StdoutTruncated, "StdoutTruncated")
+	assert.Equal(t, 4096, len(res.Stderr), "stderr bytes")
+	assert.True(t, res.StderrTruncated, "StderrTruncated")
 }
 
 func TestExecFilesystemFlood(t *testing.T) {
@@ -71,12 +71,10 @@ try:
         open(f"/tmp/f{i}", "w").close(); n += 1
 except OSError as e:
     print("files refused after", n)'`, ExecOptions{})
-	if res.ExitCode != 0 || !strings.Contains(res.Stdout, "bytes refused") || !strings.Contains(res.Stdout, "files refused after") {
-		t.Fatalf("got %+v", res)
-	}
-	if err := s.WriteFile("/tmp/more", make([]byte, 2<<20)); err == nil || !strings.Contains(err.Error(), "no space") {
-		t.Fatalf("host write past the cap: %v", err)
-	}
+	assert.Equal(t, 0, res.ExitCode, "stderr %q", res.Stderr)
+	assert.Contains(t, res.Stdout, "bytes refused")
+	assert.Contains(t, res.Stdout, "files refused after")
+	assert.ErrorIs(t, s.WriteFile("/tmp/more", make([]byte, 2<<20)), ErrNoSpace, "host write past the cap")
 }
 
 func TestExecStdinPipeStopsAtTimeout(t *testing.T) {
@@ -84,21 +82,18 @@ func TestExecStdinPipeStopsAtTimeout(t *testing.T) {
 	defer w.Close()
 	start := time.Now()
 	res := run(t, `python3 -c 'import sys; sys.stdin.read()'`, ExecOptions{Stdin: r, Timeout: 500 * time.Millisecond})
-	if !res.TimedOut || res.ExitCode != ExitTimeout {
-		t.Fatalf("got %+v", res)
-	}
-	if took := time.Since(start); took > 10*time.Second {
-		t.Fatalf("stopped after %v", took)
-	}
+	assert.True(t, res.TimedOut, "TimedOut")
+	assert.Equal(t, ExitTimeout, res.ExitCode)
+	assert.LessOrEqual(t, time.Since(start), 10*time.Second, "stopped late")
 }
 
 func TestExecCrashIsAFailedProgram(t *testing.T) {
 	// abort() in the guest is the wasm instruction unreachable: a trap,
 	// reported as a crashed program.
 	res := run(t, `python3 -c 'import faulthandler; faulthandler._sigabrt()'`, ExecOptions{Policy: &noPolicy})
-	if res.ExitCode != ExitCrashed || res.Success || res.Stderr != "wasmbox: the program crashed: wasm error: unreachable\n" {
-		t.Fatalf("got %+v", res)
-	}
+	assert.Equal(t, ExitCrashed, res.ExitCode)
+	assert.False(t, res.Success, "Success")
+	assert.Equal(t, "wasmbox: the program crashed: wasm error: unreachable\n", res.Stderr)
 	// Recursion through C code (map calling f calling map) is stopped by
 	// CPython 3.13's C recursion limit before it overflows the C stack.
 	res = run(t, `python3 -c '
@@ -106,14 +101,12 @@ import sys
 sys.setrecursionlimit(10**6)
 def f(n): return list(map(f, [n + 1]))
 f(0)'`, ExecOptions{})
-	if res.ExitCode != 1 || !strings.HasSuffix(res.Stderr, "RecursionError: maximum recursion depth exceeded\n") {
-		t.Fatalf("got %+v", res)
-	}
+	assert.Equal(t, 1, res.ExitCode)
+	assert.True(t, strings.HasSuffix(res.Stderr, "RecursionError: maximum recursion depth exceeded\n"), "stderr %q", res.Stderr)
 }
 
 func TestGuestSeesNoHost(t *testing.T) {
-	os.Setenv("WASMBOX_SECRET", "leak")
-	defer os.Unsetenv("WASMBOX_SECRET")
+	t.Setenv("WASMBOX_SECRET", "leak")
 	for _, tc := range []struct{ name, code, want string }{
 		{"host file", `open("/etc/passwd").read()`, "FileNotFoundError"},
 		{"host dir", `import os; print(sorted(os.listdir("/")))`, "['tmp']"},
@@ -122,19 +115,18 @@ func TestGuestSeesNoHost(t *testing.T) {
 		{"socket", `import socket; socket.create_connection(("127.0.0.1", 80), timeout=1)`, "Error"},
 		{"subprocess", `import os; os.system("ls")`, "Error"},
 	} {
-		res := run(t, "python3 -c '"+tc.code+"'", ExecOptions{})
-		if !strings.Contains(res.Stdout+res.Stderr, tc.want) || strings.Contains(res.Stdout+res.Stderr, "leak") {
-			t.Errorf("%s: got exit %d stdout %q stderr %q", tc.name, res.ExitCode, res.Stdout, res.Stderr)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			res := run(t, "python3 -c '"+tc.code+"'", ExecOptions{})
+			assert.Contains(t, res.Stdout+res.Stderr, tc.want)
+			assert.NotContains(t, res.Stdout+res.Stderr, "leak")
+		})
 	}
 }
 
 func TestExecEnvOnlyWhatCallerSets(t *testing.T) {
 	s := newSandbox(t, SandboxConfig{Env: map[string]string{"A": "1", "B": "2"}})
 	res := execIn(t, s, `python3 -c 'import os; print(sorted(os.environ.items()))'`, ExecOptions{Env: map[string]string{"B": "3"}})
-	if res.Stdout != "[('A', '1'), ('B', '3')]\n" {
-		t.Fatalf("got %+v", res)
-	}
+	assert.Equal(t, "[('A', '1'), ('B', '3')]\n", res.Stdout, "stderr %q", res.Stderr)
 }
 
 // wazero's compiled code cannot be preempted: a guest that never called
@@ -149,9 +141,15 @@ func TestSpinningGuestDoesNotHoldUpTheGC(t *testing.T) {
 		"C loop":   "print(sum(range(10**15)))",
 	} {
 		t.Run(name, func(t *testing.T) {
-			done := make(chan *ExecResult, 1)
+			s := newSandbox(t, SandboxConfig{})
+			type outcome struct {
+				res *ExecResult
+				err error
+			}
+			done := make(chan outcome, 1)
 			go func() {
-				done <- run(t, "python3 -c '"+code+"'", ExecOptions{Timeout: 2 * time.Second})
+				res, err := s.Exec(context.Background(), "python3 -c '"+code+"'", ExecOptions{Timeout: 2 * time.Second})
+				done <- outcome{res, err}
 			}()
 			time.Sleep(200 * time.Millisecond)
 			var slowest time.Duration
@@ -161,16 +159,14 @@ func TestSpinningGuestDoesNotHoldUpTheGC(t *testing.T) {
 				slowest = max(slowest, time.Since(start))
 				time.Sleep(50 * time.Millisecond)
 			}
-			if slowest > time.Second {
-				t.Errorf("a garbage collection took %v while the guest spun", slowest)
-			}
+			assert.LessOrEqual(t, slowest, time.Second, "a garbage collection took this long while the guest spun")
 			select {
-			case res := <-done:
-				if !res.TimedOut || res.ExitCode != ExitTimeout {
-					t.Fatalf("got %+v", res)
-				}
+			case got := <-done:
+				require.NoError(t, got.err)
+				assert.True(t, got.res.TimedOut, "TimedOut")
+				assert.Equal(t, ExitTimeout, got.res.ExitCode)
 			case <-time.After(time.Minute):
-				t.Fatal("the spinning guest was not stopped")
+				require.Fail(t, "the spinning guest was not stopped")
 			}
 		})
 	}

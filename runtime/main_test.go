@@ -4,8 +4,12 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // testEngine is shared by every test in the package: compiling the
@@ -39,9 +43,7 @@ func newSandbox(t *testing.T, cfg SandboxConfig) *Sandbox {
 		cfg.Timeout = testTimeout
 	}
 	s, err := testEngine.NewSandbox(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Cleanup(func() { s.Destroy() })
 	return s
 }
@@ -56,8 +58,21 @@ func run(t *testing.T, command string, opts ExecOptions) *ExecResult {
 func execIn(t *testing.T, s *Sandbox, command string, opts ExecOptions) *ExecResult {
 	t.Helper()
 	res, err := s.Exec(context.Background(), command, opts)
-	if err != nil {
-		t.Fatalf("Exec(%q): %v", command, err)
-	}
+	require.NoError(t, err, "Exec(%q)", command)
 	return res
+}
+
+// assertRan checks a run's exit code and whole stdout in one comparison; a
+// failure shows both, the run's stderr (which says why) and any context.
+func assertRan(t *testing.T, exit int, stdout string, res *ExecResult, context ...string) bool {
+	t.Helper()
+	type outcome struct {
+		ExitCode int
+		Stdout   string
+	}
+	msg := fmt.Sprintf("stderr %q", res.Stderr)
+	if len(context) > 0 {
+		msg = strings.Join(context, " ") + "; " + msg
+	}
+	return assert.Equal(t, outcome{exit, stdout}, outcome{res.ExitCode, res.Stdout}, msg)
 }

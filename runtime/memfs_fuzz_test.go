@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	experimentalsys "github.com/tetratelabs/wazero/experimental/sys"
 )
 
@@ -22,26 +24,22 @@ func checkTree(t *testing.T, m *memFS) {
 	var walk func(n *node, at string)
 	walk = func(n *node, at string) {
 		for name, c := range n.children {
-			switch {
-			case name == "", name == ".", name == "..", strings.ContainsAny(name, "/\x00"), len(name) > maxNameLen:
-				t.Fatalf("bad name %q under %q", name, at)
-			}
+			bad := name == "" || name == "." || name == ".." || strings.ContainsAny(name, "/\x00") || len(name) > maxNameLen
+			require.False(t, bad, "bad name %q under %q", name, at)
 			nodes++
 			bytes += int64(len(c.data))
 			if c.dir {
 				walk(c, path.Join(at, name))
-			} else if c.children != nil {
-				t.Fatalf("file %s has children", path.Join(at, name))
+			} else {
+				require.Nil(t, c.children, "file %s has children", path.Join(at, name))
 			}
 		}
 	}
 	walk(m.root, "/")
-	if bytes != m.bytes || nodes != m.nodes {
-		t.Fatalf("accounting: %d bytes %d entries counted, %d %d in the tree", m.bytes, m.nodes, bytes, nodes)
-	}
-	if m.bytes > m.maxBytes || m.nodes > m.maxNodes {
-		t.Fatalf("over the caps: %d/%d bytes, %d/%d entries", m.bytes, m.maxBytes, m.nodes, m.maxNodes)
-	}
+	require.Equal(t, bytes, m.bytes, "bytes counted, against those in the tree")
+	require.Equal(t, nodes, m.nodes, "entries counted, against those in the tree")
+	require.LessOrEqual(t, m.bytes, m.maxBytes, "bytes over the cap")
+	require.LessOrEqual(t, m.nodes, m.maxNodes, "entries over the cap")
 }
 
 // FuzzSandboxPaths applies sequences of file operations, through the host
@@ -63,9 +61,7 @@ func FuzzSandboxPaths(f *testing.F) {
 			ops = ops[:16]
 		}
 		s, err := testEngine.NewSandbox(SandboxConfig{MaxFSBytes: 4096, MaxFiles: 24})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		defer s.Destroy()
 		m := s.fs
 		for i, op := range ops {
@@ -81,16 +77,13 @@ func FuzzSandboxPaths(f *testing.F) {
 				err := s.WriteFile(a, data)
 				switch {
 				case !strings.HasPrefix(a, "/") || strings.IndexByte(a, 0) >= 0:
-					if err == nil {
-						t.Fatalf("WriteFile(%q) accepted a relative or NUL path", a)
-					}
+					require.Error(t, err, "WriteFile(%q) accepted a relative or NUL path", a)
 				case err == nil:
 					got, err := s.ReadFile(path.Clean(a))
-					if err != nil || !bytes.Equal(got, data) {
-						t.Fatalf("WriteFile(%q) then ReadFile: %q %v", a, got, err)
-					}
+					require.NoError(t, err, "WriteFile(%q) then ReadFile", a)
+					require.True(t, bytes.Equal(data, got), "WriteFile(%q) then ReadFile: %q", a, got)
 				case errors.Is(err, ErrNoSpace) && int64(len(data)) <= m.maxBytes && m.nodes < m.maxNodes && m.bytes+int64(len(data)) <= m.maxBytes:
-					t.Fatalf("WriteFile(%q) of %d bytes: ErrNoSpace with %d bytes and %d entries used", a, len(data), m.bytes, m.nodes)
+					require.Failf(t, "ErrNoSpace with room left", "WriteFile(%q) of %d bytes: ErrNoSpace with %d bytes and %d entries used", a, len(data), m.bytes, m.nodes)
 				}
 			case 1:
 				s.Mkdir(a)
@@ -125,9 +118,7 @@ func FuzzSandboxPaths(f *testing.F) {
 				n2, e2 := m.lookup("../../../" + a)
 				n3, e3 := m.lookup(path.Clean("/" + a))
 				m.mu.Unlock()
-				if n1 != n2 || n1 != n3 || e1 != e2 || e1 != e3 {
-					t.Fatalf("op %d: %q resolves differently from above the root", i, a)
-				}
+				require.True(t, n1 == n2 && n1 == n3 && e1 == e2 && e1 == e3, "op %d: %q resolves differently from above the root", i, a)
 			}
 			checkTree(t, m)
 		}
@@ -140,17 +131,10 @@ func FuzzSandboxPaths(f *testing.F) {
 // were both accepted.
 func TestNamesRefused(t *testing.T) {
 	s := newSandbox(t, SandboxConfig{})
-	if err := s.WriteFile("/"+strings.Repeat("d", maxNameLen+1)+"/f", []byte("x")); !errors.Is(err, experimentalsys.ENAMETOOLONG) {
-		t.Errorf("long directory name: %v", err)
-	}
-	if err := s.WriteFile("/"+strings.Repeat("d", maxNameLen)+"/f", []byte("x")); err != nil {
-		t.Errorf("a name of %d bytes: %v", maxNameLen, err)
-	}
-	if _, errno := s.fs.OpenFile("a\x00b", experimentalsys.O_CREAT|experimentalsys.O_RDWR, 0o644); errno != experimentalsys.EINVAL {
-		t.Errorf("NUL in a created name: %v", errno)
-	}
-	if errno := s.fs.Mkdir("tmp/\x00", 0o755); errno != experimentalsys.EINVAL {
-		t.Errorf("NUL in a directory name: %v", errno)
-	}
+	assert.ErrorIs(t, s.WriteFile("/"+strings.Repeat("d", maxNameLen+1)+"/f", []byte("x")), experimentalsys.ENAMETOOLONG, "long directory name")
+	assert.NoError(t, s.WriteFile("/"+strings.Repeat("d", maxNameLen)+"/f", []byte("x")), "a name of %d bytes", maxNameLen)
+	_, errno := s.fs.OpenFile("a\x00b", experimentalsys.O_CREAT|experimentalsys.O_RDWR, 0o644)
+	assert.Equal(t, experimentalsys.EINVAL, errno, "NUL in a created name")
+	assert.Equal(t, experimentalsys.EINVAL, s.fs.Mkdir("tmp/\x00", 0o755), "NUL in a directory name")
 	checkTree(t, s.fs)
 }

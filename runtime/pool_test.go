@@ -5,6 +5,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // newPoolEngine returns an engine with a warm pool of size, closed at the
@@ -12,23 +15,18 @@ import (
 func newPoolEngine(t *testing.T, cfg PoolConfig) *Engine {
 	t.Helper()
 	e, err := NewEngine(context.Background(), EngineConfig{Pool: cfg})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Cleanup(func() { e.Close(context.Background()) })
 	return e
 }
 
 // waitReady waits until the pool has n warm instances.
-func waitReady(t *testing.T, e *Engine, n int) {
+func waitReady(t testing.TB, e *Engine, n int) {
 	t.Helper()
-	deadline := time.Now().Add(2 * time.Minute)
-	for e.Stats().WarmReady < n {
-		if time.Now().After(deadline) {
-			t.Fatalf("the pool never had %d warm instances: %+v", n, e.Stats())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		st := e.Stats()
+		assert.GreaterOrEqual(c, st.WarmReady, n, "warm instances: %+v", st)
+	}, 2*time.Minute, 20*time.Millisecond, "the pool never had %d warm instances", n)
 }
 
 func execOn(t *testing.T, e *Engine, cfg SandboxConfig, files map[string]string, command string, opts ExecOptions) *ExecResult {
@@ -37,19 +35,13 @@ func execOn(t *testing.T, e *Engine, cfg SandboxConfig, files map[string]string,
 		cfg.Timeout = testTimeout
 	}
 	s, err := e.NewSandbox(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer s.Destroy()
 	for p, data := range files {
-		if err := s.WriteFile(p, []byte(data)); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, s.WriteFile(p, []byte(data)))
 	}
 	res, err := s.Exec(context.Background(), command, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return res
 }
 
@@ -59,12 +51,8 @@ func TestPoolRunsJobsWarm(t *testing.T) {
 	res := execOn(t, e, SandboxConfig{Env: map[string]string{"GREETING": "hi"}}, map[string]string{"/tmp/in.txt": "data"},
 		`python3 -c 'import os, sys; print(os.environ["GREETING"], sys.argv, open("/tmp/in.txt").read(), sys.stdin.read())' a1`,
 		ExecOptions{Stdin: strings.NewReader("from stdin")})
-	if res.ExitCode != 0 || res.Stdout != "hi ['-c', 'a1'] data from stdin\n" {
-		t.Fatalf("got %+v", res)
-	}
-	if st := e.Stats(); st.WarmServed != 1 {
-		t.Fatalf("the job did not run warm: %+v", st)
-	}
+	assertRan(t, 0, "hi ['-c', 'a1'] data from stdin\n", res)
+	assert.Equal(t, int64(1), e.Stats().WarmServed, "jobs run warm")
 }
 
 // Each warm instance serves one job: what a job changes in the interpreter
@@ -79,76 +67,53 @@ builtins.len = lambda x: -1
 sys.modules["planted"] = json
 open("/tmp/left-behind", "w").write("x")
 print("mutated")'`, ExecOptions{})
-	if first.Stdout != "mutated\n" {
-		t.Fatalf("first job: %+v", first)
-	}
+	require.Equal(t, "mutated\n", first.Stdout, "first job; stderr %q", first.Stderr)
 	waitReady(t, e, 1)
 	second := execOn(t, e, SandboxConfig{}, nil, `python3 -c '
 import json, sys, os
 print(json.dumps([1]), len("ab"), "planted" in sys.modules, os.path.exists("/tmp/left-behind"))'`, ExecOptions{})
-	if second.Stdout != "[1] 2 False False\n" {
-		t.Fatalf("second job saw the first's changes: %+v", second)
-	}
-	if st := e.Stats(); st.WarmServed != 2 {
-		t.Fatalf("jobs did not run warm: %+v", st)
-	}
+	assert.Equal(t, "[1] 2 False False\n", second.Stdout, "the second job saw the first's changes; stderr %q", second.Stderr)
+	assert.Equal(t, int64(2), e.Stats().WarmServed, "jobs run warm")
 }
 
 func TestPoolLimitsBoundAtHandover(t *testing.T) {
 	e := newPoolEngine(t, PoolConfig{Size: 1})
 	waitReady(t, e, 1)
 	res := execOn(t, e, SandboxConfig{}, nil, `python3 -c 'while True: pass'`, ExecOptions{Timeout: 300 * time.Millisecond})
-	if !res.TimedOut || res.ExitCode != ExitTimeout {
-		t.Fatalf("timeout: %+v", res)
-	}
+	assert.True(t, res.TimedOut, "TimedOut")
+	assert.Equal(t, ExitTimeout, res.ExitCode, "timeout")
 	waitReady(t, e, 1)
 	res = execOn(t, e, SandboxConfig{MemoryLimit: 48 << 20}, nil, `python3 -c 'x = bytearray(100 << 20)'`, ExecOptions{})
-	if !res.MemoryExceeded || res.ExitCode != ExitMemory {
-		t.Fatalf("memory: %+v", res)
-	}
+	assert.True(t, res.MemoryExceeded, "MemoryExceeded")
+	assert.Equal(t, ExitMemory, res.ExitCode, "memory")
 	waitReady(t, e, 1)
 	res = execOn(t, e, SandboxConfig{}, nil, `python3 -c '__import__("o"+"s")'`, ExecOptions{Policy: policy(t, "strict")})
-	if res.ExitCode != 1 || !strings.Contains(res.Stderr, "blocked by the wasmbox strict policy") {
-		t.Fatalf("guard: %+v", res)
-	}
-	if st := e.Stats(); st.WarmServed != 3 {
-		t.Fatalf("jobs did not run warm: %+v", st)
-	}
+	assert.Equal(t, 1, res.ExitCode, "guard")
+	assert.Contains(t, res.Stderr, "blocked by the wasmbox strict policy")
+	assert.Equal(t, int64(3), e.Stats().WarmServed, "jobs run warm")
 }
 
 func TestPoolEvalTester(t *testing.T) {
 	e := newPoolEngine(t, PoolConfig{Size: 2})
 	waitReady(t, e, 2)
 	tester, err := NewEvalTester(e, TesterConfig{Timeout: 2 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	code := "def evaluate(x):\n    while x == 'spin':\n        pass\n    return x\n"
 	rep, err := tester.Test(context.Background(), []byte(code), testCases(t, `[{"input": 1, "expected": 1}, {"input": "spin"}, {"input": 3, "expected": 3}]`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := statuses(rep); got != "pass,timeout,pass" {
-		t.Fatalf("statuses %s", got)
-	}
-	if st := e.Stats(); st.WarmServed < 1 {
-		t.Fatalf("the tester did not use the pool: %+v", st)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, "pass,timeout,pass", statuses(rep))
+	assert.GreaterOrEqual(t, e.Stats().WarmServed, int64(1), "the tester did not use the pool")
 }
 
 func TestPoolShrinksWhenIdle(t *testing.T) {
 	e := newPoolEngine(t, PoolConfig{Size: 1, IdleTimeout: 500 * time.Millisecond})
-	deadline := time.Now().Add(2 * time.Minute)
-	for {
+	// Started, then let go.
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
 		st := e.Stats()
-		if st.InstancesStarted > 0 && st.WarmReady == 0 && st.InstancesEnded == st.InstancesStarted {
-			return // started, then let go
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the pool did not shrink: %+v", st)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		assert.Positive(c, st.InstancesStarted, "instances started: %+v", st)
+		assert.Zero(c, st.WarmReady, "warm instances: %+v", st)
+		assert.Equal(c, st.InstancesStarted, st.InstancesEnded, "instances ended: %+v", st)
+	}, 2*time.Minute, 50*time.Millisecond, "the pool did not shrink")
 }
 
 // A warm instance skips the interpreter's teardown; what a program can see
@@ -156,35 +121,33 @@ func TestPoolShrinksWhenIdle(t *testing.T) {
 func TestPoolExitLikePython(t *testing.T) {
 	e := newPoolEngine(t, PoolConfig{Size: 1})
 	for _, tc := range []struct {
+		name   string
 		code   string
 		exit   int
 		stdout string
 		stderr string
 	}{
-		{`import sys; sys.exit(3)`, 3, "", ""},
-		{`import sys; sys.exit("bye")`, 1, "", "bye\n"},
-		{`raise ValueError("boom")`, 1, "", "ValueError: boom\n"},
-		{`import atexit; atexit.register(lambda: print("at exit")); print("main")`, 0, "main\nat exit\n", ""},
-		{`import sys; sys.stdout.write("no newline, not flushed")`, 0, "no newline, not flushed", ""},
-		{`f = open("/tmp/left-open", "w"); f.write("flushed at exit")`, 0, "", ""},
+		{"exit code", `import sys; sys.exit(3)`, 3, "", ""},
+		{"exit message", `import sys; sys.exit("bye")`, 1, "", "bye\n"},
+		{"exception", `raise ValueError("boom")`, 1, "", "ValueError: boom\n"},
+		{"atexit", `import atexit; atexit.register(lambda: print("at exit")); print("main")`, 0, "main\nat exit\n", ""},
+		{"unflushed stdout", `import sys; sys.stdout.write("no newline, not flushed")`, 0, "no newline, not flushed", ""},
+		{"file left open", `f = open("/tmp/left-open", "w"); f.write("flushed at exit")`, 0, "", ""},
 	} {
-		waitReady(t, e, 1)
-		s, err := e.NewSandbox(SandboxConfig{Timeout: testTimeout})
-		if err != nil {
-			t.Fatal(err)
-		}
-		res := execIn(t, s, "python3 -c '"+tc.code+"'", ExecOptions{})
-		if res.ExitCode != tc.exit || res.Stdout != tc.stdout || !strings.HasSuffix(res.Stderr, tc.stderr) {
-			t.Errorf("%s: exit %d stdout %q stderr %q", tc.code, res.ExitCode, res.Stdout, res.Stderr)
-		}
-		if strings.Contains(tc.code, "left-open") {
-			if data, err := s.ReadFile("/tmp/left-open"); err != nil || string(data) != "flushed at exit" {
-				t.Errorf("file left open: %q %v", data, err)
+		t.Run(tc.name, func(t *testing.T) {
+			waitReady(t, e, 1)
+			s, err := e.NewSandbox(SandboxConfig{Timeout: testTimeout})
+			require.NoError(t, err)
+			defer s.Destroy()
+			res := execIn(t, s, "python3 -c '"+tc.code+"'", ExecOptions{})
+			assertRan(t, tc.exit, tc.stdout, res)
+			assert.True(t, strings.HasSuffix(res.Stderr, tc.stderr), "stderr %q, want it to end %q", res.Stderr, tc.stderr)
+			if strings.Contains(tc.code, "left-open") {
+				data, err := s.ReadFile("/tmp/left-open")
+				assert.NoError(t, err)
+				assert.Equal(t, "flushed at exit", string(data))
 			}
-		}
-		s.Destroy()
+		})
 	}
-	if st := e.Stats(); st.WarmServed != 6 {
-		t.Fatalf("jobs did not run warm: %+v", st)
-	}
+	assert.Equal(t, int64(6), e.Stats().WarmServed, "jobs run warm")
 }

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	experimentalsys "github.com/tetratelabs/wazero/experimental/sys"
+
+	"github.com/wasmbox/wasmbox/internal/evaltest"
 )
 
 // Defaults for SandboxConfig fields left zero.
@@ -25,8 +27,8 @@ const (
 	MaxMemoryLimit = 4 << 30
 )
 
-// ScriptPath is where PythonRunner puts the code it runs.
-const ScriptPath = "/tmp/eval_script.py"
+// ScriptPath is where PythonRunner and EvalTester put the code they run.
+const ScriptPath = evaltest.ScriptPath
 
 // SandboxConfig sets a sandbox's limits. Zero fields take the defaults above.
 type SandboxConfig struct {

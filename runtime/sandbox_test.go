@@ -2,90 +2,77 @@ package runtime
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io/fs"
 	"sync"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestScriptFileAndDunderFile(t *testing.T) {
 	s := newSandbox(t, SandboxConfig{})
-	if err := s.WriteFile(ScriptPath, []byte("import sys\nprint(__file__, sys.argv)\n")); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, s.WriteFile(ScriptPath, []byte("import sys\nprint(__file__, sys.argv)\n")))
 	res := execIn(t, s, "python3 "+ScriptPath+" a 'b c'", ExecOptions{})
-	if res.Stdout != "/tmp/eval_script.py ['/tmp/eval_script.py', 'a', 'b c']\n" {
-		t.Fatalf("got %+v", res)
-	}
+	assert.Equal(t, "/tmp/eval_script.py ['/tmp/eval_script.py', 'a', 'b c']\n", res.Stdout, "stderr %q", res.Stderr)
 }
 
 func TestFilesPersistAcrossExecUntilDestroy(t *testing.T) {
 	s, err := testEngine.NewSandbox(SandboxConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	execIn(t, s, `python3 -c 'import os; os.makedirs("/work/out"); open("/work/out/a.txt", "w").write("from run 1")'`, ExecOptions{})
 	res := execIn(t, s, `python3 -c 'print(open("/work/out/a.txt").read())'`, ExecOptions{})
-	if res.Stdout != "from run 1\n" {
-		t.Fatalf("second exec: %+v", res)
-	}
+	assert.Equal(t, "from run 1\n", res.Stdout, "second exec; stderr %q", res.Stderr)
 	data, err := s.ReadFile("/work/out/a.txt")
-	if err != nil || string(data) != "from run 1" {
-		t.Fatalf("ReadFile: %q %v", data, err)
-	}
+	assert.NoError(t, err)
+	assert.Equal(t, "from run 1", string(data))
 	files, err := s.ListFiles("/work/out")
-	if err != nil || len(files) != 1 || files[0].Name != "a.txt" || files[0].Size != 10 || files[0].Path != "/work/out/a.txt" {
-		t.Fatalf("ListFiles: %+v %v", files, err)
-	}
-	if err := s.Destroy(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.ReadFile("/work/out/a.txt"); !errors.Is(err, ErrDestroyed) {
-		t.Fatalf("ReadFile after Destroy: %v", err)
-	}
-	if _, err := s.Exec(context.Background(), "python3 -c pass", ExecOptions{}); !errors.Is(err, ErrDestroyed) {
-		t.Fatalf("Exec after Destroy: %v", err)
-	}
+	require.NoError(t, err)
+	require.Len(t, files, 1)
+	assert.Equal(t, "a.txt", files[0].Name)
+	assert.Equal(t, int64(10), files[0].Size)
+	assert.Equal(t, "/work/out/a.txt", files[0].Path)
+	require.NoError(t, s.Destroy())
+	_, err = s.ReadFile("/work/out/a.txt")
+	assert.ErrorIs(t, err, ErrDestroyed, "ReadFile after Destroy")
+	_, err = s.Exec(context.Background(), "python3 -c pass", ExecOptions{})
+	assert.ErrorIs(t, err, ErrDestroyed, "Exec after Destroy")
 }
 
 func TestSandboxFileAPI(t *testing.T) {
 	s := newSandbox(t, SandboxConfig{})
-	if err := s.Mkdir("/data/in"); err != nil {
-		t.Fatal(err)
-	}
-	if !s.Exists("/data/in") || s.Exists("/data/out") {
-		t.Fatal("Exists is wrong")
-	}
-	if err := s.WriteFile("/data/in/x.json", []byte(`[1]`)); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.DeleteFile("/data/in"); err == nil {
-		t.Fatal("deleted a non-empty directory")
-	}
-	if err := s.DeleteFile("/data/in/x.json"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.ReadFile("/data/in/x.json"); !errors.Is(err, fs.ErrNotExist) {
-		t.Fatalf("ReadFile of a deleted file: %v", err)
-	}
-	for _, bad := range []string{"relative.txt", "/tmp/a\x00b"} {
-		if err := s.WriteFile(bad, nil); err == nil {
-			t.Errorf("WriteFile(%q) succeeded", bad)
-		}
+	require.NoError(t, s.Mkdir("/data/in"))
+	assert.True(t, s.Exists("/data/in"), "Exists of a made directory")
+	assert.False(t, s.Exists("/data/out"), "Exists of nothing")
+	require.NoError(t, s.WriteFile("/data/in/x.json", []byte(`[1]`)))
+	assert.Error(t, s.DeleteFile("/data/in"), "deleted a non-empty directory")
+	require.NoError(t, s.DeleteFile("/data/in/x.json"))
+	_, err := s.ReadFile("/data/in/x.json")
+	assert.ErrorIs(t, err, fs.ErrNotExist, "ReadFile of a deleted file")
+	for name, bad := range map[string]string{"relative": "relative.txt", "NUL": "/tmp/a\x00b"} {
+		t.Run(name, func(t *testing.T) {
+			assert.Error(t, s.WriteFile(bad, nil), "WriteFile(%q)", bad)
+		})
 	}
 	// ".." cannot climb out of the sandbox's root.
-	if err := s.WriteFile("/../../x", []byte("1")); err != nil || !s.Exists("/x") {
-		t.Fatalf("/../../x: %v", err)
-	}
+	assert.NoError(t, s.WriteFile("/../../x", []byte("1")))
+	assert.True(t, s.Exists("/x"), "/../../x is not /x")
 }
 
 func TestCommandNotFound(t *testing.T) {
-	for _, cmd := range []string{"ls -la", "bash -c 'echo hi'", "python3 -c 'x' | cat", ""} {
-		res := run(t, cmd, ExecOptions{})
-		if res.ExitCode != ExitNotFound || res.Success || res.Stderr == "" {
-			t.Errorf("%q: got %+v", cmd, res)
-		}
+	for name, cmd := range map[string]string{
+		"ls":    "ls -la",
+		"bash":  "bash -c 'echo hi'",
+		"pipe":  "python3 -c 'x' | cat",
+		"empty": "",
+	} {
+		t.Run(name, func(t *testing.T) {
+			res := run(t, cmd, ExecOptions{})
+			assert.Equal(t, ExitNotFound, res.ExitCode)
+			assert.False(t, res.Success, "Success")
+			assert.NotEmpty(t, res.Stderr)
+		})
 	}
 }
 
@@ -114,38 +101,50 @@ func TestConcurrentSandboxes(t *testing.T) {
 	wg.Wait()
 	close(errs)
 	for err := range errs {
-		t.Error(err)
+		assert.NoError(t, err)
 	}
 }
 
 func TestSplitCommand(t *testing.T) {
 	for _, tc := range []struct {
+		name string
 		in   string
 		want []string
 	}{
-		{`python3 -c 'print("a b")'`, []string{"python3", "-c", `print("a b")`}},
-		{`python3 "x y.py" a\ b "q\"uote"`, []string{"python3", "x y.py", "a b", `q"uote`}},
-		{`  python3   f.py  `, []string{"python3", "f.py"}},
-		{`python3 ''`, []string{"python3", ""}},
-		{"python3 -c 'print(\"é\")' né\\ ü \"日本\"", []string{"python3", "-c", `print("é")`, "né ü", "日本"}},
-		{"python3 \xff'\xfe'", []string{"python3", "\xff\xfe"}}, // bytes kept as given, not replaced
+		{"single quotes", `python3 -c 'print("a b")'`, []string{"python3", "-c", `print("a b")`}},
+		{"double quotes and escapes", `python3 "x y.py" a\ b "q\"uote"`, []string{"python3", "x y.py", "a b", `q"uote`}},
+		{"spaces", `  python3   f.py  `, []string{"python3", "f.py"}},
+		{"empty argument", `python3 ''`, []string{"python3", ""}},
+		{"unicode", "python3 -c 'print(\"é\")' né\\ ü \"日本\"", []string{"python3", "-c", `print("é")`, "né ü", "日本"}},
+		{"invalid UTF-8", "python3 \xff'\xfe'", []string{"python3", "\xff\xfe"}}, // bytes kept as given, not replaced
 	} {
-		got, err := SplitCommand(tc.in)
-		if err != nil || fmt.Sprint(got) != fmt.Sprint(tc.want) || len(got) != len(tc.want) {
-			t.Errorf("%s: got %q %v", tc.in, got, err)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := SplitCommand(tc.in)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, got)
+		})
 	}
-	for _, bad := range []string{`python3 'x`, `python3 "x`, `a | b`, `a; b`, `echo $HOME`, `a \`} {
-		if _, err := SplitCommand(bad); err == nil {
-			t.Errorf("%s: no error", bad)
-		}
+	for name, bad := range map[string]string{
+		"open single quote":  `python3 'x`,
+		"open double quote":  `python3 "x`,
+		"pipe":               `a | b`,
+		"semicolon":          `a; b`,
+		"variable":           `echo $HOME`,
+		"trailing backslash": `a \`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := SplitCommand(bad)
+			assert.Error(t, err, "SplitCommand(%q)", bad)
+		})
 	}
-	// Columns count characters, not bytes.
-	if _, err := SplitCommand(`python3 é; x`); err == nil || err.Error() != `';' at column 10 needs a shell, and this sandbox has none` {
-		t.Errorf("column: %v", err)
-	}
-	argv := []string{"python3", "it's", `"q" \ $x`, "", "é\n", "a b"}
-	if got, err := SplitCommand(QuoteCommand(argv)); err != nil || fmt.Sprintf("%q", got) != fmt.Sprintf("%q", argv) {
-		t.Errorf("round trip of %q: %q %v", argv, got, err)
-	}
+	t.Run("column counts characters", func(t *testing.T) {
+		_, err := SplitCommand(`python3 é; x`)
+		assert.EqualError(t, err, `';' at column 10 needs a shell, and this sandbox has none`)
+	})
+	t.Run("round trip", func(t *testing.T) {
+		argv := []string{"python3", "it's", `"q" \ $x`, "", "é\n", "a b"}
+		got, err := SplitCommand(QuoteCommand(argv))
+		require.NoError(t, err)
+		assert.Equal(t, argv, got)
+	})
 }

@@ -4,9 +4,13 @@ import (
 	"encoding/json"
 	"os/exec"
 	"regexp"
-	"slices"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wasmbox/wasmbox/assets"
 )
 
 // benchVariants are the variants expected in a report on this machine.
@@ -19,30 +23,22 @@ func benchVariants() []string {
 
 func TestBenchTable(t *testing.T) {
 	stdout, stderr, exit := cli(t, "", "bench", "--runs", "1", "--concurrency", "1", "--workloads", "hello")
-	if exit != 0 || stderr != "" {
-		t.Fatalf("exit %d stderr %q stdout:\n%s", exit, stderr, stdout)
-	}
-	if !strings.HasPrefix(stdout, "wasmbox bench: 1 runs per workload and variant after 1 warm-up; ") {
-		t.Errorf("no header:\n%s", stdout)
-	}
-	if !strings.Contains(stdout, "\nWORKLOAD  VARIANT ") || !strings.Contains(stdout, "RUNS/S@1  RUNS/S@1  MEDIAN×NATIVE  RUNS/S@1×NATIVE\n") {
-		t.Errorf("no column heads:\n%s", stdout)
-	}
+	require.Equal(t, 0, exit, "stderr %q stdout:\n%s", stderr, stdout)
+	require.Empty(t, stderr)
+	assert.True(t, strings.HasPrefix(stdout, "wasmbox bench: 1 runs per workload and variant after 1 warm-up; "), "no header:\n%s", stdout)
+	assert.Contains(t, stdout, "\nWORKLOAD  VARIANT ", "column heads")
+	assert.Contains(t, stdout, "RUNS/S@1  RUNS/S@1  MEDIAN×NATIVE  RUNS/S@1×NATIVE\n", "column heads")
 	row := regexp.MustCompile(`(?m)^hello\s+(\S+)\s+\d+\.\dms\s+\d+\.\dms\s+\d+\.\d\s+\d+\.\d\s+(\d+\.\d\d|-)\s+(\d+\.\d\d|-)$`)
 	var got []string
 	for _, m := range row.FindAllStringSubmatch(stdout, -1) {
 		got = append(got, m[1])
 	}
-	if want := benchVariants(); !slices.Equal(got, want) {
-		t.Errorf("rows for %v, want %v:\n%s", got, want, stdout)
-	}
+	assert.Equal(t, benchVariants(), got, "rows:\n%s", stdout)
 }
 
 func TestBenchJSON(t *testing.T) {
 	stdout, stderr, exit := cli(t, "", "bench", "--json", "--runs", "1", "--concurrency", "1", "--workloads", "eval100")
-	if exit != 0 {
-		t.Fatalf("exit %d stderr %q", exit, stderr)
-	}
+	require.Equal(t, 0, exit, "stderr %q", stderr)
 	var rep struct {
 		SchemaVersion  int  `json:"schemaVersion"`
 		Runs           *int `json:"runs"`
@@ -63,25 +59,32 @@ func TestBenchJSON(t *testing.T) {
 			VsNative             *benchRatios `json:"vsNative"`
 		} `json:"results"`
 	}
-	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
-		t.Fatalf("%v: %s", err, stdout)
+	require.NoError(t, json.Unmarshal([]byte(stdout), &rep), stdout)
+	assert.Equal(t, 1, rep.SchemaVersion, "schemaVersion")
+	if assert.NotNil(t, rep.Runs, "runs") {
+		assert.Equal(t, 1, *rep.Runs, "runs")
 	}
-	if rep.SchemaVersion != 1 || rep.Runs == nil || *rep.Runs != 1 || rep.Concurrency != 1 || rep.ConcurrentRuns != 1 || rep.GuestPython == "" || rep.Notes == nil {
-		t.Errorf("report header: %s", stdout)
-	}
+	assert.Equal(t, 1, rep.Concurrency, "concurrency")
+	assert.Equal(t, 1, rep.ConcurrentRuns, "concurrentRuns")
+	assert.Equal(t, assets.CPython313Version, rep.GuestPython, "guestPython")
+	assert.NotNil(t, rep.Notes, "notes")
 	var variants []string
 	for _, r := range rep.Results {
 		variants = append(variants, r.Variant)
-		if r.Workload != "eval100" || r.MedianMs <= 0 || r.P95Ms < r.MedianMs || r.RunsPerSec <= 0 || r.ConcurrentRunsPerSec <= 0 {
-			t.Errorf("result %+v", r)
-		}
-		if (rep.Native != nil) != (r.VsNative != nil) || r.VsNative != nil && r.VsNative.Median <= 0 {
-			t.Errorf("%s: vsNative %+v with native %+v", r.Variant, r.VsNative, rep.Native)
-		}
+		t.Run(r.Variant, func(t *testing.T) {
+			assert.Equal(t, "eval100", r.Workload)
+			assert.Positive(t, r.MedianMs, "medianMs")
+			assert.GreaterOrEqual(t, r.P95Ms, r.MedianMs, "p95Ms")
+			assert.Positive(t, r.RunsPerSec, "runsPerSec")
+			assert.Positive(t, r.ConcurrentRunsPerSec, "concurrentRunsPerSec")
+			if rep.Native == nil {
+				assert.Nil(t, r.VsNative, "vsNative without native")
+			} else if assert.NotNil(t, r.VsNative, "vsNative with native %+v", rep.Native) {
+				assert.Positive(t, r.VsNative.Median, "vsNative.median")
+			}
+		})
 	}
-	if want := benchVariants(); !slices.Equal(variants, want) {
-		t.Errorf("variants %v, want %v", variants, want)
-	}
+	assert.Equal(t, benchVariants(), variants)
 }
 
 // benchRatios is the vsNative object of `bench --json`.
@@ -94,20 +97,23 @@ type benchRatios struct {
 
 func TestBenchUsageErrors(t *testing.T) {
 	for _, tc := range []struct {
+		name   string
 		args   []string
 		stderr string
 	}{
-		{[]string{"--runs", "0"}, "--runs 0: must be at least 1"},
-		{[]string{"--concurrency", "0"}, "--concurrency 0: must be at least 1"},
-		{[]string{"--workloads", "hello,nope"}, `unknown workload "nope" (have hello, imports, eval100, compute)`},
-		{[]string{"--workloads", "hello,"}, "empty workload name"},
-		{[]string{"--workloads", "hello,hello"}, `workload "hello" is listed twice`},
-		{[]string{"--runs", "many"}, `invalid argument "many"`},
-		{[]string{"extra"}, `unexpected argument "extra"`},
+		{"no runs", []string{"--runs", "0"}, "--runs 0: must be at least 1"},
+		{"no concurrency", []string{"--concurrency", "0"}, "--concurrency 0: must be at least 1"},
+		{"unknown workload", []string{"--workloads", "hello,nope"}, `unknown workload "nope" (have hello, imports, eval100, compute)`},
+		{"empty workload", []string{"--workloads", "hello,"}, "empty workload name"},
+		{"workload twice", []string{"--workloads", "hello,hello"}, `workload "hello" is listed twice`},
+		{"runs not a number", []string{"--runs", "many"}, `invalid argument "many"`},
+		{"extra argument", []string{"extra"}, `unexpected argument "extra"`},
 	} {
-		stdout, stderr, exit := cli(t, "", append([]string{"bench"}, tc.args...)...)
-		if exit != 2 || stdout != "" || !strings.Contains(stderr, tc.stderr) {
-			t.Errorf("%v: exit %d stdout %q stderr %q, want 2 and %q", tc.args, exit, stdout, stderr, tc.stderr)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			stdout, stderr, exit := cli(t, "", append([]string{"bench"}, tc.args...)...)
+			assert.Equal(t, 2, exit, "exit")
+			assert.Empty(t, stdout, "stdout")
+			assert.Contains(t, stderr, tc.stderr)
+		})
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // wasmboxBin is the CLI binary that TestMain builds; the tests run it as a
@@ -42,12 +44,10 @@ func cli(t *testing.T, stdin string, args ...string) (string, string, int) {
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()
 	var exit *exec.ExitError
-	switch {
-	case errors.As(err, &exit):
+	if errors.As(err, &exit) {
 		return out.String(), errOut.String(), exit.ExitCode()
-	case err != nil:
-		t.Fatalf("wasmbox %q: %v", args, err)
 	}
+	require.NoError(t, err, "wasmbox %q", args)
 	return out.String(), errOut.String(), 0
 }
 
@@ -56,8 +56,6 @@ func cli(t *testing.T, stdin string, args ...string) (string, string, int) {
 func writeFile(t *testing.T, name, content string) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(p, []byte(content), 0o644))
 	return p
 }

@@ -5,6 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/wasmbox/wasmbox/assets"
 )
 
@@ -28,51 +31,49 @@ func TestRunExitCodes(t *testing.T) {
 		{"no program", []string{"run"}, 2, "", "no program"},
 		{"missing file", []string{"run", "/nonexistent/x.py"}, 2, "", "/nonexistent/x.py"},
 	} {
-		stdout, stderr, exit := cli(t, "", tc.args...)
-		if exit != tc.exit || stdout != tc.stdout || !strings.Contains(stderr, tc.stderr) {
-			t.Errorf("%s: exit %d stdout %q stderr %q", tc.name, exit, stdout, stderr)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			stdout, stderr, exit := cli(t, "", tc.args...)
+			assert.Equal(t, tc.exit, exit, "exit; stderr %q", stderr)
+			assert.Equal(t, tc.stdout, stdout, "stdout")
+			assert.Contains(t, stderr, tc.stderr)
+		})
 	}
 }
 
 func TestRunFileArgsAndStdin(t *testing.T) {
-	script := writeFile(t, "prog.py", "import json\nprint(json.dumps({'argv': __import__('sys').argv}))\n")
-	// The static check refuses __import__, so run this one without it.
-	stdout, stderr, exit := cli(t, "", "run", "--policy", "none", script, "--", "a", "b c")
-	if exit != 0 || stdout != `{"argv": ["/tmp/eval_script.py", "a", "b c"]}`+"\n" {
-		t.Fatalf("exit %d stdout %q stderr %q", exit, stdout, stderr)
-	}
-	stdout, _, exit = cli(t, "piped input", "run", "--policy", "none", "--stdin", "-", "-c", "import sys; print(sys.stdin.read()[::-1])")
-	if exit != 0 || stdout != "tupni depip\n" {
-		t.Fatalf("stdin -: exit %d stdout %q", exit, stdout)
-	}
-	in := writeFile(t, "in.txt", "from a file")
-	stdout, _, _ = cli(t, "", "run", "--policy", "none", "--stdin", in, "-c", "import sys; print(sys.stdin.read())")
-	if stdout != "from a file\n" {
-		t.Fatalf("stdin FILE: stdout %q", stdout)
-	}
+	t.Run("file and args", func(t *testing.T) {
+		script := writeFile(t, "prog.py", "import json\nprint(json.dumps({'argv': __import__('sys').argv}))\n")
+		// The static check refuses __import__, so run this one without it.
+		stdout, stderr, exit := cli(t, "", "run", "--policy", "none", script, "--", "a", "b c")
+		assert.Equal(t, 0, exit, "exit; stderr %q", stderr)
+		assert.Equal(t, `{"argv": ["/tmp/eval_script.py", "a", "b c"]}`+"\n", stdout)
+	})
+	t.Run("stdin -", func(t *testing.T) {
+		stdout, _, exit := cli(t, "piped input", "run", "--policy", "none", "--stdin", "-", "-c", "import sys; print(sys.stdin.read()[::-1])")
+		assert.Equal(t, 0, exit, "exit")
+		assert.Equal(t, "tupni depip\n", stdout)
+	})
+	t.Run("stdin FILE", func(t *testing.T) {
+		in := writeFile(t, "in.txt", "from a file")
+		stdout, _, _ := cli(t, "", "run", "--policy", "none", "--stdin", in, "-c", "import sys; print(sys.stdin.read())")
+		assert.Equal(t, "from a file\n", stdout)
+	})
 }
 
 func TestRunJSON(t *testing.T) {
 	stdout, _, exit := cli(t, "", "run", "--json", "--max-output", "10", "-c", "print('0123456789abcdef'); raise SystemExit(4)")
-	if exit != 4 {
-		t.Fatalf("exit %d", exit)
-	}
+	require.Equal(t, 4, exit, "exit")
 	var res map[string]any
-	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
-		t.Fatalf("%v: %q", err, stdout)
-	}
+	require.NoError(t, json.Unmarshal([]byte(stdout), &res), "%q", stdout)
 	for _, key := range []string{"success", "exitCode", "stdout", "stderr", "command", "duration", "timestamp", "timedOut", "memoryExceeded", "stdoutTruncated", "stderrTruncated", "violations"} {
-		if _, ok := res[key]; !ok {
-			t.Errorf("ExecResult lacks %q", key)
-		}
+		assert.Contains(t, res, key, "ExecResult keys")
 	}
-	if res["exitCode"] != 4.0 || res["success"] != false || res["stdout"] != "0123456789" || res["stdoutTruncated"] != true || res["command"] != "python3 /tmp/eval_script.py" {
-		t.Fatalf("got %v", res)
-	}
-	if v, ok := res["violations"].([]any); !ok || len(v) != 0 {
-		t.Fatalf("violations = %v, want []", res["violations"])
-	}
+	assert.Equal(t, 4.0, res["exitCode"])
+	assert.Equal(t, false, res["success"])
+	assert.Equal(t, "0123456789", res["stdout"])
+	assert.Equal(t, true, res["stdoutTruncated"])
+	assert.Equal(t, "python3 /tmp/eval_script.py", res["command"])
+	assert.Equal(t, []any{}, res["violations"], "violations, want []")
 }
 
 func TestRunJSONViolations(t *testing.T) {
@@ -85,38 +86,48 @@ func TestRunJSONViolations(t *testing.T) {
 			Line int    `json:"line"`
 		} `json:"violations"`
 	}
-	if err := json.Unmarshal([]byte(stdout), &res); err != nil || exit != 126 || res.ExitCode != 126 || len(res.Violations) != 2 {
-		t.Fatalf("exit %d, %v: %s", exit, err, stdout)
-	}
-	if res.Violations[0].Rule != "blocked-import" || res.Violations[0].Name != "subprocess" || res.Violations[1].Rule != "blocked-call" || res.Violations[1].Line != 2 {
-		t.Fatalf("got %+v", res.Violations)
-	}
+	require.NoError(t, json.Unmarshal([]byte(stdout), &res), stdout)
+	assert.Equal(t, 126, exit, "exit")
+	assert.Equal(t, 126, res.ExitCode, "exitCode")
+	require.Len(t, res.Violations, 2, stdout)
+	assert.Equal(t, "blocked-import", res.Violations[0].Rule)
+	assert.Equal(t, "subprocess", res.Violations[0].Name)
+	assert.Equal(t, "blocked-call", res.Violations[1].Rule)
+	assert.Equal(t, 2, res.Violations[1].Line)
 }
 
 func TestVersion(t *testing.T) {
 	stdout, _, exit := cli(t, "", "version")
-	for _, want := range []string{"wasmbox 0.1.0", "python  3.13.5", "python  3.12.0", "wazero  v1.12.0",
-		"asset   python.wasm sha256:" + assets.PythonWasmSHA256,
+	require.Equal(t, 0, exit, "exit")
+	for _, want := range []string{"wasmbox 0.1.0", "python  3.13.5", "wazero  v1.12.0",
 		"asset   cpython313/python.wasm sha256:" + assets.CPython313WasmSHA256,
 		"asset   cpython313/python313.zip sha256:" + assets.CPython313StdlibSHA256} {
-		if exit != 0 || !strings.Contains(stdout, want) {
-			t.Errorf("version output lacks %q: %s", want, stdout)
+		assert.Contains(t, stdout, want)
+	}
+	// One interpreter is embedded, so one is listed.
+	var pythons []string
+	for line := range strings.Lines(stdout) {
+		if strings.HasPrefix(line, "python ") {
+			pythons = append(pythons, line)
 		}
 	}
+	assert.Len(t, pythons, 1, "python lines in:\n%s", stdout)
 }
 
 func TestUnknownCommand(t *testing.T) {
 	_, stderr, exit := cli(t, "", "frobnicate")
-	if exit != 2 || !strings.Contains(stderr, `unknown command "frobnicate"`) {
-		t.Fatalf("exit %d stderr %q", exit, stderr)
-	}
+	assert.Equal(t, 2, exit, "exit")
+	assert.Contains(t, stderr, `unknown command "frobnicate"`)
 }
 
 func TestHelpGoesToStdoutOnce(t *testing.T) {
 	for _, cmd := range []string{"run", "check", "test", "version", "serve", "bench"} {
-		stdout, stderr, exit := cli(t, "", cmd, "--help")
-		if exit != 0 || stderr != "" || strings.Count(stdout, "Usage: wasmbox "+cmd) != 1 || !strings.Contains(stdout, "Flags:") {
-			t.Errorf("%s --help: exit %d stdout %q stderr %q", cmd, exit, stdout, stderr)
-		}
+		t.Run(cmd, func(t *testing.T) {
+			stdout, stderr, exit := cli(t, "", cmd, "--help")
+			assert.Equal(t, 0, exit, "exit")
+			assert.Empty(t, stderr, "stderr")
+			assert.Equal(t, 1, strings.Count(stdout, "Usage: wasmbox "+cmd), "usage lines in:\n%s", stdout)
+			assert.Contains(t, stdout, "Flags:")
+		})
 	}
 }

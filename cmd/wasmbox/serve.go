@@ -17,7 +17,7 @@ import (
 )
 
 func init() {
-	commands["serve"] = command{"serve the HTTP API: run, test, validate and sandbox sessions", serveCmd}
+	commands["serve"] = command{"serve the HTTP API: run, test, validate, sandbox sessions and the Cloudflare container API", serveCmd}
 }
 
 // Exit status of `wasmbox serve` when it cannot listen.
@@ -39,13 +39,13 @@ func serveCmd(args []string, stdout, stderr io.Writer) int {
 	warm := fs.Int("warm", -1, "interpreters kept started ahead of need, each serving one execution (default: max-concurrency; 0: none)")
 	maxQueue := fs.Int("max-queue", server.DefaultMaxQueue, "requests that may wait for a slot; more get 429 (0: none wait)")
 	queueTimeout := fs.Duration("queue-timeout", server.DefaultQueueTimeout, "longest wait for a slot before 503")
-	maxBody := fs.String("max-body", "8MiB", "largest request body (JSON or file upload); larger gets 413")
+	maxBody := fs.String("max-body", "8MiB", "largest JSON request body; larger gets 413 (file uploads and archives: the bridge's 32MiB)")
 	timeout := fs.Duration("timeout", runtime.DefaultTimeout, "wall-clock limit of /v1/run and of each /v1/test case when the request gives no timeoutMs")
 	execTimeout := fs.Duration("exec-timeout", server.DefaultExecTimeout, "wall-clock limit of a sandbox exec when the request gives no timeout_ms")
 	maxTimeout := fs.Duration("max-timeout", server.DefaultMaxTimeout, "the most time any request may ask for")
 	memory := fs.String("memory", "128MiB", "guest memory limit when the request gives no memoryBytes, and of sandbox execs")
 	maxMemory := fs.String("max-memory", "1GiB", "the most memory any request may ask for")
-	maxOutput := fs.String("max-output", "1MiB", "cap on each of stdout and stderr of an execution")
+	maxOutput := fs.String("max-output", "1MiB", "cap on each of stdout and stderr kept of a run or test (session execs stream theirs whole)")
 	sessionTTL := fs.Duration("session-ttl", server.DefaultSessionTTL, "a sandbox idle this long is destroyed")
 	maxSessions := fs.Int("max-sessions", server.DefaultMaxSessions, "most sandboxes alive at once; more get 503")
 	sessionFS := fs.String("session-fs", "16MiB", "file data each sandbox may hold (all sandboxes: at most max-sessions times this)")

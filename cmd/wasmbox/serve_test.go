@@ -15,6 +15,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // serveProc is a `wasmbox serve` process started by a test.
@@ -32,12 +35,8 @@ func startServe(t *testing.T, args ...string) *serveProc {
 	t.Helper()
 	cmd := exec.Command(wasmboxBin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
 	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
 	s := &serveProc{cmd: cmd, exited: make(chan struct{})}
 	addr := make(chan string, 1)
 	go func() {
@@ -70,9 +69,9 @@ func startServe(t *testing.T, args ...string) *serveProc {
 	case a := <-addr:
 		s.base = "http://" + a
 	case <-s.exited:
-		t.Fatal("wasmbox serve exited before listening")
+		require.FailNow(t, "wasmbox serve exited before listening")
 	case <-time.After(2 * time.Minute):
-		t.Fatal("wasmbox serve did not listen within 2 minutes")
+		require.FailNow(t, "wasmbox serve did not listen within 2 minutes")
 	}
 	return s
 }
@@ -130,14 +129,12 @@ func (s *serveProc) metric(t *testing.T, name string) float64 {
 	return -1
 }
 
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(30 * time.Second); !cond(); time.Sleep(50 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-	}
-}
+// How long a test waits for the server to reach a state, and how often it
+// looks.
+const (
+	waitFor  = 30 * time.Second
+	waitTick = 50 * time.Millisecond
+)
 
 // bridgeClient is a client of the Cloudflare Sandbox bridge API written
 // from its OpenAPI schema alone: createSandbox, writeFile, execCommand
@@ -278,56 +275,39 @@ func (c bridgeClient) exec(id string, argv []string, timeoutMs int) (*execOutput
 func TestServeBridgeFlow(t *testing.T) {
 	s := startServe(t, "--api-key", "k3y", "--exec-timeout", "60s")
 	c := bridgeClient{base: s.base, key: "k3y"}
-	if st, _ := call(context.Background(), "POST", s.base+"/v1/sandbox", "", ""); st != 401 {
-		t.Fatalf("no key: %d", st)
-	}
+	st, _ := call(context.Background(), "POST", s.base+"/v1/sandbox", "", "")
+	require.Equal(t, 401, st, "no key")
 	id, err := c.create()
-	if err != nil {
-		t.Fatal(err)
-	}
-	must(t, c.writeFile(id, "workspace/numbers.json", []byte("[1, 2, 3, 4]")))
-	must(t, c.writeFile(id, "workspace/sum.py", []byte(`import json, sys
+	require.NoError(t, err)
+	require.NoError(t, c.writeFile(id, "workspace/numbers.json", []byte("[1, 2, 3, 4]")))
+	require.NoError(t, c.writeFile(id, "workspace/sum.py", []byte(`import json, sys
 nums = json.load(open("numbers.json"))
 for n in nums:
     print("adding", n)
 json.dump({"sum": sum(nums), "args": sys.argv[1:]}, open("result/out.json", "w"))
 print("done", file=sys.stderr)
 `)))
-	must(t, c.writeFile(id, "workspace/result/.keep", nil))
+	require.NoError(t, c.writeFile(id, "workspace/result/.keep", nil))
 	out, err := c.exec(id, []string{"sh", "-lc", "python3 sum.py 'two words'"}, 60000)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if out.exitCode != 0 || out.stdout.String() != "adding 1\nadding 2\nadding 3\nadding 4\n" || out.stderr.String() != "done\n" || out.chunks < 2 {
-		t.Fatalf("exec: exit %d, %d chunks, stdout %q, stderr %q", out.exitCode, out.chunks, out.stdout.String(), out.stderr.String())
-	}
+	require.NoError(t, err)
+	assert.Equal(t, 0, out.exitCode, "exit code")
+	assert.Equal(t, "adding 1\nadding 2\nadding 3\nadding 4\n", out.stdout.String(), "stdout")
+	assert.Equal(t, "done\n", out.stderr.String(), "stderr")
+	assert.GreaterOrEqual(t, out.chunks, 2, "chunks")
 	status, body, err := c.readFile(id, "workspace/result/out.json")
-	if err != nil || status != 200 || string(body) != `{"sum": 10, "args": ["two words"]}` {
-		t.Fatalf("read: %d %q %v", status, body, err)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, 200, status, "read: %s", body)
+	assert.Equal(t, `{"sum": 10, "args": ["two words"]}`, string(body), "read")
 	var running struct{ Running bool }
-	must(t, c.jsonCall("GET", "/"+id+"/running", "", nil, 200, &running))
-	if !running.Running {
-		t.Fatal("not running")
-	}
-	must(t, c.jsonCall("DELETE", "/"+id, "", nil, 204, nil))
-	if status, body, _ := c.readFile(id, "workspace/result/out.json"); status != 404 {
-		t.Fatalf("read after delete: %d %s", status, body)
-	}
-	must(t, c.jsonCall("GET", "/"+id+"/running", "", nil, 200, &running))
-	if running.Running {
-		t.Fatal("running after delete")
-	}
-	if !s.hasLog("request", map[string]any{"route": "/v1/sandbox/{id}/exec", "status": 200, "sandbox_id": id, "outcome": "ok"}) {
-		t.Error("no request log line for the exec")
-	}
-}
-
-func must(t *testing.T, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, c.jsonCall("GET", "/"+id+"/running", "", nil, 200, &running))
+	assert.True(t, running.Running, "running before delete")
+	require.NoError(t, c.jsonCall("DELETE", "/"+id, "", nil, 204, nil))
+	status, body, _ = c.readFile(id, "workspace/result/out.json")
+	assert.Equal(t, 404, status, "read after delete: %s", body)
+	require.NoError(t, c.jsonCall("GET", "/"+id+"/running", "", nil, 200, &running))
+	assert.False(t, running.Running, "running after delete")
+	assert.True(t, s.hasLog("request", map[string]any{"route": "/v1/sandbox/{id}/exec", "status": 200, "sandbox_id": id, "outcome": "ok"}),
+		"no request log line for the exec")
 }
 
 // TestServeConcurrency: 50 requests at once against 2 slots are answered
@@ -341,8 +321,8 @@ func TestServeConcurrency(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			st, body := call(context.Background(), "POST", s.base+"/v1/run", "", fmt.Sprintf(`{"code": "print(%d * 2)"}`, i))
-			if st == 200 && !bytes.Contains(body, fmt.Appendf(nil, `"stdout":"%d\n"`, i*2)) {
-				t.Errorf("request %d: %s", i, body)
+			if st == 200 {
+				assert.Contains(t, string(body), fmt.Sprintf(`"stdout":"%d\n"`, i*2), "request %d", i)
 			}
 			statuses <- st
 		}()
@@ -355,16 +335,11 @@ func TestServeConcurrency(t *testing.T) {
 	}
 	t.Logf("statuses: %v", count)
 	for st := range count {
-		if st != 200 && st != 429 && st != 503 {
-			t.Errorf("status %d among %v", st, count)
-		}
+		assert.Contains(t, []int{200, 429, 503}, st, "statuses %v", count)
 	}
-	if count[200] < 2 || count[429] == 0 {
-		t.Errorf("want some 200s and, with a queue of 20, some 429s: %v", count)
-	}
-	if v := s.metric(t, "wasmbox_executions_running"); v != 0 {
-		t.Errorf("executions still running: %v", v)
-	}
+	assert.GreaterOrEqual(t, count[200], 2, "want some 200s: %v", count)
+	assert.Positive(t, count[429], "with a queue of 20, want some 429s: %v", count)
+	assert.Equal(t, 0.0, s.metric(t, "wasmbox_executions_running"), "executions still running")
 }
 
 // TestServeClientDisconnect: a client that goes away mid-run frees the
@@ -377,15 +352,15 @@ func TestServeClientDisconnect(t *testing.T) {
 		st, _ := call(ctx, "POST", s.base+"/v1/run", "", `{"code": "import time\ntime.sleep(60)", "policy": "stdlib"}`)
 		done <- st
 	}()
-	eventually(t, "the run to start", func() bool { return s.metric(t, "wasmbox_executions_running") == 1 })
+	require.Eventually(t, func() bool { return s.metric(t, "wasmbox_executions_running") == 1 }, waitFor, waitTick, "the run never started")
 	cancel()
 	<-done
-	eventually(t, "the instance to be freed", func() bool {
+	require.Eventually(t, func() bool {
 		return s.metric(t, "wasmbox_executions_running") == 0 &&
 			s.metric(t, `wasmbox_executions_total{kind="run",outcome="canceled"}`) == 1 &&
 			s.metric(t, "wasmbox_instances_created_total")-s.metric(t, "wasmbox_instances_destroyed_total") == s.metric(t, "wasmbox_instances_warm") &&
 			s.metric(t, "wasmbox_instances_destroyed_total") >= 1
-	})
+	}, waitFor, waitTick, "the instance was never freed")
 }
 
 // TestServeShutdownWhileBusy: SIGTERM while a run is in progress lets it
@@ -395,27 +370,20 @@ func TestServeShutdownWhileBusy(t *testing.T) {
 	done := make(chan []byte)
 	go func() {
 		st, body := call(context.Background(), "POST", s.base+"/v1/run", "", `{"code": "import time\ntime.sleep(2)\nprint('finished')", "policy": "stdlib"}`)
-		if st != 200 {
-			t.Errorf("run: %d %s", st, body)
-		}
+		assert.Equal(t, 200, st, "run: %s", body)
 		done <- body
 	}()
-	eventually(t, "the run to start", func() bool { return s.metric(t, "wasmbox_executions_running") == 1 })
-	must(t, s.cmd.Process.Signal(syscall.SIGTERM))
-	if body := <-done; !bytes.Contains(body, []byte(`"stdout":"finished\n"`)) {
-		t.Fatalf("run: %s", body)
-	}
+	require.Eventually(t, func() bool { return s.metric(t, "wasmbox_executions_running") == 1 }, waitFor, waitTick, "the run never started")
+	require.NoError(t, s.cmd.Process.Signal(syscall.SIGTERM))
+	require.Contains(t, string(<-done), `"stdout":"finished\n"`, "the run")
 	select {
 	case <-s.exited:
 	case <-time.After(time.Minute):
-		t.Fatal("still running a minute after SIGTERM")
+		require.FailNow(t, "still running a minute after SIGTERM")
 	}
-	if code := s.cmd.ProcessState.ExitCode(); code != 0 {
-		t.Errorf("exit status %d", code)
-	}
-	if !s.hasLog("shutting down", nil) || !s.hasLog("stopped", nil) {
-		t.Errorf("logs: %v", s.logs)
-	}
+	assert.Equal(t, 0, s.cmd.ProcessState.ExitCode(), "exit status")
+	assert.True(t, s.hasLog("shutting down", nil), "logs: %v", s.logs)
+	assert.True(t, s.hasLog("stopped", nil), "logs: %v", s.logs)
 }
 
 func TestServeUsage(t *testing.T) {
@@ -431,14 +399,14 @@ func TestServeUsage(t *testing.T) {
 		{[]string{"--log-format", "xml"}, "--log-format"},
 		{[]string{"extra"}, "unexpected argument"},
 	} {
-		_, stderr, code := cli(t, "", append([]string{"serve"}, tc.args...)...)
-		if code != exitUsage || !strings.Contains(stderr, tc.want) {
-			t.Errorf("serve %q: exit %d, stderr %q", tc.args, code, stderr)
-		}
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			_, stderr, code := cli(t, "", append([]string{"serve"}, tc.args...)...)
+			assert.Equal(t, exitUsage, code, "exit")
+			assert.Contains(t, stderr, tc.want)
+		})
 	}
-	stdout, _, code := cli(t, "", "serve", "--help")
-	_ = stdout
-	if code != 0 {
-		t.Errorf("--help: exit %d", code)
-	}
+	t.Run("--help", func(t *testing.T) {
+		_, _, code := cli(t, "", "serve", "--help")
+		assert.Equal(t, 0, code, "exit")
+	})
 }

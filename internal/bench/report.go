@@ -15,7 +15,7 @@ const SchemaVersion = 1
 //	{"schemaVersion": 1, "goos": "linux", "goarch": "amd64", "cpus": 2,
 //	 "runs": 20, "concurrency": 2, "concurrentRuns": 20, "warmupRuns": 1,
 //	 "native": {"path": "/usr/bin/python3.12", "version": "3.12.4"},
-//	 "guestPython": "3.12.0",
+//	 "guestPython": "3.13.5",
 //	 "workloads": [{"name": "hello", "description": "..."}],
 //	 "variants": [{"name": "native", "description": "..."}],
 //	 "results": [{"workload": "hello", "variant": "wasmbox",

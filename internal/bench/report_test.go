@@ -1,17 +1,19 @@
 package bench
 
 import (
-	"bytes"
 	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func sampleReport(native bool) *Report {
 	r := &Report{
 		SchemaVersion: SchemaVersion, GOOS: "linux", GOARCH: "amd64", CPUs: 2, Runs: 20,
-		Concurrency: 2, ConcurrentRuns: 20, WarmupRuns: 1, GuestPython: "3.12.0",
+		Concurrency: 2, ConcurrentRuns: 20, WarmupRuns: 1, GuestPython: "3.13.5",
 		Workloads: []NamedSummary{{"hello", "print one line"}},
 	}
 	if native {
@@ -29,60 +31,43 @@ func sampleReport(native bool) *Report {
 
 func TestRatios(t *testing.T) {
 	r := sampleReport(true)
-	if got, want := *r.Results[0].VsNative, (Ratios{1, 1, 1, 1}); got != want {
-		t.Errorf("native vs itself: %+v", got)
-	}
-	if got, want := *r.Results[1].VsNative, (Ratios{Median: 4, P95: 4, RunsPerSec: 0.25, ConcurrentRunsPerSec: 0.333}); got != want {
-		t.Errorf("wasmbox vs native: %+v, want %+v", got, want)
-	}
-	if r := sampleReport(false); r.Results[0].VsNative != nil {
-		t.Errorf("a ratio without native: %+v", r.Results[0].VsNative)
-	}
+	require.NotNil(t, r.Results[0].VsNative)
+	require.NotNil(t, r.Results[1].VsNative)
+	assert.Equal(t, Ratios{1, 1, 1, 1}, *r.Results[0].VsNative, "native vs itself")
+	assert.Equal(t, Ratios{Median: 4, P95: 4, RunsPerSec: 0.25, ConcurrentRunsPerSec: 0.333}, *r.Results[1].VsNative, "wasmbox vs native")
+	assert.Nil(t, sampleReport(false).Results[0].VsNative, "a ratio without native")
 }
 
 // The JSON shape is documented on Report; these are its keys.
 func TestReportJSONShape(t *testing.T) {
 	data, err := json.Marshal(sampleReport(true))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var top map[string]json.RawMessage
-	if err := json.Unmarshal(data, &top); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, json.Unmarshal(data, &top))
 	want := []string{"schemaVersion", "goos", "goarch", "cpus", "runs", "concurrency", "concurrentRuns", "warmupRuns",
 		"native", "guestPython", "workloads", "variants", "results", "notes"}
-	if got := keys(t, data); !slices.Equal(got, sorted(want)) {
-		t.Errorf("top-level keys %v, want %v", got, sorted(want))
-	}
-	if string(top["notes"]) != "[]" {
-		t.Errorf("notes = %s, want []", top["notes"])
-	}
+	assert.Equal(t, sorted(want), keys(t, data), "top-level keys")
+	assert.Equal(t, "[]", string(top["notes"]), "notes")
 	var results []json.RawMessage
-	json.Unmarshal(top["results"], &results)
-	if got, want := keys(t, results[1]), sorted([]string{"workload", "variant", "medianMs", "p95Ms", "runsPerSec", "concurrentRunsPerSec", "vsNative"}); !slices.Equal(got, want) {
-		t.Errorf("result keys %v, want %v", got, want)
-	}
+	require.NoError(t, json.Unmarshal(top["results"], &results))
+	require.Len(t, results, 2)
+	assert.Equal(t, sorted([]string{"workload", "variant", "medianMs", "p95Ms", "runsPerSec", "concurrentRunsPerSec", "vsNative"}), keys(t, results[1]), "result keys")
 	var r struct {
 		VsNative json.RawMessage `json:"vsNative"`
 	}
-	json.Unmarshal(results[1], &r)
-	if got, want := keys(t, r.VsNative), sorted([]string{"median", "p95", "runsPerSec", "concurrentRunsPerSec"}); !slices.Equal(got, want) {
-		t.Errorf("vsNative keys %v, want %v", got, want)
-	}
+	require.NoError(t, json.Unmarshal(results[1], &r))
+	assert.Equal(t, sorted([]string{"median", "p95", "runsPerSec", "concurrentRunsPerSec"}), keys(t, r.VsNative), "vsNative keys")
 
-	data, _ = json.Marshal(sampleReport(false))
-	if !bytes.Contains(data, []byte(`"native":null`)) || !bytes.Contains(data, []byte(`"vsNative":null`)) {
-		t.Errorf("without native: %s", data)
-	}
+	data, err = json.Marshal(sampleReport(false))
+	require.NoError(t, err)
+	assert.Contains(t, string(data), `"native":null`, "without native")
+	assert.Contains(t, string(data), `"vsNative":null`, "without native")
 }
 
 func keys(t *testing.T, data []byte) []string {
 	t.Helper()
 	var m map[string]json.RawMessage
-	if err := json.Unmarshal(data, &m); err != nil {
-		t.Fatalf("%v: %s", err, data)
-	}
+	require.NoError(t, json.Unmarshal(data, &m), "%s", data)
 	var out []string
 	for k := range m {
 		out = append(out, k)
@@ -97,27 +82,26 @@ func sorted(s []string) []string {
 }
 
 func TestWriteTable(t *testing.T) {
-	var b strings.Builder
-	if err := WriteTable(&b, sampleReport(true)); err != nil {
-		t.Fatal(err)
-	}
-	got := b.String()
-	for _, want := range []string{
-		"20 runs per workload and variant after 1 warm-up; 2 CPUs (linux/amd64); concurrency 2\n",
-		"native:  Python 3.12.4 at /usr/bin/python3.12\n",
-		"WORKLOAD  VARIANT  MEDIAN      P95  RUNS/S@1  RUNS/S@2  MEDIAN×NATIVE  RUNS/S@2×NATIVE\n",
-		"hello     native   20.0ms   25.0ms      50.0      90.0           1.00             1.00\n",
-		"hello     wasmbox  80.0ms  100.0ms      12.5      30.0           4.00             0.33\n",
-	} {
-		if !strings.Contains(got, want) {
-			t.Errorf("table lacks %q:\n%s", want, got)
+	t.Run("with native", func(t *testing.T) {
+		var b strings.Builder
+		require.NoError(t, WriteTable(&b, sampleReport(true)))
+		got := b.String()
+		for _, want := range []string{
+			"20 runs per workload and variant after 1 warm-up; 2 CPUs (linux/amd64); concurrency 2\n",
+			"native:  Python 3.12.4 at /usr/bin/python3.12\n",
+			"WORKLOAD  VARIANT  MEDIAN      P95  RUNS/S@1  RUNS/S@2  MEDIAN×NATIVE  RUNS/S@2×NATIVE\n",
+			"hello     native   20.0ms   25.0ms      50.0      90.0           1.00             1.00\n",
+			"hello     wasmbox  80.0ms  100.0ms      12.5      30.0           4.00             0.33\n",
+		} {
+			assert.Contains(t, got, want)
 		}
-	}
-	b.Reset()
-	WriteTable(&b, sampleReport(false))
-	got = b.String()
-	if !strings.Contains(got, "hello     wasmbox  80.0ms  100.0ms      12.5      30.0              -                -\n") ||
-		strings.Contains(got, "native:  Python") || !strings.Contains(got, "note: native: skipped\n") {
-		t.Errorf("table without native:\n%s", got)
-	}
+	})
+	t.Run("without native", func(t *testing.T) {
+		var b strings.Builder
+		require.NoError(t, WriteTable(&b, sampleReport(false)))
+		got := b.String()
+		assert.Contains(t, got, "hello     wasmbox  80.0ms  100.0ms      12.5      30.0              -                -\n")
+		assert.NotContains(t, got, "native:  Python")
+		assert.Contains(t, got, "note: native: skipped\n")
+	})
 }

@@ -35,9 +35,6 @@ type Config struct {
 	// CLI is the wasmbox binary for the wasmbox-cli variant, normally the
 	// running executable. Empty leaves that variant out with a note.
 	CLI string
-	// NPM adds the wasmbox-npm variant: fresh instances of the npm CPython
-	// 3.12.0 build, the interpreter before the snapshot one.
-	NPM bool
 	// Progress, when set, is called after each run (warm-up ones included)
 	// with how many runs are done, how many there are in all, and what is
 	// running, like "eval100 wasmbox ×2". Calls are serialized.
@@ -75,12 +72,6 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	defer s.engine.Close(context.Background())
 	rep.GuestPython = s.engine.PythonVersion()
-	if cfg.NPM {
-		if s.npm, err = runtime.NewEngine(ctx, runtime.EngineConfig{Interpreter: runtime.InterpreterNPM}); err != nil {
-			return nil, fmt.Errorf("bench: %w", err)
-		}
-		defer s.npm.Close(context.Background())
-	}
 	if s.warm, err = runtime.NewEngine(ctx, runtime.EngineConfig{Pool: runtime.PoolConfig{Size: cfg.Concurrency}}); err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
 	}

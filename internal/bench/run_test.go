@@ -9,6 +9,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // fakeVariant records its runs and fails the run numbered failAt (1-based
@@ -57,25 +60,22 @@ func TestMeterCountsAndInterleaves(t *testing.T) {
 	m := &meter{cfg: Config{Runs: 3, Concurrency: 5}, progress: func(done, total int, _ string) { steps = append(steps, done) }}
 	m.total = len(vs) * (WarmupRuns + 3 + 5)
 	results, err := m.workload(context.Background(), &Workload{Name: "w"}, vs)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for i, c := range calls {
 		// Warm-up, the serial runs, then max(runs, concurrency) at once.
-		if got := c.Load(); got != WarmupRuns+3+5 {
-			t.Errorf("variant %d ran %d times", i, got)
-		}
+		assert.Equal(t, int32(WarmupRuns+3+5), c.Load(), "runs of variant %d", i)
 	}
-	if got := strings.Join((*log)[:2+6], " "); got != "native other native other native other native other" {
-		t.Errorf("serial runs not interleaved: %s", got)
-	}
-	if len(steps) != m.total || steps[len(steps)-1] != m.total {
-		t.Errorf("progress steps %v, want 1..%d", steps, m.total)
-	}
-	if len(results) != 2 || results[0].Variant != "native" || results[1].Workload != "w" ||
-		results[0].MedianMs <= 0 || results[0].RunsPerSec <= 0 || results[0].ConcurrentRunsPerSec <= 0 {
-		t.Errorf("results %+v", results)
-	}
+	require.GreaterOrEqual(t, len(*log), 2+6)
+	assert.Equal(t, "native other native other native other native other", strings.Join((*log)[:2+6], " "), "serial runs interleaved")
+	require.NotEmpty(t, steps)
+	assert.Len(t, steps, m.total, "progress steps %v", steps)
+	assert.Equal(t, m.total, steps[len(steps)-1], "last progress step")
+	require.Len(t, results, 2)
+	assert.Equal(t, "native", results[0].Variant)
+	assert.Equal(t, "w", results[1].Workload)
+	assert.Positive(t, results[0].MedianMs)
+	assert.Positive(t, results[0].RunsPerSec)
+	assert.Positive(t, results[0].ConcurrentRunsPerSec)
 }
 
 func TestMeterFailureIsAnError(t *testing.T) {
@@ -87,18 +87,20 @@ func TestMeterFailureIsAnError(t *testing.T) {
 		{3, "bench: w b: run 2 of 2: boom"},
 		{5, "bench: w b: at concurrency 2: run "},
 	} {
-		vs, calls, _ := fakes("a", "b")
-		f := vs[1].(fakeVariant)
-		f.failAt = tc.failAt
-		vs[1] = f
-		m := &meter{cfg: Config{Runs: 2, Concurrency: 2}}
-		_, err := m.workload(context.Background(), &Workload{Name: "w"}, vs)
-		if err == nil || !strings.HasPrefix(err.Error(), tc.want) || !strings.HasSuffix(err.Error(), "boom") {
-			t.Errorf("fail at %d: got %v, want %q…", tc.failAt, err, tc.want)
-		}
-		if tc.failAt == 5 && calls[1].Load() > 6 {
-			t.Errorf("runs went on after a failure: %d", calls[1].Load())
-		}
+		t.Run(fmt.Sprintf("run %d", tc.failAt), func(t *testing.T) {
+			vs, calls, _ := fakes("a", "b")
+			f := vs[1].(fakeVariant)
+			f.failAt = tc.failAt
+			vs[1] = f
+			m := &meter{cfg: Config{Runs: 2, Concurrency: 2}}
+			_, err := m.workload(context.Background(), &Workload{Name: "w"}, vs)
+			require.Error(t, err)
+			assert.True(t, strings.HasPrefix(err.Error(), tc.want), "got %q, want %q…", err, tc.want)
+			assert.True(t, strings.HasSuffix(err.Error(), "boom"), "got %q, want …boom", err)
+			if tc.failAt == 5 {
+				assert.LessOrEqual(t, calls[1].Load(), int32(6), "runs went on after a failure")
+			}
+		})
 	}
 }
 
@@ -111,24 +113,24 @@ func TestMeterCanceled(t *testing.T) {
 		}
 	}}
 	_, err := m.workload(ctx, &Workload{Name: "w"}, vs)
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("got %v, want context.Canceled", err)
-	}
+	assert.ErrorIs(t, err, context.Canceled)
 }
 
 func TestRunConfigErrors(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range []struct {
+		name string
 		cfg  Config
 		want string
 	}{
-		{Config{Runs: 0}, "runs 0"},
-		{Config{Runs: 1, Concurrency: -1}, "concurrency -1"},
-		{Config{Runs: 1, Workloads: []string{"nope"}}, `unknown workload "nope"`},
+		{"no runs", Config{Runs: 0}, "runs 0"},
+		{"negative concurrency", Config{Runs: 1, Concurrency: -1}, "concurrency -1"},
+		{"unknown workload", Config{Runs: 1, Workloads: []string{"nope"}}, `unknown workload "nope"`},
 	} {
-		if _, err := Run(ctx, tc.cfg); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%+v: got %v, want %q", tc.cfg, err, tc.want)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Run(ctx, tc.cfg)
+			assert.ErrorContains(t, err, tc.want)
+		})
 	}
 }
 
@@ -138,23 +140,20 @@ func TestRunHello(t *testing.T) {
 	var last string
 	rep, err := Run(context.Background(), Config{Runs: 1, Concurrency: 1, Workloads: []string{"hello"},
 		Progress: func(done, total int, label string) { last = fmt.Sprintf("%d/%d %s", done, total, label) }})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	want := 2
 	if rep.Native != nil {
 		want = 3
 	}
-	if len(rep.Results) != want || rep.Results[want-2].Variant != "wasmbox" || rep.Results[want-1].Variant != "wasmbox-warm" || rep.Results[want-1].MedianMs <= 0 {
-		t.Fatalf("results %+v", rep.Results)
+	require.Len(t, rep.Results, want, "results %+v", rep.Results)
+	assert.Equal(t, "wasmbox", rep.Results[want-2].Variant)
+	assert.Equal(t, "wasmbox-warm", rep.Results[want-1].Variant)
+	assert.Positive(t, rep.Results[want-1].MedianMs)
+	if rep.Native != nil {
+		if assert.NotNil(t, rep.Results[1].VsNative, "no ratio to native: %+v", rep.Results[1]) {
+			assert.Positive(t, rep.Results[1].VsNative.Median, "ratio to native")
+		}
 	}
-	if rep.Native != nil && (rep.Results[1].VsNative == nil || rep.Results[1].VsNative.Median <= 0) {
-		t.Errorf("no ratio to native: %+v", rep.Results[1])
-	}
-	if !strings.Contains(strings.Join(rep.Notes, "\n"), "wasmbox-cli: skipped") {
-		t.Errorf("notes %q do not say wasmbox-cli was skipped", rep.Notes)
-	}
-	if wantLast := fmt.Sprintf("%d/%d hello wasmbox-warm ×1", want*3, want*3); last != wantLast {
-		t.Errorf("last progress %q, want %q", last, wantLast)
-	}
+	assert.Contains(t, strings.Join(rep.Notes, "\n"), "wasmbox-cli: skipped", "notes say wasmbox-cli was skipped")
+	assert.Equal(t, fmt.Sprintf("%d/%d hello wasmbox-warm ×1", want*3, want*3), last, "last progress")
 }

@@ -36,7 +36,6 @@ type setup struct {
 	python    *Python         // nil when there is no native python3
 	pythonErr error           // why python is nil
 	engine    *runtime.Engine // this process's engine, no warm pool
-	npm       *runtime.Engine // an engine of the npm interpreter, or nil
 	warm      *runtime.Engine // an engine with a warm pool of concurrency instances
 	cli       string          // the wasmbox binary, or "" when there is none
 }
@@ -55,9 +54,6 @@ func variants(s setup) ([]Variant, []string) {
 		engineVariant{"wasmbox", "in-process engine, a fresh sandbox and a fresh interpreter instance per run (restored from the snapshot), strict policy (eval100: runtime.EvalTester)", s.engine},
 		engineVariant{"wasmbox-warm", "as wasmbox, with the engine's warm pool (one instance per concurrent run, refilled one at a time); a run finding none ready starts a fresh one", s.warm},
 	)
-	if s.npm != nil {
-		out = append(out, engineVariant{"wasmbox-npm", "as wasmbox, on the npm CPython 3.12.0 build, started from scratch in every instance (the interpreter before the snapshot)", s.npm})
-	}
 	if s.cli != "" {
 		out = append(out, cliVariant{bin: s.cli})
 	} else {

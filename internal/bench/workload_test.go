@@ -2,16 +2,16 @@ package bench
 
 import (
 	"context"
-	"slices"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestSelectWorkloads(t *testing.T) {
 	all := []string{"hello", "imports", "eval100", "compute"}
-	if got := WorkloadNames(); !slices.Equal(got, all) {
-		t.Fatalf("WorkloadNames() = %v", got)
-	}
+	require.Equal(t, all, WorkloadNames())
 	names := func(ws []*Workload) []string {
 		var out []string
 		for _, w := range ws {
@@ -20,18 +20,17 @@ func TestSelectWorkloads(t *testing.T) {
 		return out
 	}
 	ws, err := SelectWorkloads(nil)
-	if err != nil || !slices.Equal(names(ws), all) {
-		t.Fatalf("all: %v %v", names(ws), err)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, all, names(ws), "all")
 	// Report order, whatever the order asked for.
 	ws, err = SelectWorkloads([]string{"compute", "hello"})
-	if err != nil || !slices.Equal(names(ws), []string{"hello", "compute"}) {
-		t.Fatalf("compute,hello: %v %v", names(ws), err)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, []string{"hello", "compute"}, names(ws), "compute,hello")
 	for _, bad := range [][]string{{"hello", "nope"}, {"hello", "hello"}} {
-		if _, err := SelectWorkloads(bad); err == nil || !strings.Contains(err.Error(), bad[1]) {
-			t.Errorf("%v: error %v does not name %q", bad, err, bad[1])
-		}
+		t.Run(strings.Join(bad, ","), func(t *testing.T) {
+			_, err := SelectWorkloads(bad)
+			assert.ErrorContains(t, err, bad[1], "the error names the bad workload")
+		})
 	}
 }
 
@@ -40,16 +39,16 @@ func TestWorkloadsAreWellFormed(t *testing.T) {
 	for i := range int64(computeN) {
 		sum += i * i
 	}
-	if sumOfSquares(computeN) != sum {
-		t.Fatalf("sumOfSquares(%d) = %d, want %d", computeN, sumOfSquares(computeN), sum)
-	}
+	require.Equal(t, sum, sumOfSquares(computeN), "sumOfSquares(%d)", computeN)
 	for _, w := range Workloads() {
-		switch {
-		case w.Eval == nil && (len(w.Script) == 0 || w.Stdout == ""):
-			t.Errorf("%s: no script or no expected output", w.Name)
-		case w.Eval != nil && len(w.Eval.Cases) != evalCases:
-			t.Errorf("%s: %d cases, want %d", w.Name, len(w.Eval.Cases), evalCases)
-		}
+		t.Run(w.Name, func(t *testing.T) {
+			if w.Eval == nil {
+				assert.NotEmpty(t, w.Script, "script")
+				assert.NotEmpty(t, w.Stdout, "expected output")
+			} else {
+				assert.Len(t, w.Eval.Cases, evalCases)
+			}
+		})
 	}
 }
 
@@ -60,43 +59,34 @@ func TestNativeVariant(t *testing.T) {
 	if err != nil {
 		t.Skipf("no python3: %v", err)
 	}
-	if !strings.HasPrefix(py.Version, "3.") || py.Path == "" {
-		t.Fatalf("FindPython = %+v", py)
-	}
+	require.True(t, strings.HasPrefix(py.Version, "3."), "FindPython = %+v", py)
+	require.NotEmpty(t, py.Path, "FindPython = %+v", py)
 	dir := t.TempDir()
 	v := nativeVariant{python: py.Path}
 	for _, w := range Workloads() {
-		if w.files, err = w.writeFiles(dir); err != nil {
-			t.Fatal(err)
-		}
-		run, err := v.Prepare(ctx, w)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := run(ctx); err != nil {
-			t.Errorf("%s: %v", w.Name, err)
-		}
+		t.Run(w.Name, func(t *testing.T) {
+			var err error
+			w.files, err = w.writeFiles(dir)
+			require.NoError(t, err)
+			run, err := v.Prepare(ctx, w)
+			require.NoError(t, err)
+			assert.NoError(t, run(ctx))
+		})
 	}
 	// A wrong answer is an error, not a sample.
 	bad := &Workload{Name: "bad", Script: []byte("print('hi')\n"), Stdout: "bye\n"}
-	if bad.files, err = bad.writeFiles(dir); err != nil {
-		t.Fatal(err)
-	}
-	run, _ := v.Prepare(ctx, bad)
-	if err := run(ctx); err == nil || !strings.Contains(err.Error(), `printed "hi\n", want "bye\n"`) {
-		t.Errorf("wrong output: %v", err)
-	}
+	bad.files, err = bad.writeFiles(dir)
+	require.NoError(t, err)
+	run, err := v.Prepare(ctx, bad)
+	require.NoError(t, err)
+	assert.ErrorContains(t, run(ctx), `printed "hi\n", want "bye\n"`, "wrong output")
 	bad.Script = []byte("raise ValueError('boom')\n")
-	if bad.files, err = bad.writeFiles(dir); err != nil {
-		t.Fatal(err)
-	}
-	if err := run(ctx); err == nil || !strings.Contains(err.Error(), "exit status 1: ValueError: boom") {
-		t.Errorf("failing run: %v", err)
-	}
+	bad.files, err = bad.writeFiles(dir)
+	require.NoError(t, err)
+	assert.ErrorContains(t, run(ctx), "exit status 1: ValueError: boom", "failing run")
 }
 
 func TestFindPythonMissing(t *testing.T) {
-	if _, err := FindPython(context.Background(), "no-such-python-wasmbox"); err == nil {
-		t.Fatal("found a python that does not exist")
-	}
+	_, err := FindPython(context.Background(), "no-such-python-wasmbox")
+	assert.Error(t, err, "found a python that does not exist")
 }

@@ -13,6 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/wasmbox/wasmbox/runtime"
 	"github.com/wasmbox/wasmbox/validate"
 )
@@ -51,13 +54,9 @@ func runNone(t *testing.T, code string, args []string, sb runtime.SandboxConfig,
 		sb.Timeout = runTimeout
 	}
 	r, err := runtime.NewPythonRunner(engine, runtime.RunnerConfig{Policy: &policyNone, Sandbox: sb})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	res, err := r.Run(context.Background(), []byte(code), args, opts)
-	if err != nil {
-		t.Fatalf("sandbox error: %v (%+v)", err, res)
-	}
+	require.NoError(t, err, "sandbox error (%+v)", res)
 	return res
 }
 
@@ -77,9 +76,7 @@ func TestHostilePrograms(t *testing.T) {
 	groups := map[string]int{}
 	for _, p := range programs {
 		key := p.group + "/" + p.name
-		if seen[key] {
-			t.Fatalf("%s twice", key)
-		}
+		require.False(t, seen[key], "%s twice", key)
 		seen[key] = true
 		groups[p.group]++
 		t.Run(key, func(t *testing.T) {
@@ -89,25 +86,19 @@ func TestHostilePrograms(t *testing.T) {
 				return
 			}
 			want, ok := outcomes[key]
-			if !ok {
-				t.Fatalf("no expected outcome for %s", key)
+			require.True(t, ok, "no expected outcome for %s", key)
+			assert.Equal(t, want.exit, res.ExitCode, "exit code; stderr %q", res.Stderr)
+			assert.Equal(t, want.stdout, res.Stdout, "stdout; stderr %q", res.Stderr)
+			if want.exit != 0 {
+				assert.Equal(t, want.stderr, lastLine(res.Stderr), "the last line of stderr")
 			}
-			if res.ExitCode != want.exit || res.Stdout != want.stdout || (want.exit != 0 && lastLine(res.Stderr) != want.stderr) {
-				t.Errorf("got exit %d, stdout %q, stderr %q\nwant exit %d, stdout %q, stderr ending %q", res.ExitCode, res.Stdout, res.Stderr, want.exit, want.stdout, want.stderr)
-			}
-			if strings.Contains(res.Stdout+res.Stderr, hostSecret) {
-				t.Errorf("the host's secret leaked: %+v", res)
-			}
+			assert.NotContains(t, res.Stdout+res.Stderr, hostSecret, "the host's secret leaked")
 		})
 	}
 	for key := range outcomes {
-		if !seen[key] {
-			t.Errorf("outcome %s has no program", key)
-		}
+		assert.True(t, seen[key], "outcome %s has no program", key)
 	}
-	if len(programs) < 40 {
-		t.Errorf("%d programs; the suite promises at least 40", len(programs))
-	}
+	assert.GreaterOrEqual(t, len(programs), 40, "the suite promises at least 40 programs")
 	names := make([]string, 0, len(groups))
 	for g, n := range groups {
 		names = append(names, fmt.Sprintf("%s=%d", g, n))
@@ -118,14 +109,12 @@ func TestHostilePrograms(t *testing.T) {
 	// The writes group wrote these inside its sandboxes; none may exist on
 	// the host.
 	for _, p := range []string{"/tmp/wasmbox-hostile-canary", "/tmp/wasmbox-hostile-canary2", "/etc/wasmbox-hostile-canary", "/tmp/root"} {
-		if _, err := os.Stat(p); err == nil {
-			t.Errorf("a guest write reached the host: %s exists", p)
-		}
+		_, err := os.Stat(p)
+		assert.Error(t, err, "a guest write reached the host: %s exists", p)
 	}
 	if cwd, err := os.Getwd(); err == nil {
-		if _, err := os.Stat(filepath.Join(cwd, "tmp")); err == nil {
-			t.Errorf("a guest write reached the host's working directory")
-		}
+		_, err := os.Stat(filepath.Join(cwd, "tmp"))
+		assert.Error(t, err, "a guest write reached the host's working directory")
 	}
 }
 
@@ -142,11 +131,9 @@ func TestHostileControls(t *testing.T) {
 	// The caller's own environment variables do reach the guest; the hunt
 	// must see a planted host path in them.
 	res := runNone(t, prelude+gcHunt, nil, runtime.SandboxConfig{}, runtime.ExecOptions{Env: map[string]string{"PLANTED": "/root/planted"}})
-	if res.ExitCode != 0 || res.Stdout == "ok 0\n" || !strings.HasPrefix(res.Stdout, "ok ") {
-		t.Errorf("gc hunt missed a planted host string: %+v", res)
-	}
+	assert.Equal(t, 0, res.ExitCode, "gc hunt; stderr %q", res.Stderr)
+	assert.NotEqual(t, "ok 0\n", res.Stdout, "gc hunt missed a planted host string")
+	assert.True(t, strings.HasPrefix(res.Stdout, "ok "), "gc hunt: stdout %q", res.Stdout)
 	res = runNone(t, prelude+`try_(lambda: open("/tmp/eval_script.py").read(6))`, nil, runtime.SandboxConfig{}, runtime.ExecOptions{})
-	if res.Stdout != "ok import\n" {
-		t.Errorf("a file the sandbox has is not readable: %+v", res)
-	}
+	assert.Equal(t, "ok import\n", res.Stdout, "a file the sandbox has is not readable; stderr %q", res.Stderr)
 }

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/wasmbox/wasmbox/internal/evaltest"
 	"github.com/wasmbox/wasmbox/runtime"
 	"github.com/wasmbox/wasmbox/validate"
 )
@@ -176,7 +175,7 @@ func (s *Server) handleTest(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, badRequest(`"testCases" must be an array of case objects`))
 		return
 	}
-	cases, err := evaltest.ParseCases(req.TestCases)
+	cases, err := runtime.ParseCases(req.TestCases)
 	if err != nil {
 		writeError(w, r, badRequest("testCases: %v", err))
 		return

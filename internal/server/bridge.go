@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"regexp"
 	"time"
@@ -19,7 +20,12 @@ import (
 // sandboxIDPattern is the bridge's sandbox ID format.
 var sandboxIDPattern = regexp.MustCompile(`^[a-z2-7]{1,128}$`)
 
+// bridgeMaxBody is the bridge's limit on a file written and on a workspace
+// archive hydrated: 32 MiB.
+const bridgeMaxBody = 32 << 20
+
 // execRequest is the body of POST /v1/sandbox/{id}/exec (ExecRequest).
+// Other fields are ignored, as the bridge ignores them.
 type execRequest struct {
 	Argv      []string `json:"argv"`
 	TimeoutMs *float64 `json:"timeout_ms"`
@@ -41,12 +47,18 @@ func (s *Server) withSandboxID(h http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		setSandboxID(r, id)
-		if r.Header.Get("Session-Id") != "" {
-			writeError(w, r, errorf(http.StatusNotImplemented, CodeNotImplemented, "the Session-Id header is not supported: wasmbox sandboxes have no execution sessions; omit it"))
-			return
-		}
 		h(w, r)
 	}
+}
+
+// sessionIDHeader returns the Session-Id header of an exec or file request,
+// or "" when there is none; 400 when it is malformed, as in the bridge.
+func sessionIDHeader(r *http.Request) (string, *apiError) {
+	sid := r.Header.Get("Session-Id")
+	if sid != "" && !validSessionID(sid) {
+		return "", badRequest("Invalid session ID format: the Session-Id header must match %s and not contain \"..\"", sessionIDPattern)
+	}
+	return sid, nil
 }
 
 // session looks up the request's sandbox and marks it in use, or answers
@@ -114,6 +126,9 @@ func filePath(r *http.Request) (string, *apiError) {
 
 func (s *Server) handleReadFile(w http.ResponseWriter, r *http.Request) {
 	p, e := filePath(r)
+	if e == nil {
+		_, e = sessionIDHeader(r) // checked; files are shared by the sessions
+	}
 	if e != nil {
 		writeError(w, r, e)
 		return
@@ -136,6 +151,9 @@ func (s *Server) handleReadFile(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleWriteFile(w http.ResponseWriter, r *http.Request) {
 	p, e := filePath(r)
+	if e == nil {
+		_, e = sessionIDHeader(r) // checked; files are shared by the sessions
+	}
 	if e != nil {
 		writeError(w, r, e)
 		return
@@ -145,7 +163,7 @@ func (s *Server) handleWriteFile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer release()
-	data, e := s.readBody(w, r)
+	data, e := readBodyUpTo(w, r, bridgeMaxBody)
 	if e != nil {
 		writeError(w, r, e)
 		return
@@ -164,7 +182,7 @@ func (s *Server) handleWriteFile(w http.ResponseWriter, r *http.Request) {
 // JSON answers with their status.
 func (s *Server) handleExec(w http.ResponseWriter, r *http.Request) {
 	var req execRequest
-	if e := s.decodeJSON(w, r, &req); e != nil {
+	if e := s.decodeBridgeJSON(w, r, &req); e != nil {
 		writeError(w, r, e)
 		return
 	}
@@ -172,7 +190,12 @@ func (s *Server) handleExec(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, badRequest("argv must be a non-empty array"))
 		return
 	}
-	cwd := Workspace
+	sid, e := sessionIDHeader(r)
+	if e != nil {
+		writeError(w, r, e)
+		return
+	}
+	var cwd string
 	if req.Cwd != nil {
 		var ok bool
 		if cwd, ok = resolveWorkspacePath(*req.Cwd); !ok {
@@ -190,6 +213,27 @@ func (s *Server) handleExec(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer release()
+	es := newExecSession("", Workspace, nil) // no Session-Id: a fresh start
+	if sid != "" {
+		var err error
+		if es, err = ss.execSession(sid); err != nil {
+			writeError(w, r, errorf(http.StatusServiceUnavailable, CodeCapacityExceeded, "%v", err))
+			return
+		}
+	}
+	done, err := es.wait(r.Context())
+	switch {
+	case errors.Is(err, errSessionDeleted):
+		writeError(w, r, sessionError("session %s was deleted before the command started", es.id))
+		return
+	case err != nil:
+		writeError(w, r, clientClosed())
+		return
+	}
+	defer done()
+	if cwd == "" {
+		cwd = es.cwd
+	}
 	if !ss.sb.Exists(cwd) {
 		if cwd != Workspace {
 			writeError(w, r, badRequest("cwd %s does not exist in the sandbox", cwd))
@@ -220,13 +264,15 @@ func (s *Server) handleExec(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
 		defer context.AfterFunc(ss.ctx, cancel)()
+		defer context.AfterFunc(es.ctx, cancel)()
 		st = newSSEStream(w, cancel)
 		out := &outputEvents{s: st}
 		res, err := ss.sb.Exec(ctx, runtime.QuoteCommand(argv), runtime.ExecOptions{
-			Stdout:  out.writer("stdout"),
-			Stderr:  out.writer("stderr"),
-			Env:     map[string]string{"PYTHONPATH": bootDir, cwdEnv: cwd, "PYTHONUNBUFFERED": "1"},
-			Timeout: timeout,
+			Stdout:     out.writer("stdout"),
+			Stderr:     out.writer("stderr"),
+			Env:        execEnv(es.env, cwd),
+			Timeout:    timeout,
+			StreamOnly: true,
 		})
 		out.flush()
 		switch {
@@ -237,6 +283,8 @@ func (s *Server) handleExec(w http.ResponseWriter, r *http.Request) {
 			st.jsonEvent("exit", exitEvent{res.ExitCode})
 		case ss.ctx.Err() != nil:
 			st.jsonEvent("error", apiError{Code: CodeExecError, Message: "the sandbox was deleted or expired while the command ran"})
+		case es.ctx.Err() != nil:
+			st.jsonEvent("error", apiError{Code: CodeExecError, Message: fmt.Sprintf("session %s was deleted while the command ran", es.id)})
 		case s.hardStop.Err() != nil:
 			st.jsonEvent("error", apiError{Code: CodeExecError, Message: "the server shut down while the command ran; it was canceled"})
 		default:
@@ -257,10 +305,24 @@ func outcomeNote(res *runtime.ExecResult, timeout time.Duration, memory uint64) 
 		return fmt.Sprintf("wasmbox: timed out after %v\n", timeout)
 	case res.MemoryExceeded && res.ExitCode != 0:
 		return fmt.Sprintf("wasmbox: the program reached the memory limit of %d MiB\n", memory>>20)
-	case res.StdoutTruncated || res.StderrTruncated:
-		return "wasmbox: output past the per-stream cap was dropped\n"
 	}
 	return ""
+}
+
+// execEnv is the environment of a session exec: the session's variables,
+// then what runs the program in cwd (kept ahead of a PYTHONPATH of the
+// session's own).
+func execEnv(session map[string]string, cwd string) map[string]string {
+	env := maps.Clone(session)
+	if env == nil {
+		env = map[string]string{}
+	}
+	pythonPath := bootDir
+	if p := env["PYTHONPATH"]; p != "" {
+		pythonPath += ":" + p
+	}
+	maps.Copy(env, map[string]string{"PYTHONPATH": pythonPath, cwdEnv: cwd, "PYTHONUNBUFFERED": "1"})
+	return env
 }
 
 func encodeChunk(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }

@@ -24,6 +24,9 @@ const (
 	CodeInternal          = "internal_error"
 	CodeExecError         = "exec_error"
 	CodeClientClosed      = "client_closed"
+	CodeSessionError      = "session_error"
+	CodeArchiveReadError  = "workspace_archive_read_error"
+	CodeArchiveWriteError = "workspace_archive_write_error"
 	retryAfterQueueFull   = 1 // seconds
 	retryAfterUnavailable = 5
 )

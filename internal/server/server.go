@@ -1,6 +1,7 @@
 // Package server is wasmbox's HTTP service: the CONTRACT routes (/v1/run,
-// /v1/test, /v1/validate, /healthz, /metrics) and sandbox sessions that
-// follow the Cloudflare Sandbox bridge HTTP API, with a bounded number of
+// /v1/test, /v1/validate, /healthz, /metrics), sandbox sessions that
+// follow the Cloudflare Sandbox bridge HTTP API, and the Cloudflare
+// container API under /api/ (package containerapi), with a bounded number of
 // executions at once, a bounded wait queue, Bearer-token auth, structured
 // request logs, Prometheus metrics and graceful shutdown.
 package server
@@ -15,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wasmbox/wasmbox/internal/service/containerapi"
 	"github.com/wasmbox/wasmbox/runtime"
 )
 
@@ -47,7 +49,8 @@ type Config struct {
 	// QueueTimeout is how long a request waits for a slot before it is
 	// refused with 503.
 	QueueTimeout time.Duration
-	// MaxBody caps request bodies in bytes (JSON bodies and file uploads).
+	// MaxBody caps JSON request bodies in bytes. Bridge file uploads and
+	// workspace archives have the bridge's own limit, 32 MiB.
 	MaxBody int64
 	// Timeout is the wall-clock limit of /v1/run and of each /v1/test case
 	// when the request gives none; default runtime.DefaultTimeout.
@@ -61,7 +64,8 @@ type Config struct {
 	Memory uint64
 	// MaxMemory is the most memory any request may ask for.
 	MaxMemory uint64
-	// MaxOutput caps each of stdout and stderr of an execution.
+	// MaxOutput caps what is kept of each of stdout and stderr of a run or
+	// test; a session exec streams its output whole.
 	MaxOutput int64
 	// SessionTTL is how long a session may sit idle before it is destroyed.
 	SessionTTL time.Duration
@@ -118,7 +122,9 @@ type Server struct {
 	metrics  *metrics
 	limiter  *limiter
 	sessions *sessionStore
-	handler  http.Handler
+	// container answers the Cloudflare container API under /api/.
+	container *containerapi.Handler
+	handler   http.Handler
 
 	// hardStop is canceled when running executions must end now (the
 	// shutdown grace period is over, or Close was called).
@@ -154,6 +160,23 @@ func New(cfg Config) (*Server, error) {
 	s.metrics = newMetrics(cfg.Engine)
 	s.limiter = newLimiter(cfg.MaxConcurrency, cfg.MaxQueue, cfg.QueueTimeout, s.draining, s.metrics.queueDepth.Set)
 	s.sessions = newSessionStore(cfg, s.metrics)
+	container, err := containerapi.New(containerapi.Config{
+		Engine: cfg.Engine, Timeout: cfg.ExecTimeout, MaxTimeout: cfg.MaxTimeout, Memory: cfg.Memory,
+		MaxOutput: cfg.MaxOutput, FSBytes: cfg.SessionFSBytes, MaxBody: cfg.MaxBody,
+		Admit: func(ctx context.Context) (func(), error) {
+			release, e := s.limiter.acquire(ctx)
+			if e != nil {
+				return nil, e
+			}
+			return release, nil
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.container = container
+	// Processes end with the executions when the grace period is over.
+	context.AfterFunc(s.hardStop, container.Close)
 	s.handler = s.logRequests(s.routes())
 	s.reaperWG.Add(1)
 	go func() {
@@ -220,6 +243,7 @@ func (s *Server) Close() {
 		s.abort()
 		s.reaperWG.Wait()
 		s.sessions.closeAll()
+		s.container.Close()
 	})
 }
 

@@ -21,6 +21,10 @@ type session struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
+	// execMu guards execs, the sandbox's execution sessions by ID.
+	execMu sync.Mutex
+	execs  map[string]*execSession
+
 	// Guarded by sessionStore.mu.
 	lastUsed time.Time
 	busy     int // requests using the session now; it does not expire while > 0

@@ -67,9 +67,6 @@ func (e *notRunnable) Error() string { return e.msg }
 // shells are the argv[0] values accepted for `sh -c "python3 ..."`.
 var shells = map[string]bool{"sh": true, "bash": true, "dash": true}
 
-// pythonNames are the program names that run the interpreter.
-var pythonNames = map[string]bool{"python3": true, "python": true, "python3.12": true}
-
 func baseName(p string) string { return p[strings.LastIndexByte(p, '/')+1:] }
 
 // pythonArgv turns a bridge argv into the interpreter's argv. It accepts
@@ -92,7 +89,7 @@ func pythonArgv(argv []string, cwd string) ([]string, error) {
 		}
 		argv = words
 	}
-	if !pythonNames[baseName(argv[0])] {
+	if !runtime.IsPython(argv[0]) {
 		return nil, &notRunnable{fmt.Sprintf("%s: command not found: only python3 runs in this sandbox", argv[0])}
 	}
 	out := append([]string{"python3"}, argv[1:]...)

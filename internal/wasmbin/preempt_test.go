@@ -8,9 +8,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 )
+
+// rawSection builds a wasm section: id, LEB128 size, payload.
+func rawSection(id byte, payload []byte) []byte {
+	return append([]byte{id, byte(len(payload))}, payload...)
+}
 
 // loopModule imports sched_yield (function 0) and has two functions of type
 // () -> i32: "spin" loops forever, "sum" adds 1..100 in a loop. It has one
@@ -60,51 +67,38 @@ func instantiate(t *testing.T, wasm []byte, calls *atomic.Int64, stop *atomic.Bo
 			}
 			return 0
 		}).Export(yieldName).Instantiate(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	mod, err := rt.Instantiate(ctx, wasm)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return mod
 }
 
 func TestAddPreemptionYieldsFromASpinningLoop(t *testing.T) {
 	out, err := AddPreemption(loopModule())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if kinds := Exports(out); kinds[BudgetGlobal] != ExportGlobal || kinds["spin"] != ExportFunc || len(kinds) != 3 {
-		t.Fatalf("exports %v", kinds)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, map[string]byte{BudgetGlobal: ExportGlobal, "spin": ExportFunc, "sum": ExportFunc}, Exports(out))
 	var calls atomic.Int64
 	var stop atomic.Bool
 	mod := instantiate(t, out, &calls, &stop)
 	// Loops still compute what they did; 100 iterations do not yield.
-	if res, err := mod.ExportedFunction("sum").Call(context.Background()); err != nil || res[0] != 5050 || calls.Load() != 0 {
-		t.Fatalf("sum = %v, %v, %d yields", res, err, calls.Load())
-	}
+	res, err := mod.ExportedFunction("sum").Call(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, []uint64{5050}, res)
+	assert.Zero(t, calls.Load(), "yields during sum")
+
 	done := make(chan error, 1)
 	go func() {
 		_, err := mod.ExportedFunction("spin").Call(context.Background())
 		done <- err
 	}()
-	deadline := time.Now().Add(time.Minute)
-	for calls.Load() < 3 {
-		if time.Now().After(deadline) {
-			t.Fatal("the spinning loop never yielded")
-		}
-		time.Sleep(time.Millisecond)
-	}
+	require.Eventually(t, func() bool { return calls.Load() >= 3 }, time.Minute, time.Millisecond, "the spinning loop never yielded")
 	stop.Store(true)
 	select {
 	case err := <-done:
-		if !errors.Is(err, errStop) && (err == nil || !strings.Contains(err.Error(), errStop.Error())) {
-			t.Fatalf("spin ended with %v, want the host's error", err)
-		}
+		// wazero returns the host function's panic value, wrapped.
+		assert.ErrorIs(t, err, errStop, "spin should end with the host's error")
 	case <-time.After(time.Minute):
-		t.Fatal("spin did not stop")
+		require.FailNow(t, "spin did not stop")
 	}
 }
 
@@ -112,17 +106,21 @@ func TestAddPreemptionRejects(t *testing.T) {
 	simd := loopModule()
 	// Make spin's loop body start with a SIMD prefix.
 	i := strings.Index(string(simd), "\x00\x03\x40\x0c\x00\x0b")
+	require.GreaterOrEqual(t, i, 0, "spin's body not found in loopModule")
 	simd[i+3] = 0xfd
 	noYield := []byte(strings.Replace(string(loopModule()), yieldName, "sched_yieldX"[:len(yieldName)-1]+"Z", 1))
 	for name, in := range map[string][]byte{
 		"not wasm":          []byte("hello"),
+		"section too long":  append(append([]byte{}, header...), 1, 50, 0),
+		"truncated LEB":     append(append([]byte{}, header...), 1, 0x80),
 		"no code":           append(append([]byte{}, header...), rawSection(6, []byte{0x00})...),
 		"simd instruction":  simd,
 		"truncated section": loopModule()[:len(loopModule())-3],
 		"no sched_yield":    noYield,
 	} {
-		if _, err := AddPreemption(in); err == nil {
-			t.Errorf("%s: no error", name)
-		}
+		t.Run(name, func(t *testing.T) {
+			_, err := AddPreemption(in)
+			assert.Error(t, err)
+		})
 	}
 }

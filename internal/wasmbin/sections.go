@@ -10,7 +10,6 @@ var header = []byte{0x00, 'a', 's', 'm', 0x01, 0x00, 0x00, 0x00}
 
 // Section ids used here.
 const (
-	sectionCustom = 0
 	sectionImport = 2
 	sectionGlobal = 6
 	sectionExport = 7
@@ -62,13 +61,4 @@ func writeSections(sections []section) []byte {
 		out = append(out, s.body...)
 	}
 	return out
-}
-
-// customName returns a custom section's name.
-func (s section) customName() (string, error) {
-	n, m, err := uleb128(s.body)
-	if err != nil || uint64(m)+n > uint64(len(s.body)) {
-		return "", errors.New("custom section with a bad name")
-	}
-	return string(s.body[m : m+int(n)]), nil
 }

@@ -1,8 +1,7 @@
-// Command wasmbin rewrites WebAssembly binaries for wasmbox's interpreter
-// builds:
+// Command wasmbin adds preemption points to a WebAssembly binary, the last
+// step of building wasmbox's interpreter (`make python-wasm`):
 //
-//	go run ./internal/wasmbin/cmd/wasmbin strip IN OUT  # drop debug sections (make assets)
-//	go run ./internal/wasmbin/cmd/wasmbin preempt IN OUT  # add preemption points (make python-wasm)
+//	go run ./internal/wasmbin/cmd/wasmbin preempt IN OUT
 package main
 
 import (
@@ -13,8 +12,8 @@ import (
 )
 
 func main() {
-	if len(os.Args) != 4 || (os.Args[1] != "strip" && os.Args[1] != "preempt") {
-		fmt.Fprintln(os.Stderr, "usage: wasmbin strip|preempt IN.wasm OUT.wasm")
+	if len(os.Args) != 4 || os.Args[1] != "preempt" {
+		fmt.Fprintln(os.Stderr, "usage: wasmbin preempt IN.wasm OUT.wasm")
 		os.Exit(2)
 	}
 	in, err := os.ReadFile(os.Args[2])
@@ -22,19 +21,14 @@ func main() {
 		fmt.Fprintln(os.Stderr, "wasmbin:", err)
 		os.Exit(1)
 	}
-	var out []byte
-	if os.Args[1] == "strip" {
-		out, err = wasmbin.Strip(in, wasmbin.DebugSections)
-	} else {
-		out, err = wasmbin.AddPreemption(in)
-	}
+	out, err := wasmbin.AddPreemption(in)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "wasmbin %s: %s: %v\n", os.Args[1], os.Args[2], err)
+		fmt.Fprintf(os.Stderr, "wasmbin preempt: %s: %v\n", os.Args[2], err)
 		os.Exit(1)
 	}
 	if err := os.WriteFile(os.Args[3], out, 0o644); err != nil {
 		fmt.Fprintln(os.Stderr, "wasmbin:", err)
 		os.Exit(1)
 	}
-	fmt.Printf("wasmbin %s: %s: %d -> %d bytes\n", os.Args[1], os.Args[3], len(in), len(out))
+	fmt.Printf("wasmbin preempt: %s: %d -> %d bytes\n", os.Args[3], len(in), len(out))
 }
