@@ -27,6 +27,10 @@ type call struct {
 	name   string
 	out    *outWriter
 	status int
+	// prefixTry starts the --help hint with the name, as diffutils do.
+	prefixTry bool
+	// hint, when set, replaces the --help hint (tar's names --usage too).
+	hint string
 }
 
 func newCall(ctx context.Context, inv *shell.Invocation, cfg *Config) *call {
@@ -63,11 +67,16 @@ func (c *call) stopped() bool {
 
 // errorf prints "name: message" to standard error and sets the status to 1.
 func (c *call) errorf(format string, args ...any) {
-	c.out.Flush()
-	fmt.Fprintf(c.Stderr, c.name+": "+format+"\n", args...)
+	c.warnf(format, args...)
 	if c.status == 0 {
 		c.status = 1
 	}
+}
+
+// warnf prints "name: message" to standard error, status unchanged.
+func (c *call) warnf(format string, args ...any) {
+	c.out.Flush()
+	fmt.Fprintf(c.Stderr, c.name+": "+format+"\n", args...)
 }
 
 // usage prints an option error and GNU's hint, and returns code.
@@ -79,6 +88,13 @@ func (c *call) usage(code int, format string, args ...any) int {
 
 // tryHelp prints GNU's hint after a usage error and returns code.
 func (c *call) tryHelp(code int) int {
+	if c.hint != "" {
+		fmt.Fprintln(c.Stderr, c.hint)
+		return code
+	}
+	if c.prefixTry {
+		fmt.Fprintf(c.Stderr, "%s: ", c.name)
+	}
 	fmt.Fprintf(c.Stderr, "Try '%s --help' for more information.\n", c.name)
 	return code
 }

@@ -48,8 +48,16 @@ func date(c *call) int {
 	if o == nil {
 		return code
 	}
-	if len(o.operands) > 0 {
-		return c.usage(1, "extra operand %s", quote(o.operands[0]))
+	if len(o.operands) > 1 {
+		return c.usage(1, "extra operand %s", quote(o.operands[1]))
+	}
+	if len(o.operands) == 1 { // date MMDDhhmm: setting the clock
+		if _, err := parseDate(o.operands[0], c.now()); err != nil {
+			c.errorf("invalid date %s", quote(o.operands[0]))
+		} else {
+			c.errorf("cannot set date: %s", errText(errOf(eperm)))
+		}
+		return c.finish()
 	}
 	if _, ok := o.val("s"); ok {
 		c.errorf("cannot set date: %s", errText(errOf(eperm)))

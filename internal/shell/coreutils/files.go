@@ -67,11 +67,15 @@ func (r ctxReader) Read(p []byte) (int, error) {
 	return r.r.Read(p)
 }
 
-// open opens name for reading; "-" is standard input. The reader checks
-// the context on every read.
+// open opens name for reading; "-" is standard input, and the devices of
+// devices read as a container's do. The reader checks the context on
+// every read.
 func (c *call) open(name string) (io.ReadCloser, error) {
 	if name == "-" {
 		return io.NopCloser(ctxReader{c, c.Stdin}), nil
+	}
+	if r, ok := c.device(name); ok {
+		return io.NopCloser(ctxReader{c, r}), nil
 	}
 	f, e := c.FS.OpenFile(c.Path(name), experimentalsys.O_RDONLY, 0)
 	if e != 0 {
@@ -83,9 +87,19 @@ func (c *call) open(name string) (io.ReadCloser, error) {
 	}{ctxReader{c, file{f}}, file{f}}, nil
 }
 
-// create opens name for writing, created with perm (before umask-free
-// sandbox rules) and truncated, or appended to when appendTo.
+// create opens name for writing, created with perm and truncated, or
+// appended to when appendTo; /dev/null, /dev/stdout and /dev/stderr are
+// the streams.
 func (c *call) create(name string, appendTo bool, perm fs.FileMode) (io.WriteCloser, error) {
+	switch c.Abs(name) {
+	case "/dev/null":
+		return nopWriteCloser{io.Discard}, nil
+	case "/dev/stdout", "/dev/fd/1":
+		return nopWriteCloser{c.out}, nil
+	case "/dev/stderr", "/dev/fd/2":
+		c.out.Flush()
+		return nopWriteCloser{c.Stderr}, nil
+	}
 	flag := experimentalsys.O_WRONLY | experimentalsys.O_CREAT
 	if appendTo {
 		flag |= experimentalsys.O_APPEND
@@ -175,4 +189,29 @@ func sortedNames(ents []experimentalsys.Dirent) []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// devices are the character devices scripts read: /dev/null (empty),
+// /dev/zero, /dev/urandom and /dev/random (the configured random source),
+// /dev/stdin.
+func (c *call) device(name string) (io.Reader, bool) {
+	switch c.Abs(name) {
+	case "/dev/null":
+		return strings.NewReader(""), true
+	case "/dev/zero":
+		return zeros{}, true
+	case "/dev/urandom", "/dev/random":
+		return c.random(), true
+	case "/dev/stdin", "/dev/fd/0":
+		return c.Stdin, true
+	}
+	return nil, false
+}
+
+// zeros reads as endless zero bytes.
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
 }

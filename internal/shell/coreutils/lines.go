@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 )
 
@@ -13,6 +14,20 @@ const maxLine = 16 << 20
 
 // errLineTooLong is a line over maxLine.
 var errLineTooLong = errors.New("line too long")
+
+// maxHold is the most input a utility keeps in memory at once (sort's
+// lines, tail's last lines, sed's pattern and hold spaces, diff's files
+// count against their own caps): past it the utility fails rather than
+// grow without bound. A variable only so that tests can lower it.
+var maxHold = 256 << 20
+
+// lineOverhead is what holding one line costs besides its bytes (a slice
+// header and the allocator's rounding), counted against maxHold so that
+// many short lines are bounded too.
+const lineOverhead = 40
+
+// errTooMuch is input over maxHold.
+var errTooMuch = fmt.Errorf("input too large: over %d MiB would be held in memory", maxHold>>20)
 
 // lineReader reads lines of at most maxLine bytes.
 type lineReader struct {

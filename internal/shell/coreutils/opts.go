@@ -22,6 +22,9 @@ type optSpec struct {
 	// usageCode is the exit status of an option error (GNU: 1, or 2 for
 	// ls, grep, sort, diff, cmp, ...).
 	usageCode int
+	// usageLine, when set, is printed between an option error and the
+	// hint, as grep and diff do.
+	usageLine string
 }
 
 // opt is one option as given, in order.
@@ -188,6 +191,11 @@ func (c *call) parseArgs(s optSpec, args []string) (*opts, int) {
 		code := s.usageCode
 		if code == 0 {
 			code = 1
+		}
+		if s.usageLine != "" {
+			c.out.Flush()
+			fmt.Fprintf(c.Stderr, "%s: %s\n%s\n", c.name, err, s.usageLine)
+			return nil, c.tryHelp(code)
 		}
 		return nil, c.usage(code, "%s", err)
 	}

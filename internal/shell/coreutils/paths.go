@@ -27,11 +27,13 @@ func (c *call) canonicalize(p string, missing missingOK) (string, error) {
 	if p == "" {
 		return "", errOf(enoent)
 	}
+	// A relative path starts at the working directory, whose own
+	// components are resolved too (it may have been reached by a link).
+	if !path.IsAbs(p) {
+		p = c.Abs(".") + "/" + p
+	}
 	rest := strings.Split(p, "/")
 	resolved := "/"
-	if !path.IsAbs(p) {
-		resolved = c.Abs(".")
-	}
 	links := 0
 	for len(rest) > 0 {
 		name := rest[0]
