@@ -29,33 +29,57 @@ const (
 const sourceMark = "\x00"
 
 // call is the interpreter's CallHandler: it runs before every simple
-// command, builtins and functions included.
+// command, builtins and functions included. A function of the name runs as
+// it is (its own builtin calls come back here).
 func (sh *cmdline) call(ctx context.Context, args []string) ([]string, error) {
 	if err := sh.checkLimits(); err != nil {
 		return nil, err
 	}
 	hc := interp.HandlerCtx(ctx)
+	if runnerOf(hc).Funcs[args[0]] != nil {
+		return args, nil
+	}
+	return sh.rewrite(hc, args), nil
+}
+
+// rewrite returns what runs for the builtin call args: args itself, the
+// builtin with other arguments, another builtin (run through `builtin`, so
+// no function of its name can take its place), or an internal command.
+// `builtin NAME` and `command NAME` reach the builtin without the call
+// handler, so they are rewritten here too.
+func (sh *cmdline) rewrite(hc interp.HandlerContext, args []string) []string {
 	switch args[0] {
-	case "cd":
-		return sh.cdArgs(hc, args), nil
-	case "pwd":
-		return sh.pwdArgs(hc, args), nil
-	case "command":
-		if len(args) > 1 && (args[1] == "-v" || args[1] == "-V") {
-			return append([]string{lookupName, args[1]}, args[2:]...), nil
+	case "builtin", "command":
+		if len(args) < 2 {
+			return args
 		}
+		if args[0] == "command" && (args[1] == "-v" || args[1] == "-V") {
+			return append([]string{lookupName, args[1]}, args[2:]...)
+		}
+		if !interp.IsBuiltin(args[1]) {
+			return args // command NAME runs a program; builtin NAME fails
+		}
+		inner := sh.rewrite(hc, args[1:])
+		if strings.HasPrefix(inner[0], "\x00") || inner[0] == "builtin" {
+			return inner
+		}
+		return append([]string{"builtin"}, inner...)
+	case "cd":
+		return sh.cdArgs(hc, args)
+	case "pwd":
+		return sh.pwdArgs(hc, args)
 	case "type":
-		return append([]string{typeName}, args[1:]...), nil
+		return append([]string{typeName}, args[1:]...)
 	case "trap":
-		return trapArgs(args), nil
+		return trapArgs(args)
 	case "umask":
-		return umaskArgs(args), nil
+		return umaskArgs(args)
 	case "source", ".":
 		if len(args) > 1 {
 			args[1] = sh.sourcePath(hc, args[1]) + sourceMark
 		}
 	}
-	return args, nil
+	return args
 }
 
 // cdArgs turns `cd [-L|-P] [--] [DIR]` into the interpreter's `cd [DIR]`;
@@ -125,7 +149,7 @@ func trapArgs(args []string) []string {
 		}
 	}
 	if len(out) == 2 {
-		return []string{":"}
+		return []string{"builtin", ":"}
 	}
 	return out
 }
@@ -136,11 +160,11 @@ func trapArgs(args []string) []string {
 func umaskArgs(args []string) []string {
 	switch {
 	case len(args) == 1:
-		return []string{"printf", "%s\n", "0022"}
+		return []string{"builtin", "printf", "%s\n", "0022"}
 	case len(args) == 2 && args[1] == "-S":
-		return []string{"printf", "%s\n", "u=rwx,g=rx,o=rx"}
+		return []string{"builtin", "printf", "%s\n", "u=rwx,g=rx,o=rx"}
 	}
-	return []string{":"}
+	return []string{"builtin", ":"}
 }
 
 // pwdArgs turns `pwd -P` into printing the working directory with its
@@ -166,7 +190,7 @@ func (sh *cmdline) pwdArgs(hc interp.HandlerContext, args []string) []string {
 	if err != nil {
 		real = hc.Dir
 	}
-	return []string{"printf", "%s\n", real}
+	return []string{"builtin", "printf", "%s\n", real}
 }
 
 // sourcePath finds the file `source NAME` reads: NAME itself when it has a

@@ -46,6 +46,8 @@ func TestHostileHostFilesUnreachable(t *testing.T) {
 		{"exec builtin", `exec ` + host + `/prog.sh`},
 		{"host programs", `ls /; env; id`},
 		{"symlink out", `read -r l < /out/secret; echo "$l"; cd /out && pwd -P`},
+		{"builtin and command reach builtins", `builtin source ` + secret + `; command . ` + secret + `; builtin type -p prog.sh; PATH=` + host + ` builtin command -v prog.sh`},
+		{"builtin cd", `builtin cd ` + host + ` && echo HOST-SECRET cd; command cd ` + host + ` && echo HOST-SECRET cd`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -126,4 +128,18 @@ func TestHostileEnvironment(t *testing.T) {
 	// HOME is a shell variable, not exported: commands see neither it nor
 	// the host's.
 	assert.Equal(t, "|/|0|0|0\n\n\n", res.stdout)
+}
+
+func TestHostilePwdPhysicalStaysInSandbox(t *testing.T) {
+	// pwd -P resolves PWD's links; the interpreter's own does it on the
+	// host, also when reached through builtin or command.
+	host := t.TempDir()
+	require.NoError(t, os.Symlink(filepath.Join(host, "target"), filepath.Join(host, "link")))
+	for _, script := range []string{"pwd -P", "builtin pwd -P", "command pwd -P"} {
+		t.Run(script, func(t *testing.T) {
+			s := newSandbox(t)
+			res := s.run(`PWD=` + host + `/link; ` + script)
+			assert.Equal(t, host+"/link\n", res.stdout, "resolved in the sandbox, where the path has no link; stderr: %s", res.stderr)
+		})
+	}
 }

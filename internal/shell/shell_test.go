@@ -89,3 +89,10 @@ func TestCdErrors(t *testing.T) {
 	assert.Equal(t, "status 1\nstatus 1\n/\n", res.stdout)
 	assert.Equal(t, "sh: cd: /nope: No such file or directory\nsh: cd: /file: Not a directory\n", res.stderr)
 }
+
+func TestFunctionsShadowBuiltins(t *testing.T) {
+	// A function named like a builtin the shell rewrites runs as written,
+	// and its builtin call is still the sandbox's.
+	res := newSandbox(t).run(`cd() { echo "my cd $1"; builtin cd "$1"; }; printf() { echo nope; }; cd /tmp; pwd -P; umask`)
+	assert.Equal(t, "my cd /tmp\n/tmp\n0022\n", res.stdout, "stderr: %s", res.stderr)
+}
