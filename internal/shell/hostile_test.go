@@ -143,3 +143,9 @@ func TestHostilePwdPhysicalStaysInSandbox(t *testing.T) {
 		})
 	}
 }
+
+func TestHostileTildeUsers(t *testing.T) {
+	// ~USER would read the host's user database.
+	res := newSandbox(t).run(`echo ~root ~daemon ~nobody/x ~`)
+	assert.Equal(t, "/root ~daemon ~nobody/x /\n", res.stdout)
+}

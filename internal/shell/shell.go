@@ -345,6 +345,9 @@ func (e sandboxEnviron) Get(name string) expand.Variable {
 	if v, ok := fixedVars[name]; ok {
 		return v
 	}
+	if user, ok := strings.CutPrefix(name, "HOME "); ok {
+		return homeOf(user)
+	}
 	if v := e.Environ.Get(name); v.IsSet() {
 		return v
 	}
@@ -367,6 +370,18 @@ func (e sandboxEnviron) Each(f func(name string, vr expand.Variable) bool) {
 			}
 		}
 	}
+}
+
+// homeOf answers the expansion of ~USER, which the interpreter looks up
+// as the variable "HOME USER" before the host's user database: root's home
+// is /root, and any other name stays as it is written (as bash leaves
+// ~nosuchuser).
+func homeOf(user string) expand.Variable {
+	home := "~" + user
+	if user == "root" {
+		home = "/root"
+	}
+	return expand.Variable{Set: true, Kind: expand.String, Str: home}
 }
 
 // exported lists the exported variables of an interpreter's environment,
