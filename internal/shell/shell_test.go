@@ -26,6 +26,11 @@ func TestRunBasics(t *testing.T) {
 		{"nested sh -c", `sh -c 'echo "$0 $1"; exit 4' n a`, "n a\n", 4},
 		{"bash -lc", `bash -lc 'echo in bash'`, "in bash\n", 0},
 		{"Run through Invocation.Run", "run args x y", "x\ny\n", 0},
+		{"bash -euo pipefail -c", `bash -euo pipefail -c 'false | true; echo unreached'`, "", 1},
+		{"sh -s reads the script from stdin", `echo 'echo "from stdin $1"' | sh -s one`, "from stdin one\n", 0},
+		{"sh FILE ARGS", `echo 'echo "$0 $1"' > /tmp/s.sh; sh /tmp/s.sh a`, "/tmp/s.sh a\n", 0},
+		{"sh on a missing file", `sh /nope.sh`, "", 127},
+		{"exec replaces the rest", `exec args x; echo unreached`, "x\n", 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
