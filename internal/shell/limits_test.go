@@ -158,6 +158,11 @@ func TestLimitTimeoutStopsEveryStage(t *testing.T) {
 }
 
 func TestLimitShellMemory(t *testing.T) {
+	// At MaxHeapGrowth (256 MiB) this ends after about 10 s with a peak RSS
+	// of 450 MB (the interpreter builds a string slowly); 64 MiB keeps the
+	// test short.
+	heapGrowthLimit = 64 << 20
+	t.Cleanup(func() { heapGrowthLimit = MaxHeapGrowth })
 	s := newSandbox(t)
 	start := time.Now()
 	res := s.runFor(30*time.Second, `x=aaaaaaaa; while :; do x=$x$x; done`)
@@ -180,4 +185,22 @@ func TestLimitUnreadStdinReleased(t *testing.T) {
 	assert.Equal(t, 0, status)
 	// Eventually runs the condition on a goroutine of its own.
 	assert.Eventually(t, func() bool { return runtime.NumGoroutine() <= base+1 }, 5*time.Second, 10*time.Millisecond)
+}
+
+func TestLimitJobsCountOnlyTheirOwn(t *testing.T) {
+	// Goroutines of the rest of the process (a busy server's connections)
+	// do not count against a command line's jobs.
+	release := make(chan struct{})
+	for range 2 * MaxJobs {
+		go func() { <-release }()
+	}
+	defer close(release)
+	s := newSandbox(t)
+	res := s.runFor(30*time.Second, `echo a | upper | upper; (echo b) & wait`)
+	require.NoError(t, res.err)
+	assert.Equal(t, "A\nb\n", res.stdout, res.stderr)
+	start := time.Now()
+	res = s.runFor(30*time.Second, `:(){ :|: ; }; :`)
+	logFigures(t, start)
+	assert.ErrorIs(t, res.err, ErrTooManyJobs, "the bomb's own goroutines still count")
 }

@@ -18,9 +18,13 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
+	"time"
 
 	experimentalsys "github.com/tetratelabs/wazero/experimental/sys"
 	"mvdan.cc/sh/v3/expand"
@@ -48,7 +52,7 @@ const (
 	MaxCapture = 16 << 20
 	// MaxHeapGrowth caps how much the process's Go heap may grow while a
 	// command line runs (see watchHeap).
-	MaxHeapGrowth = 512 << 20
+	MaxHeapGrowth = 256 << 20
 )
 
 // Errors that stop a command line.
@@ -59,7 +63,7 @@ var (
 	ErrTooDeep = errors.New("maximum nesting depth exceeded")
 	// ErrTooMuchMemory: the shell's own memory (variables, expansions) grew
 	// past MaxHeapGrowth.
-	ErrTooMuchMemory = fmt.Errorf("the shell's variables and expansions passed the %d MiB memory limit", MaxHeapGrowth>>20)
+	ErrTooMuchMemory = errors.New("the shell's variables and expansions passed their memory limit")
 )
 
 // Config is what a command line runs with.
@@ -100,8 +104,13 @@ type cmdline struct {
 	ctx    context.Context
 	cancel context.CancelCauseFunc
 	// goroutines is the process's goroutine count when Run started, the
-	// base of the MaxJobs check.
+	// base of the MaxJobs check; label marks the command line's goroutines
+	// in a goroutine profile, and jobs is their last count, taken at jobsAt.
 	goroutines int
+	label      string
+	jobsMu     sync.Mutex
+	jobs       int
+	jobsAt     time.Time
 	// stopped holds the limit error that stopped the command line, if any.
 	stopped atomic.Pointer[error]
 }
@@ -143,12 +152,16 @@ func Run(ctx context.Context, cfg Config, script, name string, args ...string) (
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(errEnded)
-	sh := &cmdline{cfg: cfg, fs: cfg.FS, ctx: ctx, cancel: cancel, goroutines: runtime.NumGoroutine()}
-	env := cfg.Env
+	id := strconv.FormatUint(lineIDs.Add(1), 10)
+	sh := &cmdline{cfg: cfg, fs: cfg.FS, ctx: ctx, cancel: cancel, goroutines: runtime.NumGoroutine(),
+		label: strconv.Quote(jobLabel) + ":" + strconv.Quote(id)}
 	go sh.watchHeap(ctx)
-	status := sh.run(ctx, runSpec{
-		script: script, name: name, args: args, dir: cfg.Dir, env: env,
-		stdin: cfg.Stdin, stdout: &passWriter{cfg.Stdout}, stderr: &passWriter{cfg.Stderr},
+	var status int
+	pprof.Do(ctx, pprof.Labels(jobLabel, id), func(ctx context.Context) {
+		status = sh.run(ctx, runSpec{
+			script: script, name: name, args: args, dir: cfg.Dir, env: cfg.Env,
+			stdin: cfg.Stdin, stdout: &passWriter{cfg.Stdout}, stderr: &passWriter{cfg.Stderr},
+		})
 	})
 	if err := sh.stopErr(); err != nil {
 		fmt.Fprintf(cfg.Stderr, "%s: %v\n", name, err)
@@ -159,6 +172,9 @@ func Run(ctx context.Context, cfg Config, script, name string, args ...string) (
 	}
 	return status, nil
 }
+
+// lineIDs numbers command lines for their goroutine label.
+var lineIDs atomic.Uint64
 
 // errEnded cancels a command line's context when Run returns, which stops
 // the background jobs it left.
