@@ -50,6 +50,31 @@ type Invocation struct {
 	// (for which and command -v): a sandbox path such as "/usr/bin/ls" or
 	// "/workspace/run.sh", or false when there is none.
 	LookPath func(name string) (string, bool)
+	// path is the shell's PATH variable when the shell made this
+	// invocation: it holds even when PATH is not exported.
+	path string
+}
+
+// searchPath is the PATH the shell searches for inv's commands: the
+// shell's variable, else PATH in Env, else DefaultPath.
+func (inv *Invocation) searchPath() string {
+	switch {
+	case inv.path != "":
+		return inv.path
+	case inv.hasEnv("PATH"):
+		return inv.Getenv("PATH")
+	}
+	return DefaultPath
+}
+
+// hasEnv reports whether key is set in Env.
+func (inv *Invocation) hasEnv(key string) bool {
+	for _, kv := range inv.Env {
+		if k, _, ok := strings.Cut(kv, "="); ok && k == key {
+			return true
+		}
+	}
+	return false
 }
 
 // Getenv returns the value of key in Env, or "" when it is unset.

@@ -51,6 +51,7 @@ func (sh *cmdline) exec(ctx context.Context, args []string) error {
 // its Args left to fill.
 func (sh *cmdline) invocation(hc interp.HandlerContext) *Invocation {
 	return sh.complete(&Invocation{
+		path:   hc.Env.Get("PATH").String(),
 		Dir:    hc.Dir,
 		Env:    exported(hc.Env),
 		Stdin:  nilIfEmpty(hc.Stdin),
@@ -112,8 +113,9 @@ func (sh *cmdline) runCommand(ctx context.Context, env *Invocation, argv []strin
 	if strings.Contains(name, "/") {
 		return sh.runPath(ctx, env, argv, hops)
 	}
-	if p, ok := sh.searchPath(env.Dir, env.Getenv("PATH"), name, true); ok {
-		return sh.runFile(ctx, env, p, argv, hops)
+	if p, ok := sh.searchPath(env.Dir, env.searchPath(), name, true); ok {
+		// As bash, a script found on PATH gets that path as $0.
+		return sh.runFile(ctx, env, p, append([]string{p}, argv[1:]...), hops)
 	}
 	if cmd := sh.command(name); cmd != nil {
 		return cmd(ctx, with(env, argv))
@@ -234,7 +236,7 @@ func (sh *cmdline) lookPath(env *Invocation, name string) (string, bool) {
 		}
 		return "", false
 	}
-	if p, ok := sh.searchPath(env.Dir, env.Getenv("PATH"), name, true); ok {
+	if p, ok := sh.searchPath(env.Dir, env.searchPath(), name, true); ok {
 		return p, true
 	}
 	if sh.command(name) != nil {

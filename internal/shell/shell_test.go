@@ -101,3 +101,21 @@ func TestFunctionsShadowBuiltins(t *testing.T) {
 	res := newSandbox(t).run(`cd() { echo "my cd $1"; builtin cd "$1"; }; printf() { echo nope; }; cd /tmp; pwd -P; umask`)
 	assert.Equal(t, "my cd /tmp\n/tmp\n0022\n", res.stdout, "stderr: %s", res.stderr)
 }
+
+func TestPathSearch(t *testing.T) {
+	s := newSandbox(t)
+	s.write("tmp/args", "#!/bin/sh\necho shadowed\n", 0o755)
+	s.write("opt/bin/tool", "#!/bin/sh\necho tool \"$@\"\n", 0o755)
+	tests := []struct{ name, script, stdout string }{
+		{"the working directory is not searched", `cd /tmp && args found`, "found\n"},
+		{"an unexported PATH is searched", `PATH=/opt/bin:$PATH; tool a`, "tool a\n"},
+		{"a command's PATH is its environment's", `run tool b; PATH=/opt/bin run tool c`, "tool c\n"},
+		{"command -v uses the shell's PATH", `PATH=/opt/bin:$PATH; command -v tool`, "/opt/bin/tool\n"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res := s.run(tc.script)
+			assert.Equal(t, tc.stdout, res.stdout, "stderr: %s", res.stderr)
+		})
+	}
+}
