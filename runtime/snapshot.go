@@ -159,6 +159,12 @@ func sameGlobals(fresh, inited api.Module) error {
 func diffMemory(fresh, inited api.Memory) *snapshot {
 	a, _ := fresh.Read(0, fresh.Size())
 	b, _ := inited.Read(0, inited.Size())
+	return diffImage(a, b)
+}
+
+// diffImage returns b as the chunks that differ from a (zero past a's end).
+// Both lengths are whole wasm pages.
+func diffImage(a, b []byte) *snapshot {
 	s := &snapshot{size: uint64(len(b))}
 	zero := make([]byte, snapshotChunk)
 	for off := 0; off < len(b); off += snapshotChunk {

@@ -74,6 +74,10 @@ type Config struct {
 	// SessionFSBytes caps the file data of each session, so all sessions
 	// together hold at most MaxSessions × SessionFSBytes.
 	SessionFSBytes int64
+	// MaxContexts caps the live code contexts of each session; default
+	// DefaultMaxContexts. The engine caps them all together
+	// (runtime.EngineConfig.MaxContexts).
+	MaxContexts int
 	// ShutdownGrace is how long Serve lets running executions finish after
 	// its context is done before it cancels them.
 	ShutdownGrace time.Duration
@@ -97,6 +101,7 @@ func (c Config) withDefaults() Config {
 	setDefault(&c.MaxSessions, DefaultMaxSessions)
 	setDefault(&c.SessionFSBytes, DefaultSessionFSBytes)
 	setDefault(&c.ShutdownGrace, DefaultShutdownGrace)
+	setDefault(&c.MaxContexts, DefaultMaxContexts)
 	if c.MaxQueue < 0 {
 		c.MaxQueue = 0
 	}

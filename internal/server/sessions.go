@@ -21,6 +21,8 @@ type session struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
+	contexts contextSet // its code contexts: see contexts.go
+
 	// execMu guards execs, the sandbox's execution sessions by ID.
 	execMu sync.Mutex
 	execs  map[string]*execSession
@@ -134,6 +136,7 @@ func (st *sessionStore) remove(id, reason string) bool {
 
 func (st *sessionStore) destroy(ss *session, reason string) {
 	ss.cancel()
+	ss.contexts.closeAll()
 	ss.sb.Destroy()
 	st.metrics.sessionsRemoved.WithLabelValues(reason).Inc()
 }
