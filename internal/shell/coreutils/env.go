@@ -18,6 +18,7 @@ package coreutils
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
 	"io"
 	"sort"
 	"strings"
@@ -58,12 +59,23 @@ func register(u util, names ...string) {
 func Commands(cfg Config) shell.Commands {
 	cmds := make(shell.Commands, len(registry))
 	for name, u := range registry {
-		cmds[name] = func(ctx context.Context, inv *shell.Invocation) int {
+		cmds[name] = func(ctx context.Context, inv *shell.Invocation) (status int) {
+			// A bug is an error the user reads, not a crash of the host.
+			defer func() {
+				if r := recover(); r != nil {
+					fmt.Fprintf(inv.Stderr, "%s: internal error: %v\n", name, r)
+					status = exitInternal
+				}
+			}()
 			return u(newCall(ctx, inv, &cfg))
 		}
 	}
 	return cmds
 }
+
+// exitInternal is the status of a utility that failed on a bug (BSD's
+// EX_SOFTWARE).
+const exitInternal = 70
 
 // Names lists the utilities, sorted.
 func Names() []string {
