@@ -71,7 +71,7 @@ func TestYesStopsWhenItsReaderGoes(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "ab\nab\n", string(buf))
 	r.Close()
-	assert.Equal(t, 0, <-done)
+	assert.Equal(t, exitBrokenPipe, <-done)
 }
 
 func TestSleepStopsWithItsContext(t *testing.T) {
