@@ -159,9 +159,9 @@ func (g *grepper) patterns() ([]string, []string, bool) {
 				g.status = 2
 				return nil, nil, false
 			}
-			err = g.eachLine(r, func(line []byte, _ bool) bool {
+			err = g.eachLine(r, '\n', func(line []byte, _ bool) error {
 				pats = append(pats, string(line))
-				return true
+				return nil
 			})
 			r.Close()
 			if err != nil {

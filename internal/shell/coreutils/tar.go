@@ -139,11 +139,11 @@ func (t *tarRun) create(archive string) {
 			t.fatal("%s: Cannot open: %s", from, errText(err))
 			return
 		}
-		t.eachLine(r, func(line []byte, _ bool) bool {
+		t.eachLine(r, '\n', func(line []byte, _ bool) error {
 			if len(line) > 0 {
 				names = append(names, string(line))
 			}
-			return true
+			return nil
 		})
 		r.Close()
 	}
