@@ -3,7 +3,7 @@
 // readlink realpath stat chmod install truncate sync basename dirname head
 // tail wc sort uniq cut tr tee tac rev paste comm grep egrep fgrep sed awk
 // find xargs base64 md5sum sha1sum sha224sum sha256sum sha384sum sha512sum
-// cmp diff tar gzip gunzip zcat du env printenv sleep date mktemp seq expr
+// cmp diff od tar gzip gunzip zcat du env printenv sleep date mktemp seq expr
 // id whoami uname hostname nproc true false yes which timeout nohup nice,
 // and echo and printf as programs (for env, xargs and find -exec; the
 // shell's builtins take the command position).
