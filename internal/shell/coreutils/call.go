@@ -18,6 +18,10 @@ import (
 // shell reports a command killed by SIGINT.
 const exitCanceled = 130
 
+// exitBrokenPipe is the status of a utility whose reader went away, as a
+// shell reports one killed by SIGPIPE (yes | head).
+const exitBrokenPipe = 141
+
 // call is one run of a utility: its context, environment, name, buffered
 // standard output and the status it will return.
 type call struct {
@@ -41,17 +45,18 @@ func newCall(ctx context.Context, inv *shell.Invocation, cfg *Config) *call {
 	return &call{ctx: ctx, Invocation: inv, cfg: cfg, name: name, out: newOutWriter(inv.Stdout)}
 }
 
-// finish flushes standard output and returns the exit status: exitCanceled
-// when the context ended, 1 when output could not be written.
+// finish flushes standard output and returns the exit status:
+// exitCanceled when the context ended, exitBrokenPipe when the reader of
+// standard output went away, 1 when output could not be written.
 func (c *call) finish() int {
 	c.out.Flush()
 	switch {
 	case c.ctx.Err() != nil:
 		return exitCanceled
+	case c.out.err != nil && isBrokenPipe(c.out.err):
+		return exitBrokenPipe
 	case c.out.err != nil:
-		if !isBrokenPipe(c.out.err) {
-			fmt.Fprintf(c.Stderr, "%s: write error: %s\n", c.name, errText(c.out.err))
-		}
+		fmt.Fprintf(c.Stderr, "%s: write error: %s\n", c.name, errText(c.out.err))
 		if c.status == 0 {
 			return 1
 		}

@@ -40,10 +40,10 @@ func cat(c *call) int {
 		if !lines {
 			err = c.copyOut(r)
 		} else {
-			err = c.eachLine(r, func(line []byte, nl bool) bool {
+			err = c.eachLine(r, '\n', func(line []byte, nl bool) error {
 				blank := len(line) == 0
 				if o.has("s") && blank && prevBlank {
-					return true
+					return nil
 				}
 				prevBlank = blank
 				if o.has("b") && !blank || o.has("n") && !o.has("b") {
@@ -57,7 +57,7 @@ func cat(c *call) int {
 					}
 					c.out.WriteByte('\n')
 				}
-				return true
+				return nil
 			})
 		}
 		r.Close()

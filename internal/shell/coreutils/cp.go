@@ -47,7 +47,11 @@ func cp(c *call) int {
 		if dir != "" {
 			dst = join(dir, baseName(src))
 		}
-		c.copyPath(src, dst, o, true)
+		var loops *dirLoop
+		if o.has("L") {
+			loops = newDirLoop(c)
+		}
+		c.copyPath(src, dst, o, true, loops)
 	}
 	return c.finish()
 }
@@ -122,8 +126,9 @@ func (c *call) inside(p, dir string) bool {
 	return err1 == nil && err2 == nil && (cp == cd || strings.HasPrefix(cp, cd+"/"))
 }
 
-// copyPath copies src to dst; top says src is an operand.
-func (c *call) copyPath(src, dst string, o *opts, top bool) {
+// copyPath copies src to dst; top says src is an operand; loops, when
+// following links (-L), stops at a link back to a directory being copied.
+func (c *call) copyPath(src, dst string, o *opts, top bool, loops *dirLoop) {
 	if c.stopped() {
 		return
 	}
@@ -145,7 +150,15 @@ func (c *call) copyPath(src, dst string, o *opts, top bool) {
 	}
 	switch {
 	case st.Mode.IsDir():
-		c.copyDir(src, dst, st, o, exists, dstSt)
+		if loops != nil {
+			first, ok := loops.enter(src)
+			if !ok {
+				c.errorf("%s: directory loop: a link back to %s", quote(src), quote(first))
+				return
+			}
+			defer loops.leave(src)
+		}
+		c.copyDir(src, dst, st, o, exists, dstSt, loops)
 		return
 	case exists && o.has("n"):
 		return
@@ -177,7 +190,7 @@ func (c *call) copyPath(src, dst string, o *opts, top bool) {
 }
 
 // copyDir copies a directory and what it holds.
-func (c *call) copyDir(src, dst string, st sys.Stat_t, o *opts, exists bool, dstSt sys.Stat_t) {
+func (c *call) copyDir(src, dst string, st sys.Stat_t, o *opts, exists bool, dstSt sys.Stat_t, loops *dirLoop) {
 	if !o.has("r") && !o.has("R") {
 		c.errorf("-r not specified; omitting directory %s", quote(src))
 		return
@@ -205,7 +218,7 @@ func (c *call) copyDir(src, dst string, st sys.Stat_t, o *opts, exists bool, dst
 		return
 	}
 	for _, name := range sortedNames(ents) {
-		c.copyPath(join(src, name), join(dst, name), o, false)
+		c.copyPath(join(src, name), join(dst, name), o, false, loops)
 	}
 	perm := unixPerm(st.Mode)
 	if !o.has("p") {

@@ -45,6 +45,10 @@ func du(c *call) int {
 		names = []string{"."}
 	}
 	var total int64
+	var loops *dirLoop
+	if o.has("L") {
+		loops = newDirLoop(c)
+	}
 	for _, n := range names {
 		if c.stopped() {
 			break
@@ -57,7 +61,7 @@ func du(c *call) int {
 			c.errorf("cannot access %s: %s", quote(n), errText(err))
 			continue
 		}
-		total += c.duWalk(n, st, 0, maxDepth, o)
+		total += c.duWalk(n, st, 0, maxDepth, o, loops)
 	}
 	if o.has("c") {
 		c.duPrint(total, "total", o)
@@ -67,9 +71,17 @@ func du(c *call) int {
 
 // duWalk returns the usage of p and what is below it, printing as it
 // goes.
-func (c *call) duWalk(p string, st sys.Stat_t, depth, maxDepth int, o *opts) int64 {
+// loops, with -L, stops a descent through a link back to a directory.
+func (c *call) duWalk(p string, st sys.Stat_t, depth, maxDepth int, o *opts, loops *dirLoop) int64 {
 	size := duSize(st, o)
 	if st.Mode.IsDir() && st.Mode&fs.ModeSymlink == 0 {
+		if loops != nil {
+			if first, ok := loops.enter(p); !ok {
+				c.errorf("%s: directory loop: a link back to %s", quote(p), quote(first))
+				return 0
+			}
+			defer loops.leave(p)
+		}
 		ents, err := c.readDir(p)
 		if err != nil {
 			c.errorf("cannot read directory %s: %s", quote(p), errText(err))
@@ -87,7 +99,7 @@ func (c *call) duWalk(p string, st sys.Stat_t, depth, maxDepth int, o *opts) int
 				c.errorf("cannot access %s: %s", quote(child), errText(err))
 				continue
 			}
-			size += c.duWalk(child, cst, depth+1, maxDepth, o)
+			size += c.duWalk(child, cst, depth+1, maxDepth, o, loops)
 		}
 		if depth <= maxDepth {
 			c.duPrint(size, p, o)

@@ -40,6 +40,7 @@ type findState struct {
 	now                time.Time
 	quit               bool
 	execs              []*findNode
+	loops              *dirLoop // with -L
 }
 
 // find walks directory trees and evaluates an expression on each file:
@@ -111,6 +112,18 @@ func (f *findState) walk(p string, st sys.Stat_t, depth int) {
 	pruned := false
 	if !f.depthFirst && depth >= f.minDepth {
 		f.eval(f.expr, p, st, depth, &pruned)
+	}
+	if st.Mode.IsDir() && depth < f.maxDepth && !pruned && f.follow {
+		if f.loops == nil {
+			f.loops = newDirLoop(f.call)
+		}
+		first, ok := f.loops.enter(p)
+		if !ok {
+			f.errorf("File system loop detected; %s is part of the same file system loop as %s.", quote(p), quote(first))
+			pruned = true
+		} else {
+			defer f.loops.leave(p)
+		}
 	}
 	if st.Mode.IsDir() && depth < f.maxDepth && !pruned {
 		ents, err := f.readDir(p)

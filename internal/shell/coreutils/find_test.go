@@ -1,6 +1,10 @@
 package coreutils
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
 
 func TestFind(t *testing.T) {
 	var cases []gnuCase
@@ -39,4 +43,24 @@ func TestXargs(t *testing.T) {
 		cases = append(cases, gnuCase{name: fmtArgv(tc.argv), tree: tree, argv: tc.argv, stdin: tc.stdin})
 	}
 	runGNUCases(t, cases)
+}
+
+// TestFollowingWalksStopAtLoops gives walks that follow links a link back
+// to an ancestor: each must end, saying so.
+func TestFollowingWalksStopAtLoops(t *testing.T) {
+	loopTree := files{"top/": "", "top/f": "needle\n", "top/sub/": "", "top/sub/up@": ".."}
+	for _, tc := range []struct {
+		argv []string
+		want string
+	}{
+		{[]string{"find", "-L", "top"}, "is part of the same file system loop"},
+		{[]string{"grep", "-R", "needle", "top"}, "recursive directory loop"},
+		{[]string{"du", "-L", "-s", "top"}, "directory loop"},
+		{[]string{"cp", "-rL", "top", "copy"}, "directory loop"},
+	} {
+		t.Run(fmtArgv(tc.argv), func(t *testing.T) {
+			got := runOurs(t, makeTree(t, loopTree), tc.argv, "")
+			assert.Contains(t, got.stderr, tc.want)
+		})
+	}
 }

@@ -48,6 +48,7 @@ type grepper struct {
 	delim          byte
 	matched        bool
 	errors         bool
+	loops          *dirLoop // with -R
 }
 
 // grep prints lines matching patterns (BRE, -E ERE, -F fixed strings,
@@ -159,9 +160,9 @@ func (g *grepper) patterns() ([]string, []string, bool) {
 				g.status = 2
 				return nil, nil, false
 			}
-			err = g.eachLine(r, func(line []byte, _ bool) bool {
+			err = g.eachLine(r, '\n', func(line []byte, _ bool) error {
 				pats = append(pats, string(line))
-				return true
+				return nil
 			})
 			r.Close()
 			if err != nil {
@@ -258,6 +259,16 @@ func (g *grepper) searchPath(name, shown string, operand bool) {
 		}
 		if !operand && g.excluded(name, "exclude-dir") {
 			return
+		}
+		if g.o.has("R") {
+			if g.loops == nil {
+				g.loops = newDirLoop(g.call)
+			}
+			if _, ok := g.loops.enter(name); !ok {
+				g.warnf("%s: warning: recursive directory loop", name)
+				return
+			}
+			defer g.loops.leave(name)
 		}
 		ents, err := g.readDir(name)
 		if err != nil {

@@ -154,7 +154,7 @@ func (c *call) allButLast(r io.Reader, h headTail) error {
 		return ring.err
 	}
 	var held lineQueue
-	return c.eachLineDelim(r, h.delim, func(line []byte) error {
+	return c.eachLine(r, h.delim, withDelim(func(line []byte) error {
 		if err := held.push(line); err != nil {
 			return err
 		}
@@ -162,7 +162,7 @@ func (c *call) allButLast(r io.Reader, h headTail) error {
 			c.out.Write(held.pop())
 		}
 		return nil
-	})
+	}, h.delim))
 }
 
 // lineQueue holds lines, within maxHold bytes.
@@ -200,12 +200,12 @@ func tail(c *call) int {
 				return c.copyOut(r)
 			}
 			n := int64(0)
-			return c.eachLineDelim(r, h.delim, func(line []byte) error {
+			return c.eachLine(r, h.delim, withDelim(func(line []byte) error {
 				if n++; n > skip {
 					c.out.Write(line)
 				}
 				return nil
-			})
+			}, h.delim))
 		}
 		if h.bytes {
 			ring := newByteRing(h.n)
@@ -219,7 +219,7 @@ func tail(c *call) int {
 			return nil
 		}
 		var held lineQueue
-		err := c.eachLineDelim(r, h.delim, func(line []byte) error {
+		err := c.eachLine(r, h.delim, withDelim(func(line []byte) error {
 			if err := held.push(line); err != nil {
 				return err
 			}
@@ -227,7 +227,7 @@ func tail(c *call) int {
 				held.pop()
 			}
 			return nil
-		})
+		}, h.delim))
 		if err != nil {
 			return err
 		}
@@ -261,28 +261,14 @@ func (c *call) eachChunk(r io.Reader, fn func([]byte)) error {
 	return nil
 }
 
-// eachLineDelim calls fn with each line of r, its delimiter included,
-// until fn fails.
-func (c *call) eachLineDelim(r io.Reader, delim byte, fn func(line []byte) error) error {
-	lr := newLineReader(r)
-	lr.delim = delim
-	for !c.stopped() {
-		line, had, err := lr.next()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		l := append([]byte(nil), line...)
+// withDelim adds back a line's delimiter when it had one.
+func withDelim(fn func(line []byte) error, delim byte) func([]byte, bool) error {
+	return func(line []byte, had bool) error {
 		if had {
-			l = append(l, delim)
+			line = append(line, delim)
 		}
-		if err := fn(l); err != nil {
-			return err
-		}
+		return fn(line)
 	}
-	return nil
 }
 
 // byteRing keeps the last n bytes written to it, at most maxHold.

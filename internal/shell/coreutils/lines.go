@@ -2,7 +2,6 @@ package coreutils
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -72,20 +71,24 @@ func (l *lineReader) next() (line []byte, hadDelim bool, err error) {
 	}
 }
 
-// eachLine calls fn for every line of r, a copy it may keep, until fn
-// returns false, the call stops or reading fails.
-func (c *call) eachLine(r io.Reader, fn func(line []byte, hadNL bool) bool) error {
+// eachLine calls fn with each line of r split at delim ('\n', or 0 for
+// -z): a copy it may keep, without the delimiter, and whether one ended
+// it. It stops when fn fails, the call stops or reading fails.
+func (c *call) eachLine(r io.Reader, delim byte, fn func(line []byte, hadDelim bool) error) error {
 	lr := newLineReader(r)
+	lr.delim = delim
 	for !c.stopped() {
-		line, nl, err := lr.next()
+		line, had, err := lr.next()
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		if !fn(bytes.Clone(line), nl) {
-			return nil
+		// One allocation with room for the delimiter, which some add back.
+		l := append(make([]byte, 0, len(line)+1), line...)
+		if err := fn(l, had); err != nil {
+			return err
 		}
 	}
 	return nil

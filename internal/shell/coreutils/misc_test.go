@@ -71,7 +71,7 @@ func TestYesStopsWhenItsReaderGoes(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "ab\nab\n", string(buf))
 	r.Close()
-	assert.Equal(t, 0, <-done)
+	assert.Equal(t, exitBrokenPipe, <-done)
 }
 
 func TestSleepStopsWithItsContext(t *testing.T) {
@@ -86,4 +86,24 @@ func TestSleepStopsWithItsContext(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("sleep did not stop with its context")
 	}
+}
+
+func TestHelpAndVersion(t *testing.T) {
+	for _, tc := range []struct {
+		argv []string
+		want string
+	}{
+		{[]string{"sed", "--version"}, "sed (GNU-compatible) wasmbox\n"},
+		{[]string{"ls", "x", "--version"}, "ls (GNU-compatible) wasmbox\n"},
+		{[]string{"env", "printenv", "--version"}, "printenv (GNU-compatible) wasmbox\n"},
+	} {
+		t.Run(fmtArgv(tc.argv), func(t *testing.T) {
+			assert.Equal(t, result{tc.want, "", 0}, runOurs(t, t.TempDir(), tc.argv, ""))
+		})
+	}
+	help := runOurs(t, t.TempDir(), []string{"grep", "--help"}, "")
+	assert.Equal(t, 0, help.code)
+	assert.Contains(t, help.stdout, "Usage: grep [OPTION]...")
+	assert.Contains(t, help.stdout, "  --fixed-strings\n")
+	assert.Contains(t, help.stdout, "  -e ARG\n")
 }

@@ -2,6 +2,7 @@ package coreutils
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 )
 
@@ -185,7 +186,12 @@ func (c *call) parseOpts(s optSpec) (*opts, int) {
 }
 
 // parseArgs is parseOpts over args, the command line without its name.
+// --help and --version, unless the utility defines them, are answered
+// here: parseArgs then returns nil and status 0.
 func (c *call) parseArgs(s optSpec, args []string) (*opts, int) {
+	if done := c.helpOrVersion(s, args); done {
+		return nil, 0
+	}
 	o, err := s.parse(args)
 	if err != nil {
 		code := s.usageCode
@@ -205,4 +211,65 @@ func (c *call) parseArgs(s optSpec, args []string) (*opts, int) {
 // bareLong is a long option's name without its argument marker.
 func bareLong(full string) string {
 	return strings.TrimSuffix(strings.TrimSuffix(full, "=?"), "=")
+}
+
+// helpOrVersion answers --help (the options the spec knows) and
+// --version (naming GNU, whose behaviour the utility follows, so scripts
+// that probe for GNU tools take their GNU branch).
+func (c *call) helpOrVersion(s optSpec, args []string) bool {
+	for _, a := range args {
+		switch {
+		case a == "--":
+			return false
+		case a == "--help" || a == "--version":
+		case s.inOrder && !strings.HasPrefix(a, "-"):
+			return false // a command's own arguments follow
+		default:
+			continue
+		}
+		if _, own := s.long[a[2:]]; own {
+			return false
+		}
+		if a == "--version" {
+			c.out.WriteString(c.name + " (GNU-compatible) wasmbox\n")
+		} else {
+			c.out.WriteString(s.helpText(c.name))
+		}
+		c.out.Flush()
+		return true
+	}
+	return false
+}
+
+// helpText lists a spec's options.
+func (s optSpec) helpText(name string) string {
+	var b strings.Builder
+	b.WriteString("Usage: " + name + " [OPTION]... [ARGUMENT]...\n")
+	b.WriteString("wasmbox's " + name + ", following GNU's; options:\n")
+	for i := 0; i < len(s.short); i++ {
+		if s.short[i] == ':' {
+			continue
+		}
+		arg := ""
+		if i+1 < len(s.short) && s.short[i+1] == ':' {
+			arg = " ARG"
+		}
+		b.WriteString("  -" + string(s.short[i]) + arg + "\n")
+	}
+	longs := make([]string, 0, len(s.long))
+	for l := range s.long {
+		longs = append(longs, l)
+	}
+	sort.Strings(longs)
+	for _, l := range longs {
+		name := bareLong(l)
+		switch {
+		case strings.HasSuffix(l, "=?"):
+			name += "[=ARG]"
+		case strings.HasSuffix(l, "="):
+			name += "=ARG"
+		}
+		b.WriteString("  --" + name + "\n")
+	}
+	return b.String()
 }

@@ -143,3 +143,33 @@ func (c *call) mkdir(p string, perm fs.FileMode) error {
 	}
 	return errOf(e)
 }
+
+// dirLoop keeps the directories a walk that follows links is inside, so
+// that a link back to one of them ends the descent instead of looping.
+type dirLoop struct {
+	c    *call
+	open map[string]string // canonical path -> the path the walk entered
+}
+
+func newDirLoop(c *call) *dirLoop { return &dirLoop{c: c, open: map[string]string{}} }
+
+// enter records directory p; when p is one the walk is already inside,
+// it returns that directory's path and false, and p must be skipped.
+func (d *dirLoop) enter(p string) (string, bool) {
+	canon, err := d.c.canonicalize(p, mustExist)
+	if err != nil {
+		return "", true // not resolvable: the walk reports it when reading
+	}
+	if first, ok := d.open[canon]; ok {
+		return first, false
+	}
+	d.open[canon] = p
+	return "", true
+}
+
+// leave forgets directory p once its descent is done.
+func (d *dirLoop) leave(p string) {
+	if canon, err := d.c.canonicalize(p, mustExist); err == nil && d.open[canon] == p {
+		delete(d.open, canon)
+	}
+}

@@ -26,7 +26,7 @@ func tac(c *call) int {
 			continue
 		}
 		var held lineQueue
-		err = c.eachLineDelim(r, '\n', held.push)
+		err = c.eachLine(r, '\n', withDelim(held.push, '\n'))
 		r.Close()
 		if err != nil {
 			c.errorf("%s: %s", n, errText(err))
@@ -52,7 +52,7 @@ func rev(c *call) int {
 			c.errorf("cannot open %s: %s", n, errText(err))
 			continue
 		}
-		err = c.eachLine(r, func(line []byte, nl bool) bool {
+		err = c.eachLine(r, '\n', func(line []byte, nl bool) error {
 			runes := []rune(string(line))
 			for i, j := 0, len(runes)-1; i < j; i, j = i+1, j-1 {
 				runes[i], runes[j] = runes[j], runes[i]
@@ -61,7 +61,7 @@ func rev(c *call) int {
 			if nl {
 				c.out.WriteByte('\n')
 			}
-			return true
+			return nil
 		})
 		r.Close()
 		if err != nil {

@@ -300,6 +300,9 @@ func (p *sedParser) addr(second bool) (*sedAddr, error) {
 		if ch == '\\' {
 			p.i++
 		}
+		if p.i >= len(p.s) || p.s[p.i] == '\n' || p.s[p.i] == '\\' {
+			return nil, p.fail("unterminated address regex")
+		}
 		delim := p.s[p.i]
 		p.i++
 		re, err := p.regex(delim)

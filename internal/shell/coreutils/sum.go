@@ -95,7 +95,7 @@ func (c *call) checkSums(list string, newHash func() hash.Hash, o *opts) {
 		shown = "standard input"
 	}
 	lineNo := 0
-	err = c.eachLine(r, func(line []byte, _ bool) bool {
+	err = c.eachLine(r, '\n', func(line []byte, _ bool) error {
 		lineNo++
 		want, name, good := parseSumLine(string(line), size)
 		if !good {
@@ -103,7 +103,7 @@ func (c *call) checkSums(list string, newHash func() hash.Hash, o *opts) {
 			if o.has("w") {
 				c.errorf("%s: %d: improperly formatted %s checksum line", shown, lineNo, strings.ToUpper(strings.TrimSuffix(c.name, "sum")))
 			}
-			return true
+			return nil
 		}
 		got, err := c.digest(name, newHash)
 		switch {
@@ -125,7 +125,7 @@ func (c *call) checkSums(list string, newHash func() hash.Hash, o *opts) {
 				c.out.WriteString(name + ": OK\n")
 			}
 		}
-		return true
+		return nil
 	})
 	if err != nil {
 		c.errorf("%s: %s", list, errText(err))

@@ -28,6 +28,7 @@ var tarSpec = optSpec{
 		"owner=": "owner", "group=": "group", "numeric-owner": "numeric-owner", "mtime=": "mtime",
 		"sort=": "sort", "no-same-permissions": "no-same-permissions", "same-owner": "same-owner",
 		"overwrite": "overwrite", "format=": "format", "warning=": "warning",
+		"wildcards": "wildcards", "no-wildcards": "no-wildcards", "help": "help",
 	},
 	usageCode: 2,
 }
@@ -70,6 +71,10 @@ func tarCmd(c *call) int {
 	o, code := c.parseArgs(tarSpec, args)
 	if o == nil {
 		return code
+	}
+	if o.has("help") {
+		c.out.WriteString(tarHelp)
+		return c.finish()
 	}
 	t := &tarRun{call: c, o: o, dir: "."}
 	modes := 0
@@ -139,11 +144,11 @@ func (t *tarRun) create(archive string) {
 			t.fatal("%s: Cannot open: %s", from, errText(err))
 			return
 		}
-		t.eachLine(r, func(line []byte, _ bool) bool {
+		t.eachLine(r, '\n', func(line []byte, _ bool) error {
 			if len(line) > 0 {
 				names = append(names, string(line))
 			}
-			return true
+			return nil
 		})
 		r.Close()
 	}
@@ -220,11 +225,25 @@ func (t *tarRun) inDir(name string) string {
 
 // excluded reports whether an --exclude pattern matches the name or any
 // run of its components (GNU's unanchored matching), so a directory's
-// pattern excludes what is below it.
+// pattern excludes what is below it. Patterns are globs unless
+// --no-wildcards comes after the last --wildcards.
 func (t *tarRun) excluded(name string) bool {
 	parts := strings.Split(strings.TrimSuffix(name, "/"), "/")
+	literal := false
+	for _, x := range t.o.list {
+		switch x.key {
+		case "wildcards":
+			literal = false
+		case "no-wildcards":
+			literal = true
+		}
+	}
 	for _, pat := range t.o.vals("exclude") {
-		re, err := globRegex(strings.TrimSuffix(pat, "/"), false)
+		pat = strings.TrimSuffix(pat, "/")
+		if literal {
+			pat = globEscape(pat)
+		}
+		re, err := globRegex(pat, false)
 		if err != nil {
 			continue
 		}
@@ -557,3 +576,27 @@ func (t *tarRun) extract(hdr *tar.Header, tr *tar.Reader) {
 		t.errorf("%s: Cannot open: %s", hdr.Name, errText(err))
 	}
 }
+
+// tarHelp is tar --help: the options this tar knows.
+const tarHelp = `Usage: tar [OPTION...] [FILE]...
+Create (-c), list (-t) or extract (-x) tar archives in the sandbox.
+
+  -c, --create               create a new archive
+  -t, --list                 list the contents of an archive
+  -x, --extract, --get       extract files from an archive
+  -f, --file=ARCHIVE         use archive file ARCHIVE ("-": standard input or output)
+  -C, --directory=DIR        change to directory DIR
+  -z, --gzip, --gunzip       filter the archive through gzip (read: detected)
+  -v, --verbose              verbosely list files processed
+  -O, --to-stdout            extract files to standard output
+  -k, --keep-old-files       don't replace existing files when extracting
+  -m, --touch                don't extract file modified time
+  -h, --dereference          follow symlinks; archive the files they point to
+  -T, --files-from=FILE      get names to extract or create from FILE
+      --exclude=PATTERN      exclude files, given as a PATTERN
+      --no-wildcards         exclude patterns are plain strings
+      --wildcards            exclude patterns are globs (the default)
+      --strip-components=NUMBER   strip NUMBER leading components from file names
+  -p, -o, --owner, --group, --numeric-owner, --mtime, --sort, --format
+                             accepted; members are owned by root and sorted by name
+`

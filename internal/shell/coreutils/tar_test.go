@@ -119,3 +119,25 @@ func TestTarExtractStaysInItsDirectory(t *testing.T) {
 	assert.NoFileExists(t, filepath.Join(dir, "outside", "payload"))
 	assert.NoFileExists(t, filepath.Join(dir, "up"))
 }
+
+func TestTarExcludePatterns(t *testing.T) {
+	dir := makeTree(t, files{"a[1]/": "", "a[1]/f": "x\n", "a1/": "", "a1/g": "y\n", "keep": "k\n"})
+	for _, tc := range []struct {
+		name string
+		argv []string
+		want string
+	}{
+		{"glob", []string{"tar", "--exclude=./a[1]", "-cf", "-", "."}, "./\n./a[1]/\n./a[1]/f\n./keep\n"},
+		{"escaped glob", []string{"tar", "--exclude=./a\\[1\\]", "-cf", "-", "."}, "./\n./a1/\n./a1/g\n./keep\n"},
+		{"no wildcards", []string{"tar", "--no-wildcards", "--exclude=./a[1]", "-cf", "-", "."}, "./\n./a1/\n./a1/g\n./keep\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			archive := runOurs(t, dir, tc.argv, "")
+			require.Equal(t, 0, archive.code, archive.stderr)
+			listed := runOurs(t, dir, []string{"tar", "-tf", "-"}, archive.stdout)
+			assert.Equal(t, tc.want, listed.stdout)
+		})
+	}
+	help := runOurs(t, dir, []string{"tar", "--help"}, "")
+	assert.Contains(t, help.stdout, "--no-wildcards")
+}

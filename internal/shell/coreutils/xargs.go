@@ -83,6 +83,10 @@ func xargs(c *call) int {
 	case o.has("0"):
 		split = delimSplit(0)
 	case hasD:
+		if len(unescape(d)) != 1 {
+			c.errorf("invalid input delimiter specification %s: the delimiter must be a single character", d)
+			return c.finish()
+		}
 		split = delimSplit(unescape(d)[0])
 	case replace != "":
 		split = lineSplit

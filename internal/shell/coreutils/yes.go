@@ -19,6 +19,5 @@ func yes(c *call) int {
 	for !c.stopped() {
 		c.out.Write(block)
 	}
-	c.out.err = nil // a closed pipe is how yes ends
-	return c.finish()
+	return c.finish() // a closed pipe is how yes ends: exitBrokenPipe
 }
