@@ -12,6 +12,7 @@ import (
 
 	"github.com/tetratelabs/wazero/sys"
 
+	"github.com/wasmbox/wasmbox/internal/shell"
 	"github.com/wasmbox/wasmbox/validate"
 )
 
@@ -31,16 +32,24 @@ type ExecOptions struct {
 	MaxOutput   int64
 	// Policy, when set and not "none", runs the program under the in-guest
 	// import guard for that policy. (The static check is PythonRunner's.)
+	// The command is then `python3 FILE [ARGS]` or `python3 -c CODE [ARGS]`
+	// alone, without the shell.
 	Policy *validate.Policy
+	// Dir is the shell's working directory, an absolute sandbox path that
+	// must be a directory; "" is "/".
+	Dir string
 	// StreamOnly sends all of the program's output to Stdout and Stderr, with
 	// no cap, and keeps none of it: the result's Stdout and Stderr are empty.
 	StreamOnly bool
 }
 
-// Exec runs command in a fresh interpreter instance over the sandbox's
-// filesystem and waits for it to finish. command is `python3 FILE [ARGS]`
-// or `python3 -c CODE [ARGS]` (also `python`), split with shell quoting
-// rules; any other program gives exit 127 and a message on stderr.
+// Exec runs the command line command in the sandbox's shell (see package
+// internal/shell: POSIX sh with the core utilities, python3 as a wasm
+// guest, each python3 a fresh interpreter instance) over the sandbox's
+// filesystem, and waits for it to finish. One timeout covers the whole
+// line. With opts.Policy set (and not "none"), command is `python3 FILE
+// [ARGS]` or `python3 -c CODE [ARGS]`, split with shell quoting rules, and
+// runs under the guard without a shell; any other program gives exit 127.
 //
 // The program's failures (exit status, timeout, memory limit, crash) are
 // reported in the result, never as an error. The error is non-nil when the
@@ -53,6 +62,11 @@ func (s *Sandbox) Exec(ctx context.Context, command string, opts ExecOptions) (*
 	s.mu.Unlock()
 	if destroyed {
 		return nil, ErrDestroyed
+	}
+	if opts.Policy == nil || !opts.Policy.Enabled() {
+		return s.shellExec(ctx, command, func(ctx context.Context, cfg shell.Config) (int, error) {
+			return shell.Run(ctx, cfg, command, "sh")
+		}, opts)
 	}
 	argv, err := s.guestArgv(command, opts.Policy)
 	return s.run(ctx, command, argv, err, opts)

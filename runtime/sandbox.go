@@ -137,6 +137,9 @@ type FileInfo struct {
 	// LinkTarget is a symbolic link's target, as written; empty for files
 	// and directories. A link's IsDir is false whatever it points to.
 	LinkTarget string `json:"linkTarget,omitempty"`
+	// Mode is the permission bits, with fs.ModeDir for a directory and
+	// fs.ModeSymlink for a symbolic link.
+	Mode fs.FileMode `json:"mode"`
 }
 
 // op checks the sandbox is alive and p is an absolute path, and runs fn
@@ -256,7 +259,14 @@ func (s *Sandbox) ListFiles(dir string) ([]FileInfo, error) {
 		}
 		out = make([]FileInfo, 0, len(n.children))
 		for name, c := range n.children {
-			out = append(out, FileInfo{Name: name, Path: path.Join(clean, name), Size: c.stat().Size, IsDir: c.dir, ModTime: time.Unix(0, c.mtim), LinkTarget: c.target})
+			mode := c.perm
+			switch {
+			case c.dir:
+				mode |= fs.ModeDir
+			case c.target != "":
+				mode |= fs.ModeSymlink
+			}
+			out = append(out, FileInfo{Name: name, Path: path.Join(clean, name), Size: c.stat().Size, IsDir: c.dir, ModTime: time.Unix(0, c.mtim), LinkTarget: c.target, Mode: mode})
 		}
 		sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 		return 0
@@ -275,6 +285,17 @@ func (s *Sandbox) Mkdir(p string) error {
 func (s *Sandbox) Symlink(target, p string) error {
 	return s.op("symlink", p, func(clean string) experimentalsys.Errno {
 		return s.fs.symlink(target, clean)
+	})
+}
+
+// Chmod sets the permission bits of the file or directory at path.
+func (s *Sandbox) Chmod(p string, mode fs.FileMode) error {
+	return s.op("chmod", p, func(clean string) experimentalsys.Errno {
+		n, errno := s.fs.lookup(clean)
+		if errno == 0 {
+			n.perm = mode.Perm()
+		}
+		return errno
 	})
 }
 

@@ -180,7 +180,8 @@ func (s *Server) handleWriteFile(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
 }
 
-// handleExec runs argv in the sandbox and streams its output as SSE:
+// handleExec runs argv in the sandbox's shell (["sh", "-c", SCRIPT],
+// ["bash", "-lc", SCRIPT] or a plain argv) in cwd, and streams its output as SSE:
 // `stdout` and `stderr` events of base64 chunks as the program writes, then
 // `exit` ({"exit_code": N}) or `error` ({"error", "code"}). Errors found
 // before the stream starts (bad body, no such sandbox, no free slot) are
@@ -246,24 +247,6 @@ func (s *Server) handleExec(w http.ResponseWriter, r *http.Request) {
 		}
 		ss.sb.Mkdir(Workspace)
 	}
-	argv, err := pythonArgv(req.Argv, cwd)
-	if err != nil || argv == nil {
-		// Nothing to start: answer at once, without a slot.
-		st := newSSEStream(w, func() {})
-		status := 0
-		if err != nil {
-			st.event("stderr", encodeChunk("wasmbox: "+err.Error()+"\n"))
-			status = runtime.ExitNotFound
-		}
-		s.metrics.executions.WithLabelValues("exec", execOutcome(&runtime.ExecResult{ExitCode: status})).Inc()
-		setOutcome(r, execOutcome(&runtime.ExecResult{ExitCode: status}))
-		st.jsonEvent("exit", exitEvent{status})
-		return
-	}
-	if !ss.sb.Exists(bootFile) {
-		ss.sb.WriteFile(bootFile, bootSource)
-	}
-
 	var st *sseStream
 	e = s.execute(r, "exec", admission{bytes: int64(s.cfg.Memory)}, func(ctx context.Context) (string, error) {
 		ctx, cancel := context.WithCancel(ctx)
@@ -272,11 +255,12 @@ func (s *Server) handleExec(w http.ResponseWriter, r *http.Request) {
 		defer context.AfterFunc(es.ctx, cancel)()
 		st = newSSEStream(w, cancel)
 		out := &outputEvents{s: st}
-		res, err := ss.sb.Exec(ctx, runtime.QuoteCommand(argv), runtime.ExecOptions{
+		res, err := ss.sb.ExecArgv(ctx, req.Argv, runtime.ExecOptions{
 			Stdout:     out.writer("stdout"),
 			Stderr:     out.writer("stderr"),
-			Env:        execEnv(es.env, cwd),
+			Env:        execEnv(es.env),
 			Timeout:    timeout,
+			Dir:        cwd,
 			StreamOnly: true,
 		})
 		out.flush()
@@ -315,18 +299,13 @@ func outcomeNote(res *runtime.ExecResult, timeout time.Duration, memory uint64) 
 }
 
 // execEnv is the environment of a session exec: the session's variables,
-// then what runs the program in cwd (kept ahead of a PYTHONPATH of the
-// session's own).
-func execEnv(session map[string]string, cwd string) map[string]string {
+// and PYTHONUNBUFFERED so python3's output streams as it is written.
+func execEnv(session map[string]string) map[string]string {
 	env := maps.Clone(session)
 	if env == nil {
 		env = map[string]string{}
 	}
-	pythonPath := bootDir
-	if p := env["PYTHONPATH"]; p != "" {
-		pythonPath += ":" + p
-	}
-	maps.Copy(env, map[string]string{"PYTHONPATH": pythonPath, cwdEnv: cwd, "PYTHONUNBUFFERED": "1"})
+	env["PYTHONUNBUFFERED"] = "1"
 	return env
 }
 

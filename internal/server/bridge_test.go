@@ -65,15 +65,23 @@ sys.exit(3)
 		})
 	}
 
-	// What needs a shell, or is not python3, is exit 127 with a message.
-	for _, argv := range []string{`["sh", "-c", "python3 main.py | head"]`, `["ls", "-l"]`, `["bash", "script.sh"]`, `["sh", "-c", "echo $HOME"]`} {
-		t.Run(argv, func(t *testing.T) {
-			res, resp := exec(t, ts.URL, id, `{"argv": `+argv+`}`)
+	// Command lines run in the shell; an unknown command is exit 127.
+	for _, tc := range []struct{ body, stdout string }{
+		{`{"argv": ["sh", "-c", "python3 main.py a 2>/dev/null | cat; cd data && ls"]}`, "cwd /workspace argv ['a']\nin.txt\nshow.py\n"},
+		{`{"argv": ["bash", "-lc", "printf 'echo from $0\\n' > s.sh && bash s.sh"]}`, "from s.sh\n"},
+	} {
+		t.Run(tc.body, func(t *testing.T) {
+			res, resp := exec(t, ts.URL, id, tc.body)
 			require.Equal(t, 200, resp.status, "%s", resp.body)
-			assert.Equal(t, 127, res.exitCode)
-			assert.True(t, strings.HasPrefix(res.stderr, "wasmbox: "), "stderr %q", res.stderr)
+			assert.Equal(t, 0, res.exitCode, "stderr: %s", res.stderr)
+			assert.Equal(t, tc.stdout, res.stdout)
 		})
 	}
+	t.Run("unknown command", func(t *testing.T) {
+		res, _ := exec(t, ts.URL, id, `{"argv": ["nosuchcmd", "-l"]}`)
+		assert.Equal(t, 127, res.exitCode)
+		assert.Equal(t, "sh: nosuchcmd: command not found\n", res.stderr)
+	})
 	t.Run("empty shell command", func(t *testing.T) {
 		res, _ := exec(t, ts.URL, id, `{"argv": ["sh", "-c", ""]}`)
 		assert.Equal(t, 0, res.exitCode)
