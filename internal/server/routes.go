@@ -38,6 +38,7 @@ func (s *Server) routes() http.Handler {
 	s.handle(mux, "/v1/sandbox/{id}/hydrate", methods{"POST": s.withSandboxID(s.handleHydrate)})
 	s.handle(mux, "/v1/sandbox/{id}/session", methods{"POST": s.withSandboxID(s.handleCreateExecSession)})
 	s.handle(mux, "/v1/sandbox/{id}/session/{sid}", methods{"DELETE": s.withSandboxID(s.handleDeleteExecSession)})
+	s.contextRoutes(mux)
 	for _, p := range []string{
 		"/v1/sandbox/{id}/pty", "/v1/sandbox/{id}/tunnel/{port}", "/v1/sandbox/{id}/mount", "/v1/sandbox/{id}/unmount",
 		"/v1/pool/stats", "/v1/pool/shutdown-prewarmed", "/v1/pool/prime", "/v1/openapi.json",
