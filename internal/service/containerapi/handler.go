@@ -26,6 +26,7 @@ const (
 	DefaultMaxTimeout    = 5 * time.Minute
 	DefaultMaxSessions   = 64
 	DefaultMaxProcesses  = 8
+	DefaultMaxContexts   = 8
 	DefaultMaxBody       = 32 << 20
 	DefaultMaxContainers = 16
 	DefaultContainerTTL  = 10 * time.Minute
@@ -52,6 +53,11 @@ type Config struct {
 	// MaxProcesses caps the background processes running at once in one
 	// session.
 	MaxProcesses int
+	// MaxContexts caps the code contexts of the container, live or lost;
+	// the engine caps the live ones of all containers together
+	// (runtime.EngineConfig.MaxContexts). Each context holds an
+	// interpreter's memory, up to Memory.
+	MaxContexts int
 	// MaxBody caps request bodies in bytes.
 	MaxBody int64
 	// MaxContainers caps the named containers; ContainerTTL is how long one
@@ -79,6 +85,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxProcesses == 0 {
 		c.MaxProcesses = DefaultMaxProcesses
+	}
+	if c.MaxContexts == 0 {
+		c.MaxContexts = DefaultMaxContexts
 	}
 	def(&c.ContainerTTL, DefaultContainerTTL)
 	if c.MaxContainers == 0 {
