@@ -61,7 +61,8 @@ type Config struct {
 	// MaxBody caps request bodies in bytes.
 	MaxBody int64
 	// MaxContainers caps the named containers; ContainerTTL is how long one
-	// may sit idle (no request, no running process) before it is removed.
+	// may sit idle (no request, no running process) before it is removed,
+	// and how long a code context may go without a run before it ends.
 	MaxContainers int
 	ContainerTTL  time.Duration
 	// Admit, when set, is called before each command starts running and

@@ -19,7 +19,8 @@ import (
 // is a runtime.Context, a live Python interpreter over the container's
 // files whose globals last from one run to the next. They belong to the
 // container, count against its MaxContexts and the engine's cap, and are
-// closed with it.
+// closed with it. A context that sits idle for the ContainerTTL ends (its
+// state is lost) and frees its interpreter's memory.
 
 // Error codes of the interpreter routes, as the SDK's ErrorCode names them.
 const (
@@ -104,7 +105,7 @@ func (c *container) handleCreateContext(r *http.Request) (any, *apiError) {
 		return nil, e
 	}
 	defer release()
-	rc, err := c.sb.NewContext(r.Context(), runtime.ContextOptions{Cwd: cwd, Env: req.EnvVars})
+	rc, err := c.sb.NewContext(r.Context(), runtime.ContextOptions{Cwd: cwd, Env: req.EnvVars, IdleTTL: c.cfg.ContainerTTL})
 	if err != nil {
 		return nil, createContextError(err)
 	}
@@ -146,11 +147,15 @@ func (c *container) contextRoomLocked() *apiError {
 }
 
 // addContext registers rc under a new id, unless the container filled its
-// cap meanwhile (then rc is closed).
+// cap or began closing meanwhile (then rc is closed).
 func (c *container) addContext(rc *runtime.Context, cwd string) (*codeContext, *apiError) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if e := c.contextRoomLocked(); e != nil {
+	e := c.contextRoomLocked()
+	if e == nil && c.stop.Err() != nil {
+		e = newError(http.StatusServiceUnavailable, codeContainerBusy, nil, "the server is shutting down")
+	}
+	if e != nil {
 		rc.Close()
 		return nil, e
 	}
