@@ -18,7 +18,8 @@ type executeCodeRequest struct {
 
 // Events of /api/execute/code, which the SDK's InterpreterClient reads
 // line by line ("data: JSON"): output as it is written, then a result per
-// value, then error or execution_complete.
+// value, then error or execution_complete. (The container sends its output
+// after the run, one event per stream; wasmbox streams it live.)
 type (
 	codeOutputEvent struct {
 		Type      string `json:"type"` // stdout or stderr
@@ -64,11 +65,8 @@ func (c *container) handleExecuteCode(w http.ResponseWriter, r *http.Request) {
 	defer context.AfterFunc(c.stop, cancel)()
 
 	st := startSSE(w)
-	out := newLineEvents(func(stream, line string) {
-		st.send(codeOutputEvent{Type: stream, Text: line, Timestamp: time.Now().UnixMilli()})
-	})
-	x, err := cc.ctx.Run(ctx, req.Code, runtime.RunOptions{Timeout: timeout, Stdout: out.writer("stdout"), Stderr: out.writer("stderr")})
-	out.flush()
+	stdout, stderr := codeOutput{st, "stdout"}, codeOutput{st, "stderr"}
+	x, err := cc.ctx.Run(ctx, req.Code, runtime.RunOptions{Timeout: timeout, Stdout: stdout, Stderr: stderr})
 	if x == nil { // closed or lost between the checks and the run
 		st.send(codeErrorEvent{Type: "error", Name: "ContextLost", Value: err.Error(), Traceback: []string{}})
 		return
@@ -81,6 +79,20 @@ func (c *container) handleExecuteCode(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	st.send(codeCompleteEvent{Type: "execution_complete", Count: x.ExecutionCount})
+}
+
+// codeOutput sends each write of a cell to one stream as an event, as the
+// guest wrote it: a print is one event with its newline, output without a
+// newline gets none added, and the SDK's logs hold the same entries as
+// runtime.Execution's.
+type codeOutput struct {
+	st     *sseStream
+	stream string
+}
+
+func (o codeOutput) Write(p []byte) (int, error) {
+	o.st.send(codeOutputEvent{Type: o.stream, Text: string(p), Timestamp: time.Now().UnixMilli()})
+	return len(p), nil
 }
 
 // prepareRun checks a request of /api/execute/code and finds its context,

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wasmbox/wasmbox/internal/service/containerapi"
+	"github.com/wasmbox/wasmbox/runtime"
 )
 
 // newCodeContext creates a context and returns its id.
@@ -74,12 +76,21 @@ func TestCodeContexts(t *testing.T) {
 		assert.Equal(t, 2.0, evs[1]["execution_count"])
 	})
 	t.Run("output", func(t *testing.T) {
-		evs := runCode(t, ts.URL, map[string]any{"context_id": a, "code": "import sys\nprint('one')\nprint('two')\nprint('err', file=sys.stderr)"})
-		require.Equal(t, []string{"stdout", "stdout", "stderr", "execution_complete"}, eventTypes(evs))
+		evs := runCode(t, ts.URL, map[string]any{"context_id": a, "code": "import sys\nprint('one')\nprint('two')\nprint('err', file=sys.stderr)\nprint('no newline', end='')"})
+		require.Equal(t, []string{"stdout", "stdout", "stderr", "stdout", "execution_complete"}, eventTypes(evs))
 		assert.Equal(t, "one\n", evs[0]["text"])
 		assert.Equal(t, "two\n", evs[1]["text"])
 		assert.Equal(t, "err\n", evs[2]["text"])
+		assert.Equal(t, "no newline", evs[3]["text"])
 		assert.IsType(t, 0.0, evs[0]["timestamp"])
+	})
+	t.Run("rich result", func(t *testing.T) {
+		code := "class T:\n    def __repr__(self): return 'T()'\n    def _repr_html_(self): return '<b>t</b>'\nprint('a', 'b')\nT()"
+		evs := runCode(t, ts.URL, map[string]any{"context_id": a, "code": code})
+		require.Equal(t, []string{"stdout", "result", "execution_complete"}, eventTypes(evs))
+		assert.Equal(t, "a b\n", evs[0]["text"])
+		assert.Equal(t, "T()", evs[1]["text"])
+		assert.Equal(t, "<b>t</b>", evs[1]["html"])
 	})
 	t.Run("exception", func(t *testing.T) {
 		evs := runCode(t, ts.URL, map[string]any{"context_id": a, "code": "1/0"})
@@ -170,4 +181,31 @@ func TestCodeContextRefusals(t *testing.T) {
 	status, out := call(t, "GET", ts.URL+"/api/interpreter/health", nil)
 	assert.Equal(t, http.StatusOK, status)
 	assert.Equal(t, "healthy", out["status"])
+}
+
+// TestCodeContextsEndWithContainer checks that removing a named container,
+// and closing the handler, closes the contexts they held.
+func TestCodeContextsEndWithContainer(t *testing.T) {
+	h, err := containerapi.New(containerapi.Config{Engine: engine})
+	require.NoError(t, err)
+	ts := httptest.NewServer(h)
+	defer ts.Close()
+	named := ts.URL + containerapi.NamedPrefix + "ctx"
+	newCodeContext(t, named, nil)
+	newCodeContext(t, ts.URL, nil)
+	inNamed, inDefault := containerapi.Contexts(h, "ctx"), containerapi.Contexts(h, "")
+	require.Len(t, inNamed, 1)
+	require.Len(t, inDefault, 1)
+
+	req, err := http.NewRequest("DELETE", named, nil)
+	require.NoError(t, err)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusNoContent, resp.StatusCode)
+	assert.ErrorIs(t, inNamed[0].Err(), runtime.ErrContextClosed)
+	assert.NoError(t, inDefault[0].Err())
+
+	h.Close()
+	assert.ErrorIs(t, inDefault[0].Err(), runtime.ErrContextClosed)
 }
