@@ -29,7 +29,7 @@ type contextBase struct {
 func (e *Engine) base(ctx context.Context) (*contextBase, error) {
 	b := &e.ctxBase
 	b.once.Do(func() {
-		mcfg := e.moduleConfig([]string{"python3"}, nil).WithFSConfig(e.fsConfig(newMemFS(0, 0))).WithStartFunctions()
+		mcfg := e.moduleConfig([]string{"python3"}, nil, newGuestClock(e.snap.clock)).WithFSConfig(e.fsConfig(newMemFS(0, 0))).WithStartFunctions()
 		mod, err := e.rt.InstantiateModule(experimental.WithMemoryAllocator(context.WithoutCancel(ctx), newAllocator(MaxMemoryLimit)), e.module, mcfg)
 		if err != nil {
 			b.err = fmt.Errorf("wasmbox: instantiating the base of saved contexts: %w", err)

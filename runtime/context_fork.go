@@ -62,6 +62,7 @@ func (c *Context) Fork(ctx context.Context) (*Context, error) {
 		if f.mem != nil {
 			m := *f.mem
 			m.fs, m.n = clone, nodes[f.mem.n]
+			m.n.open++
 			files[i].mem = &m
 		}
 	}

@@ -195,28 +195,35 @@ func (f *controlFile) Write(p []byte) (int, experimentalsys.Errno) {
 // Close implements experimentalsys.File.
 func (f *controlFile) Close() experimentalsys.Errno { return 0 }
 
-// cloneMemFS copies a memFS: its tree, and the detached nodes that extra
-// open files still hold. It returns the copy and the map from old nodes
-// to new ones. The caller holds m.mu.
+// cloneMemFS copies a memFS: its tree (links, hard ones included, as they
+// are), and the detached nodes that extra open files still hold. It returns
+// the copy and the map from old nodes to new ones; the copy counts what it
+// holds, and no descriptor holds its nodes yet (the caller's copies of
+// memFiles take them). The caller holds m.mu.
 func cloneMemFS(m *memFS, extra []*node) (*memFS, map[*node]*node) {
-	c := &memFS{maxBytes: m.maxBytes, maxNodes: m.maxNodes, bytes: m.bytes, nodes: m.nodes, nextIno: m.nextIno}
+	c := &memFS{maxBytes: m.maxBytes, maxNodes: m.maxNodes, nextIno: m.nextIno}
 	nodes := map[*node]*node{}
 	var clone func(n *node) *node
 	clone = func(n *node) *node {
 		if d, ok := nodes[n]; ok {
 			return d
 		}
-		d := &node{ino: n.ino, dir: n.dir, perm: n.perm, data: bytes.Clone(n.data), atim: n.atim, mtim: n.mtim, ctim: n.ctim}
+		d := &node{ino: n.ino, dir: n.dir, link: n.link, target: n.target, perm: n.perm, data: bytes.Clone(n.data), atim: n.atim, mtim: n.mtim, ctim: n.ctim}
 		nodes[n] = d
+		c.bytes += int64(len(d.data) + len(d.target))
 		if n.dir {
 			d.children = make(map[string]*node, len(n.children))
 			for name, child := range n.children {
-				d.children[name] = clone(child)
+				cc := clone(child)
+				d.children[name] = cc
+				cc.nlink++
+				c.nodes++
 			}
 		}
 		return d
 	}
 	c.root = clone(m.root)
+	c.root.nlink = 1
 	for _, n := range extra {
 		clone(n)
 	}

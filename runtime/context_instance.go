@@ -63,6 +63,7 @@ type contextInstance struct {
 	ctl    *contextControl
 	mounts [2]*trackingFS // "/" and the standard library
 	sp     uint64         // __stack_pointer at rest
+	clock  *guestClock
 	closed bool
 }
 
@@ -75,13 +76,14 @@ func (e *Engine) newContextInstance(ctx context.Context, root *memFS, limit uint
 	if !e.contexts.acquire() {
 		return nil, fmt.Errorf("wasmbox: %w: the cap is %d", ErrTooManyContexts, e.contexts.max)
 	}
-	ci := &contextInstance{engine: e, alloc: newAllocator(limit), ctl: &contextControl{}}
+	// The guest's clock starts where the snapshot's stopped (see clock.go).
+	ci := &contextInstance{engine: e, alloc: newAllocator(limit), ctl: &contextControl{}, clock: newGuestClock(e.snap.clock)}
 	rec := &recordingAllocator{limitedAllocator: ci.alloc}
 	ci.stdout.set(io.Discard)
 	ci.stderr.set(io.Discard)
 	ci.mounts[0] = newTrackingFS(root, ci.ctl, false)
 	ci.mounts[1] = newTrackingFS(e.stdlibFS(), ci.ctl, true)
-	mcfg := e.moduleConfig([]string{"python3"}, nil).
+	mcfg := e.moduleConfig([]string{"python3"}, nil, ci.clock).
 		WithStdin(&ci.stdin).
 		WithStdout(&ci.stdout).
 		WithStderr(&ci.stderr).
@@ -140,7 +142,7 @@ func (ci *contextInstance) callEntry(ctx context.Context, req any, timeout time.
 	}
 	ci.stdin.set(append(line, '\n'))
 	defer ci.stdin.set(nil)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := context.WithTimeout(withClock(ctx, ci.clock), timeout)
 	defer cancel()
 	err = callEntry(ctx, ci.mod, entryRun)
 	if err != nil && !ci.mod.IsClosed() && ctx.Err() == nil {

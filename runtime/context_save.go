@@ -55,11 +55,13 @@ type savedOptions struct {
 	Env         map[string]string `json:"env"`
 }
 
-// savedNode is a file or directory; Path is empty for a file unlinked while
-// open.
+// savedNode is a file, directory or symbolic link (Link is its target);
+// Path is empty for a file unlinked while open. A file with hard links is
+// saved once per name, and resumes as that many files.
 type savedNode struct {
 	Path string      `json:"path,omitempty"`
 	Dir  bool        `json:"dir,omitempty"`
+	Link string      `json:"link,omitempty"`
 	Perm fs.FileMode `json:"perm"`
 	Data []byte      `json:"data,omitempty"`
 	Atim int64       `json:"atim"`
@@ -142,7 +144,7 @@ func saveTree(m *memFS, out *[]savedNode) map[*node]int {
 	var walk func(p string, n *node)
 	walk = func(p string, n *node) {
 		index[n] = len(*out)
-		*out = append(*out, savedNode{Path: p, Dir: n.dir, Perm: n.perm, Data: bytes.Clone(n.data), Atim: n.atim, Mtim: n.mtim})
+		*out = append(*out, savedNode{Path: p, Dir: n.dir, Link: n.target, Perm: n.perm, Data: bytes.Clone(n.data), Atim: n.atim, Mtim: n.mtim})
 		for _, name := range slices.Sorted(maps.Keys(n.children)) {
 			walk(path.Join(p, name), n.children[name])
 		}
@@ -306,6 +308,7 @@ func (s *Sandbox) restoreFiles(meta *savedContext) ([]openFile, error) {
 		files[i] = openFile{fd: sf.Fd, mount: sf.Mount, path: strings.TrimPrefix(sf.Path, "/"), dir: sf.Dir, off: sf.Off}
 		if sf.Mount == 0 && !sf.Dir {
 			files[i].mem = &memFile{fs: m, n: nodes[sf.Node], off: sf.Off, readable: sf.Readable, writable: sf.Writable, append: sf.Append}
+			files[i].mem.n.open++
 		}
 	}
 	return files, nil
@@ -318,12 +321,26 @@ func (s *Sandbox) restoreNode(sn savedNode) (*node, error) {
 	var n *node
 	switch {
 	case sn.Path == "":
-		// Detached, as an unlinked file: not counted, but held to the cap.
+		// Detached, as an unlinked file: counted until its last descriptor
+		// closes, like any other.
 		if m.bytes+int64(len(sn.Data)) > m.maxBytes {
 			return nil, ErrNoSpace
 		}
 		n = m.newNode(false, sn.Perm)
 		n.data = sn.Data
+		m.bytes += int64(len(sn.Data))
+	case sn.Link != "":
+		if errno := s.mkdirAll(path.Dir(sn.Path)); errno != 0 {
+			return nil, hostErr(errno)
+		}
+		if w, errno := m.walk(sn.Path, false); errno == 0 && !w.n.dir {
+			m.detach(w.dir, w.name)
+		}
+		if errno := m.symlink(sn.Link, sn.Path); errno != 0 {
+			return nil, hostErr(errno)
+		}
+		w, _ := m.walk(sn.Path, false)
+		n = w.n
 	case sn.Dir:
 		if errno := s.mkdirAll(sn.Path); errno != 0 {
 			return nil, hostErr(errno)
@@ -333,10 +350,10 @@ func (s *Sandbox) restoreNode(sn savedNode) (*node, error) {
 		if errno := s.mkdirAll(path.Dir(sn.Path)); errno != 0 {
 			return nil, hostErr(errno)
 		}
-		var errno experimentalsys.Errno
-		if n, errno = m.lookup(sn.Path); errno == experimentalsys.ENOENT {
-			dir, name, _ := m.parent(sn.Path)
-			n, errno = m.create(dir, name, false, sn.Perm)
+		w, errno := m.walk(sn.Path, true)
+		n = w.n
+		if errno == experimentalsys.ENOENT && w.dir != nil {
+			n, errno = m.create(w.dir, w.name, false, sn.Perm)
 		}
 		switch {
 		case errno != 0:

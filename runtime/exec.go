@@ -83,7 +83,7 @@ func (s *Sandbox) run(ctx context.Context, command string, argv []string, argvEr
 		return res, nil
 	}
 
-	j := job{argv: argv, env: cfg.Env, stdin: opts.Stdin, stdout: stdout, stderr: stderr, fs: s.fs, memoryLimit: cfg.MemoryLimit, timeout: cfg.Timeout}
+	j := job{argv: argv, env: cfg.Env, stdin: opts.Stdin, stdout: stdout, stderr: stderr, fs: s.fs, maxOpenFiles: cfg.MaxOpenFiles, memoryLimit: cfg.MemoryLimit, timeout: cfg.Timeout}
 	runErr, stopped, alloc := s.engine.runJob(ctx, j, func() { start = time.Now() })
 	res.MemoryExceeded = alloc.exceeded.Load()
 	return res, classify(ctx, stopped, runErr, res, stderr)
@@ -114,14 +114,18 @@ func (e *Engine) runJob(ctx context.Context, j job, started func()) (err, stoppe
 			}
 		}
 	}
-	runCtx, cancel := context.WithTimeout(ctx, j.timeout)
-	defer cancel()
+	clk, st := newGuestClock(clockOrigin), newInstanceState(j.maxOpenFiles)
+	timeoutCtx, cancelTimeout := context.WithTimeout(withInstance(withClock(ctx, clk), st), j.timeout)
+	defer cancelTimeout()
+	runCtx, cancel := context.WithCancelCause(timeoutCtx)
+	defer cancel(nil)
 	alloc = newAllocator(j.memoryLimit)
-	mcfg := e.moduleConfig(j.argv, j.env).
+	alloc.stop = func() { cancel(errMemoryKilled) }
+	mcfg := e.moduleConfig(j.argv, j.env, clk).
 		WithStdin(guestStdin(runCtx, j.stdin)).
 		WithStdout(j.stdout).
 		WithStderr(j.stderr).
-		WithFSConfig(e.fsConfig(j.fs))
+		WithFSConfig(e.fsConfig(&instanceFS{FS: j.fs, st: st}))
 	err = e.instantiate(runCtx, alloc, mcfg, false)
 	return err, context.Cause(runCtx), alloc
 }
@@ -187,6 +191,10 @@ func classify(ctx context.Context, stopped, err error, res *ExecResult, stderr i
 	case errors.Is(stopped, context.DeadlineExceeded):
 		res.TimedOut = true
 		res.ExitCode = ExitTimeout
+	case errors.Is(stopped, errMemoryKilled):
+		res.MemoryExceeded = true
+		res.ExitCode = ExitMemory
+		fmt.Fprintf(stderr, "wasmbox: stopped: the program kept failing to grow its memory past the limit (stopped %v after the first refusal)\n", MemoryGrace)
 	case stopped != nil:
 		res.ExitCode = ExitSandboxFailure
 		return stopped

@@ -126,6 +126,12 @@ func writeWorkspaceTar(w io.Writer, sb *runtime.Sandbox, excludes []*regexp.Rege
 			if excluded(member, excludes) {
 				continue
 			}
+			if fi.LinkTarget != "" {
+				if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeSymlink, Name: member, Linkname: fi.LinkTarget, Mode: 0o777, ModTime: fi.ModTime}); err != nil {
+					return err
+				}
+				continue
+			}
 			if fi.IsDir {
 				if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: member + "/", Mode: 0o755, ModTime: fi.ModTime}); err != nil {
 					return err
@@ -228,6 +234,8 @@ func extractTar(data []byte, sb *runtime.Sandbox, maxBytes int64) error {
 		switch hdr.Typeflag {
 		case tar.TypeDir:
 			return sb.Mkdir(name)
+		case tar.TypeSymlink:
+			return sb.Symlink(hdr.Linkname, name)
 		case tar.TypeLink:
 			target, _ := memberPath(hdr.Linkname)
 			b, err := sb.ReadFile(target)
@@ -276,9 +284,9 @@ func eachMember(data []byte, maxTar int64, fn func(hdr *tar.Header, name string,
 				return fmt.Errorf("member %q links to %q, which contains \"..\"", hdr.Name, hdr.Linkname)
 			}
 		case tar.TypeSymlink:
-			return fmt.Errorf("member %q is a symbolic link: the sandbox filesystem has none", hdr.Name)
+			// Kept as written: links resolve inside the sandbox only.
 		default:
-			return fmt.Errorf("member %q is of tar type %q: the sandbox filesystem holds only files and directories", hdr.Name, hdr.Typeflag)
+			return fmt.Errorf("member %q is of tar type %q: the sandbox filesystem holds only files, directories and links", hdr.Name, hdr.Typeflag)
 		}
 		if name == Workspace && hdr.Typeflag != tar.TypeDir {
 			return fmt.Errorf("member %q would replace %s itself", hdr.Name, Workspace)

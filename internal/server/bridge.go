@@ -87,6 +87,11 @@ func (s *Server) handleCreateSandbox(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, &apiError{Status: http.StatusServiceUnavailable, Code: CodeCapacityExceeded, RetryAfter: retryAfterUnavailable,
 			Message: fmt.Sprintf("instance limit reached: %d sandboxes are alive; delete one or retry later", s.cfg.MaxSessions)})
 		return
+	case errors.Is(err, errNoHostMemory):
+		s.metrics.shed.WithLabelValues("503").Inc()
+		writeError(w, r, &apiError{Status: http.StatusServiceUnavailable, Code: CodeCapacityExceeded, RetryAfter: retryAfterUnavailable,
+			Message: fmt.Sprintf("the host memory budget (%d MiB, --max-host-memory) is taken by running executions and live sandboxes; delete a sandbox or retry later", s.cfg.MaxHostMemory>>20)})
+		return
 	case err != nil:
 		writeError(w, r, errorf(http.StatusInternalServerError, CodeSandboxError, "creating the sandbox: %v", err))
 		return
@@ -260,7 +265,7 @@ func (s *Server) handleExec(w http.ResponseWriter, r *http.Request) {
 	}
 
 	var st *sseStream
-	e = s.execute(r, "exec", func(ctx context.Context) (string, error) {
+	e = s.execute(r, "exec", admission{bytes: int64(s.cfg.Memory)}, func(ctx context.Context) (string, error) {
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
 		defer context.AfterFunc(ss.ctx, cancel)()

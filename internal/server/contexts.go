@@ -200,7 +200,7 @@ func (s *Server) handleCreateContext(w http.ResponseWriter, r *http.Request) {
 	}
 	var c *runtime.Context
 	var err error
-	e := s.execute(r, "context", func(ctx context.Context) (string, error) {
+	e := s.execute(r, "context", admission{}, func(ctx context.Context) (string, error) {
 		c, err = ss.sb.NewContext(ctx, s.contextOptions(cwd, req.EnvVars))
 		return contextOutcome(err), err
 	})
@@ -245,7 +245,7 @@ func (s *Server) handleResumeContext(w http.ResponseWriter, r *http.Request) {
 	}
 	var c *runtime.Context
 	var err error
-	e = s.execute(r, "context", func(ctx context.Context) (string, error) {
+	e = s.execute(r, "context", admission{}, func(ctx context.Context) (string, error) {
 		c, err = s.engine.ResumeContext(ctx, ss.sb, data)
 		return contextOutcome(err), err
 	})
@@ -334,7 +334,7 @@ func (s *Server) handleRunContext(w http.ResponseWriter, r *http.Request) {
 	stream := strings.Contains(r.Header.Get("Accept"), "text/event-stream")
 	var st *sseStream
 	var x *runtime.Execution
-	e = s.execute(r, "context_run", func(ctx context.Context) (string, error) {
+	e = s.execute(r, "context_run", admission{}, func(ctx context.Context) (string, error) {
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
 		defer context.AfterFunc(ss.ctx, cancel)()
@@ -427,7 +427,7 @@ func (s *Server) handleForkContext(w http.ResponseWriter, r *http.Request) {
 	}
 	var fork *runtime.Context
 	var forkErr error
-	e := s.execute(r, "context_fork", func(ctx context.Context) (string, error) {
+	e := s.execute(r, "context_fork", admission{}, func(ctx context.Context) (string, error) {
 		fork, forkErr = cc.ctx.Fork(ctx)
 		return contextOutcome(forkErr), forkErr
 	})
@@ -447,7 +447,7 @@ func (s *Server) handleSnapshotContext(w http.ResponseWriter, r *http.Request) {
 	}
 	var data []byte
 	var saveErr error
-	e := s.execute(r, "context_save", func(ctx context.Context) (string, error) {
+	e := s.execute(r, "context_save", admission{}, func(ctx context.Context) (string, error) {
 		data, saveErr = cc.ctx.Save(ctx)
 		return contextOutcome(saveErr), saveErr
 	})

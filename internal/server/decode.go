@@ -16,16 +16,21 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *apiE
 	return readBodyUpTo(w, r, s.cfg.MaxBody)
 }
 
-// readBodyUpTo reads the whole request body, up to limit bytes.
+// readBodyUpTo reads the whole request body, up to limit bytes. A body that
+// does not arrive within Config.BodyTimeout (see bodyDeadline) gets 408.
 func readBodyUpTo(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, *apiError) {
 	if r.ContentLength > limit {
 		return nil, tooLarge(limit)
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	var tooBig *http.MaxBytesError
+	var late *bodyTimeoutError
 	switch {
 	case errors.As(err, &tooBig):
 		return nil, tooLarge(limit)
+	case errors.As(err, &late):
+		return nil, errorf(http.StatusRequestTimeout, CodeRequestTimeout,
+			"the request body did not arrive within %v (%d bytes came in that time); send the whole body at once", late.after, len(body))
 	case err != nil:
 		return nil, badRequest("reading the request body: %v", err)
 	}

@@ -9,6 +9,7 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -32,6 +33,12 @@ const (
 	DefaultMaxSessions    = 64
 	DefaultSessionFSBytes = 16 << 20
 	DefaultShutdownGrace  = 30 * time.Second
+	// DefaultReadHeaderTimeout bounds the wait for a request's headers.
+	DefaultReadHeaderTimeout = 10 * time.Second
+	// DefaultBodyTimeout bounds the wait for a whole request body.
+	DefaultBodyTimeout = 30 * time.Second
+	// DefaultMaxTestDuration bounds one whole /v1/test request.
+	DefaultMaxTestDuration = 2 * time.Minute
 )
 
 // Config configures a Server. Only Engine is required; zero fields take the
@@ -81,6 +88,22 @@ type Config struct {
 	// ShutdownGrace is how long Serve lets running executions finish after
 	// its context is done before it cancels them.
 	ShutdownGrace time.Duration
+	// ReadHeaderTimeout bounds how long Serve waits for a request's headers.
+	ReadHeaderTimeout time.Duration
+	// BodyTimeout bounds how long reading a whole request body may take; a
+	// body trickled slower is answered with 408.
+	BodyTimeout time.Duration
+	// MaxTestDuration bounds a whole /v1/test request, every case included
+	// (each case also has its own timeout); past it the answer is 504.
+	MaxTestDuration time.Duration
+	// MaxHostMemory is the host memory budget in bytes: an execution starts
+	// only while its memory limit (and its own sandbox's filesystem cap, for
+	// /v1/run and /v1/test), added to those of the running executions and to
+	// the filesystem caps of the live sessions, fits; otherwise it waits in
+	// the queue. A session is refused with 503 unless its filesystem cap
+	// fits with room left for one execution at the default Memory. Zero
+	// means DefaultHostMemory(); negative means no budget.
+	MaxHostMemory int64
 	// Logger receives one line per request and the server's own events;
 	// default slog.Default().
 	Logger *slog.Logger
@@ -101,6 +124,10 @@ func (c Config) withDefaults() Config {
 	setDefault(&c.MaxSessions, DefaultMaxSessions)
 	setDefault(&c.SessionFSBytes, DefaultSessionFSBytes)
 	setDefault(&c.ShutdownGrace, DefaultShutdownGrace)
+	setDefault(&c.ReadHeaderTimeout, DefaultReadHeaderTimeout)
+	setDefault(&c.BodyTimeout, DefaultBodyTimeout)
+	setDefault(&c.MaxTestDuration, DefaultMaxTestDuration)
+	setDefault(&c.MaxHostMemory, DefaultHostMemory())
 	setDefault(&c.MaxContexts, DefaultMaxContexts)
 	if c.MaxQueue < 0 {
 		c.MaxQueue = 0
@@ -159,17 +186,21 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("wasmbox serve: a default timeout is above the maximum")
 	case cfg.Memory < cfg.Engine.MinMemory():
 		return nil, errors.New("wasmbox serve: the default memory limit is below what the interpreter needs to start")
+	case cfg.MaxHostMemory > 0 && int64(cfg.Memory)+cfg.SessionFSBytes > cfg.MaxHostMemory:
+		return nil, fmt.Errorf("wasmbox serve: the host memory budget (%d MiB) is below one session with one execution (%d MiB of memory and %d MiB of files)",
+			cfg.MaxHostMemory>>20, cfg.Memory>>20, cfg.SessionFSBytes>>20)
 	}
 	s := &Server{cfg: cfg, engine: cfg.Engine, log: cfg.Logger, draining: make(chan struct{})}
 	s.hardStop, s.abort = context.WithCancel(context.Background())
 	s.metrics = newMetrics(cfg.Engine)
 	s.limiter = newLimiter(cfg.MaxConcurrency, cfg.MaxQueue, cfg.QueueTimeout, s.draining, s.metrics.queueDepth.Set)
-	s.sessions = newSessionStore(cfg, s.metrics)
+	s.limiter.setBudget(max(cfg.MaxHostMemory, 0))
+	s.sessions = newSessionStore(cfg, s.metrics, s.limiter)
 	container, err := containerapi.New(containerapi.Config{
 		Engine: cfg.Engine, Timeout: cfg.ExecTimeout, MaxTimeout: cfg.MaxTimeout, Memory: cfg.Memory,
 		MaxOutput: cfg.MaxOutput, FSBytes: cfg.SessionFSBytes, MaxBody: cfg.MaxBody,
 		Admit: func(ctx context.Context) (func(), error) {
-			release, e := s.limiter.acquire(ctx)
+			release, e := s.limiter.acquireBytes(ctx, int64(cfg.Memory))
 			if e != nil {
 				return nil, e
 			}
@@ -182,7 +213,7 @@ func New(cfg Config) (*Server, error) {
 	s.container = container
 	// Processes end with the executions when the grace period is over.
 	context.AfterFunc(s.hardStop, container.Close)
-	s.handler = s.logRequests(s.routes())
+	s.handler = s.logRequests(s.bodyDeadline(s.routes()))
 	s.reaperWG.Add(1)
 	go func() {
 		defer s.reaperWG.Done()
@@ -202,7 +233,7 @@ func (s *Server) Handler() http.Handler { return s.handler }
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	hs := &http.Server{
 		Handler:           s.handler,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: s.cfg.ReadHeaderTimeout,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
