@@ -69,6 +69,11 @@ type Config struct {
 	// waits for an execution slot; release ends the slot. Its error refuses
 	// the command with 503, which the SDK retries.
 	Admit func(ctx context.Context) (release func(), err error)
+	// Reserve, when set, takes bytes of the host's memory budget for a code
+	// context, whose interpreter stays alive between runs; release gives
+	// them back when the context is deleted, closed or found lost. Its
+	// error refuses the context with 503, which the SDK retries.
+	Reserve func(bytes int64) (release func(), err error)
 	// Version is what /api/version reports.
 	Version string
 }
@@ -99,6 +104,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Admit == nil {
 		c.Admit = func(context.Context) (func(), error) { return func() {}, nil }
+	}
+	if c.Reserve == nil {
+		c.Reserve = func(int64) (func(), error) { return func() {}, nil }
 	}
 	if c.Version == "" {
 		c.Version = "wasmbox"

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/wasmbox/wasmbox/runtime"
@@ -35,6 +36,14 @@ type codeContext struct {
 	cwd     string
 	created time.Time
 	ctx     *runtime.Context
+	// free gives back the context's share of the host memory budget, once.
+	free func()
+}
+
+// close closes the context and gives back its memory.
+func (cc *codeContext) close() {
+	cc.ctx.Close()
+	cc.free()
 }
 
 // contextInfo is a context as /api/contexts lists it.
@@ -109,7 +118,14 @@ func (c *container) handleCreateContext(r *http.Request) (any, *apiError) {
 	if err != nil {
 		return nil, createContextError(err)
 	}
-	cc, e := c.addContext(rc, cwd)
+	c.freeLost()
+	unreserve, err := c.cfg.Reserve(int64(rc.Options().MemoryLimit))
+	if err != nil {
+		rc.Close()
+		return nil, newError(http.StatusServiceUnavailable, codeContainerBusy, nil,
+			"no room for a code context's %d MiB of memory: %v; delete a code context or retry later", rc.Options().MemoryLimit>>20, err)
+	}
+	cc, e := c.addContext(rc, cwd, sync.OnceFunc(unreserve))
 	if e != nil {
 		return nil, e
 	}
@@ -148,18 +164,18 @@ func (c *container) contextRoomLocked() *apiError {
 
 // addContext registers rc under a new id, unless the container filled its
 // cap or began closing meanwhile (then rc is closed).
-func (c *container) addContext(rc *runtime.Context, cwd string) (*codeContext, *apiError) {
+func (c *container) addContext(rc *runtime.Context, cwd string, free func()) (*codeContext, *apiError) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e := c.contextRoomLocked()
 	if e == nil && c.stop.Err() != nil {
 		e = newError(http.StatusServiceUnavailable, codeContainerBusy, nil, "the server is shutting down")
 	}
+	cc := &codeContext{id: newUUID(), cwd: cwd, created: time.Now(), ctx: rc, free: free}
 	if e != nil {
-		rc.Close()
+		cc.close()
 		return nil, e
 	}
-	cc := &codeContext{id: newUUID(), cwd: cwd, created: time.Now(), ctx: rc}
 	c.contexts[cc.id] = cc
 	return cc, nil
 }
@@ -211,7 +227,7 @@ func (c *container) handleDeleteContext(r *http.Request) (any, *apiError) {
 	if cc == nil {
 		return nil, newError(http.StatusNotFound, codeContextNotFound, map[string]any{"contextId": id}, "Code context '%s' not found", id)
 	}
-	cc.ctx.Close()
+	cc.close()
 	return map[string]any{"success": true, "contextId": id, "timestamp": now()}, nil
 }
 
@@ -228,7 +244,20 @@ func (c *container) closeContexts() {
 	c.contexts = map[string]*codeContext{}
 	c.mu.Unlock()
 	for _, cc := range all {
-		cc.ctx.Close()
+		cc.close()
+	}
+}
+
+// freeLost gives back the memory of the contexts whose state was lost (a
+// run timed out, or they sat idle past the TTL): their interpreters are
+// gone, though they stay listed until deleted.
+func (c *container) freeLost() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, cc := range c.contexts {
+		if cc.ctx.Err() != nil {
+			cc.free()
+		}
 	}
 }
 

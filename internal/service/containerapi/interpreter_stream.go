@@ -67,6 +67,9 @@ func (c *container) handleExecuteCode(w http.ResponseWriter, r *http.Request) {
 	st := startSSE(w)
 	stdout, stderr := codeOutput{st, "stdout"}, codeOutput{st, "stderr"}
 	x, err := cc.ctx.Run(ctx, req.Code, runtime.RunOptions{Timeout: timeout, Stdout: stdout, Stderr: stderr})
+	if cc.ctx.Err() != nil { // the run ended the interpreter
+		cc.free()
+	}
 	if x == nil { // closed or lost between the checks and the run
 		st.send(codeErrorEvent{Type: "error", Name: "ContextLost", Value: err.Error(), Traceback: []string{}})
 		return
@@ -117,6 +120,7 @@ func (c *container) prepareRun(r *http.Request) (*codeContext, executeCodeReques
 		return nil, req, 0, e
 	}
 	if err := cc.ctx.Err(); err != nil {
+		cc.free()
 		return nil, req, 0, lostError(cc.id, err)
 	}
 	return cc, req, timeout, nil

@@ -3,9 +3,11 @@ package containerapi_test
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -208,4 +210,48 @@ func TestCodeContextsEndWithContainer(t *testing.T) {
 
 	h.Close()
 	assert.ErrorIs(t, inDefault[0].Err(), runtime.ErrContextClosed)
+}
+
+// TestCodeContextMemoryBudget checks that each context holds its memory in
+// the host budget (Config.Reserve) until it is deleted or its state is lost.
+func TestCodeContextMemoryBudget(t *testing.T) {
+	var mu sync.Mutex
+	var reserved int64
+	reserve := func(n int64) (func(), error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if reserved > 0 {
+			return nil, errors.New("the test's budget holds one context")
+		}
+		reserved += n
+		return func() {
+			mu.Lock()
+			defer mu.Unlock()
+			reserved -= n
+		}, nil
+	}
+	held := func() int64 {
+		mu.Lock()
+		defer mu.Unlock()
+		return reserved
+	}
+	ts := newContainer(t, containerapi.Config{Reserve: reserve, Memory: 64 << 20})
+
+	a := newCodeContext(t, ts.URL, nil)
+	assert.Equal(t, int64(64<<20), held())
+	status, out := call(t, "POST", ts.URL+"/api/contexts", map[string]any{})
+	assert.Equal(t, http.StatusServiceUnavailable, status)
+	assert.Equal(t, "CONTAINER_UNAVAILABLE", out["code"])
+	assert.Contains(t, out["message"], "delete a code context")
+
+	status, _ = call(t, "DELETE", ts.URL+"/api/contexts/"+a, nil)
+	require.Equal(t, http.StatusOK, status)
+	assert.Equal(t, int64(0), held())
+
+	b := newCodeContext(t, ts.URL, nil)
+	evs := runCode(t, ts.URL, map[string]any{"context_id": b, "code": "while True: pass", "timeout_ms": 300})
+	require.Equal(t, []string{"error"}, eventTypes(evs))
+	assert.Equal(t, int64(0), held(), "a context whose state was lost holds no memory")
+	newCodeContext(t, ts.URL, nil)
+	assert.Equal(t, int64(64<<20), held())
 }
