@@ -206,6 +206,15 @@ func New(cfg Config) (*Server, error) {
 			}
 			return release, nil
 		},
+		// A code context keeps its interpreter between runs: its memory
+		// stays reserved, leaving room for one execution, as a session's
+		// files do.
+		Reserve: func(n int64) (func(), error) {
+			if !s.limiter.reserve(n, int64(cfg.Memory)) {
+				return nil, errNoHostMemory
+			}
+			return func() { s.limiter.unreserve(n) }, nil
+		},
 	})
 	if err != nil {
 		return nil, err

@@ -52,7 +52,7 @@ func (c *container) prepare(req commandRequest) (*command, *apiError) {
 		cmd.timeout = s.timeout
 	}
 	if req.TimeoutMs != nil && *req.TimeoutMs != 0 {
-		d, e := c.timeoutOf(*req.TimeoutMs)
+		d, e := c.timeoutOf("timeoutMs", *req.TimeoutMs)
 		if e != nil {
 			return nil, e
 		}
@@ -82,11 +82,11 @@ func (c *container) prepare(req commandRequest) (*command, *apiError) {
 	return cmd, nil
 }
 
-// timeoutOf checks a timeout in milliseconds from a request.
-func (c *container) timeoutOf(ms float64) (time.Duration, *apiError) {
+// timeoutOf checks a timeout in milliseconds from a request's field.
+func (c *container) timeoutOf(field string, ms float64) (time.Duration, *apiError) {
 	if math.IsNaN(ms) || ms < 0 || ms > float64(c.cfg.MaxTimeout.Milliseconds()) {
-		return 0, newError(http.StatusBadRequest, codeValidation, map[string]any{"field": "timeoutMs"},
-			"timeoutMs must be between 0 and %d (the server's maximum, %v)", c.cfg.MaxTimeout.Milliseconds(), c.cfg.MaxTimeout)
+		return 0, newError(http.StatusBadRequest, codeValidation, map[string]any{"field": field},
+			"%s must be between 0 and %d (the server's maximum, %v)", field, c.cfg.MaxTimeout.Milliseconds(), c.cfg.MaxTimeout)
 	}
 	return time.Duration(ms * float64(time.Millisecond)), nil
 }

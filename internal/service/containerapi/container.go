@@ -34,6 +34,7 @@ type container struct {
 	processes map[string]*process
 	finished  []string // ids of finished processes, oldest first
 	nextPID   int
+	contexts  map[string]*codeContext
 }
 
 // session is a named working directory, environment and default timeout
@@ -59,13 +60,14 @@ func newContainer(stop context.Context, cfg Config) (*container, error) {
 		sb.Destroy()
 		return nil, fmt.Errorf("containerapi: %w", err)
 	}
-	c := &container{cfg: cfg, sb: sb, stop: stop, sessions: map[string]*session{}, processes: map[string]*process{}, nextPID: 1000}
+	c := &container{cfg: cfg, sb: sb, stop: stop, sessions: map[string]*session{}, processes: map[string]*process{}, contexts: map[string]*codeContext{}, nextPID: 1000}
 	c.shell = hasShell(stop, sb)
 	c.mux = c.routes()
 	return c, nil
 }
 
-// close kills every process and frees the files.
+// close kills every process, closes every code context and frees the
+// files.
 func (c *container) close() {
 	c.mu.Lock()
 	procs := make([]*process, 0, len(c.processes))
@@ -77,6 +79,7 @@ func (c *container) close() {
 		p.kill()
 		<-p.done
 	}
+	c.closeContexts()
 	c.sb.Destroy()
 }
 

@@ -26,6 +26,7 @@ const (
 	DefaultMaxTimeout    = 5 * time.Minute
 	DefaultMaxSessions   = 64
 	DefaultMaxProcesses  = 8
+	DefaultMaxContexts   = 8
 	DefaultMaxBody       = 32 << 20
 	DefaultMaxContainers = 16
 	DefaultContainerTTL  = 10 * time.Minute
@@ -52,16 +53,27 @@ type Config struct {
 	// MaxProcesses caps the background processes running at once in one
 	// session.
 	MaxProcesses int
+	// MaxContexts caps the code contexts of the container, live or lost;
+	// the engine caps the live ones of all containers together
+	// (runtime.EngineConfig.MaxContexts). Each context holds an
+	// interpreter's memory, up to Memory.
+	MaxContexts int
 	// MaxBody caps request bodies in bytes.
 	MaxBody int64
 	// MaxContainers caps the named containers; ContainerTTL is how long one
-	// may sit idle (no request, no running process) before it is removed.
+	// may sit idle (no request, no running process) before it is removed,
+	// and how long a code context may go without a run before it ends.
 	MaxContainers int
 	ContainerTTL  time.Duration
 	// Admit, when set, is called before each command starts running and
 	// waits for an execution slot; release ends the slot. Its error refuses
 	// the command with 503, which the SDK retries.
 	Admit func(ctx context.Context) (release func(), err error)
+	// Reserve, when set, takes bytes of the host's memory budget for a code
+	// context, whose interpreter stays alive between runs; release gives
+	// them back when the context is deleted, closed or found lost. Its
+	// error refuses the context with 503, which the SDK retries.
+	Reserve func(bytes int64) (release func(), err error)
 	// Version is what /api/version reports.
 	Version string
 }
@@ -80,6 +92,9 @@ func (c Config) withDefaults() Config {
 	if c.MaxProcesses == 0 {
 		c.MaxProcesses = DefaultMaxProcesses
 	}
+	if c.MaxContexts == 0 {
+		c.MaxContexts = DefaultMaxContexts
+	}
 	def(&c.ContainerTTL, DefaultContainerTTL)
 	if c.MaxContainers == 0 {
 		c.MaxContainers = DefaultMaxContainers
@@ -89,6 +104,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Admit == nil {
 		c.Admit = func(context.Context) (func(), error) { return func() {}, nil }
+	}
+	if c.Reserve == nil {
+		c.Reserve = func(int64) (func(), error) { return func() {}, nil }
 	}
 	if c.Version == "" {
 		c.Version = "wasmbox"

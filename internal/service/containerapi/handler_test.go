@@ -109,10 +109,6 @@ func TestUnsupportedRoutes(t *testing.T) {
 		{"POST", "/api/backup/create", "BACKUP_CREATE_FAILED"},
 		{"POST", "/api/backup/restore", "BACKUP_RESTORE_FAILED"},
 		{"POST", "/api/watch", "WATCH_START_ERROR"},
-		{"POST", "/api/contexts", "CODE_EXECUTION_ERROR"},
-		{"GET", "/api/contexts", "CODE_EXECUTION_ERROR"},
-		{"DELETE", "/api/contexts/ctx1", "CODE_EXECUTION_ERROR"},
-		{"POST", "/api/execute/code", "CODE_EXECUTION_ERROR"},
 	} {
 		t.Run(tc.method+tc.path, func(t *testing.T) {
 			status, body := call(t, tc.method, ts.URL+tc.path, map[string]any{})

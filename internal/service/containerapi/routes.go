@@ -42,7 +42,7 @@ func (c *container) routes() *http.ServeMux {
 	mux.HandleFunc("POST /api/read/stream", c.handleReadStream)
 	mux.HandleFunc("GET /api/process/{id}/stream", c.handleProcessStream)
 	unsupportedRoutes(mux)
-	interpreterRoutes(mux)
+	interpreterRoutes(mux, c)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, newError(http.StatusNotFound, codeUnknown, nil, "no container API route %s %s", r.Method, r.URL.Path))
 	})

@@ -111,7 +111,9 @@ func runDriver(t *testing.T, dir, baseURL string, shell bool) {
 		"files/rename", "files/move", "files/delete", "files/not-found", "files/guest-sees-them",
 		"sessions/env", "sessions/cwd-files", "sessions/duplicate", "sessions/delete",
 		"processes/run", "processes/kill", "processes/failed", "processes/kill-all", "processes/not-found",
-		"utils/ping", "unsupported/contexts", "unsupported/git",
+		"contexts/create", "contexts/state", "contexts/stdout", "contexts/error", "contexts/isolated",
+		"contexts/files", "contexts/list", "contexts/delete", "contexts/timeout", "contexts/javascript",
+		"utils/ping", "unsupported/git",
 	}
 	if shell {
 		want = append(want, "sessions/cwd-exec")

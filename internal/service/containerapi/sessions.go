@@ -45,7 +45,7 @@ func (c *container) handleSessionCreate(r *http.Request) (any, *apiError) {
 	}
 	var timeout time.Duration
 	if req.CommandTimeoutMs != nil && *req.CommandTimeoutMs != 0 {
-		if timeout, e = c.timeoutOf(*req.CommandTimeoutMs); e != nil {
+		if timeout, e = c.timeoutOf("commandTimeoutMs", *req.CommandTimeoutMs); e != nil {
 			return nil, e
 		}
 	}

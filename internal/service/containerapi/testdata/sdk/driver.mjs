@@ -4,7 +4,7 @@
 // --shell: the server's commands run in a shell, so cwd checks apply.
 // Prints one JSON line per check: {"check", "ok", "detail"}.
 import assert from 'node:assert/strict';
-import { SandboxClient, parseSSEStream, collectFile } from '@cloudflare/sandbox';
+import { SandboxClient, CodeInterpreter, parseSSEStream, collectFile } from '@cloudflare/sandbox';
 
 const [baseUrl, shellFlag] = process.argv.slice(2);
 const hasShell = shellFlag === '--shell';
@@ -246,10 +246,92 @@ await check('utils/ping', async () => {
   assert.equal(await client.utils.ping(), 'pong');
   assert.ok((await client.utils.getCommands()).includes('python3'));
 });
-await check('unsupported/contexts', async () => {
-  const err = await rejects(() => client.interpreter.createCodeContext());
-  assert.equal(err.name, 'CodeExecutionError');
-  assert.match(err.message, /not implemented yet/);
+
+// Code contexts, through the SDK's CodeInterpreter over the client's
+// InterpreterClient (what Sandbox.createCodeContext and runCode use).
+const interp = new CodeInterpreter(client.interpreter);
+let ctxA, ctxB;
+await check('contexts/create', async () => {
+  ctxA = await interp.createCodeContext();
+  assert.equal(ctxA.language, 'python');
+  assert.equal(ctxA.cwd, '/workspace');
+  assert.match(ctxA.id, /^[0-9a-f-]{36}$/);
+  ctxB = await interp.createCodeContext({ language: 'python', envVars: { GREETING: 'hi' } });
+  assert.notEqual(ctxB.id, ctxA.id);
+});
+await check('contexts/state', async () => {
+  const first = await interp.runCode('x = 41', { context: ctxA });
+  assert.equal(first.error, undefined);
+  assert.deepEqual(first.results, []);
+  const seen = [];
+  const second = await interp.runCode('x + 1', { context: ctxA, onResult: (r) => seen.push(r.text) });
+  assert.equal(second.error, undefined);
+  assert.equal(second.results.length, 1);
+  assert.equal(second.results[0].text, '42');
+  assert.deepEqual(second.results[0].formats(), ['text']);
+  assert.deepEqual(seen, ['42']);
+});
+await check('contexts/stdout', async () => {
+  const seen = [];
+  const exec = await interp.runCode("import sys\nprint('hello')\nprint('oops', file=sys.stderr)", {
+    context: ctxA, onStdout: (o) => seen.push(o.text),
+  });
+  assert.deepEqual(exec.logs.stdout, ['hello\n']);
+  assert.deepEqual(exec.logs.stderr, ['oops\n']);
+  assert.deepEqual(seen, ['hello\n']);
+  assert.equal(exec.error, undefined);
+});
+await check('contexts/error', async () => {
+  const seen = [];
+  const exec = await interp.runCode('y = 2\n1/0', { context: ctxA, onError: (e) => seen.push(e.name) });
+  assert.equal(exec.error.name, 'ZeroDivisionError');
+  assert.equal(exec.error.message, 'division by zero');
+  assert.ok(exec.error.traceback.some((l) => l.includes('ZeroDivisionError')), exec.error.traceback.join('\n'));
+  assert.deepEqual(seen, ['ZeroDivisionError']);
+  assert.deepEqual(exec.results, []);
+});
+await check('contexts/isolated', async () => {
+  const inB = await interp.runCode('x', { context: ctxB });
+  assert.equal(inB.error.name, 'NameError');
+  const env = await interp.runCode("import os\nos.environ['GREETING']", { context: ctxB });
+  assert.equal(env.results[0].text, "'hi'");
+  const inA = await interp.runCode('x, y', { context: ctxA });
+  assert.equal(inA.results[0].text, '(41, 2)');
+});
+await check('contexts/files', async () => {
+  await interp.runCode("open('/workspace/from_ctx.txt', 'w').write('made in a context')", { context: ctxA });
+  assert.equal((await client.files.readFile('/workspace/from_ctx.txt', S)).content, 'made in a context');
+});
+await check('contexts/list', async () => {
+  const ids = (await interp.listCodeContexts()).map((c) => c.id);
+  assert.ok(ids.includes(ctxA.id) && ids.includes(ctxB.id), ids.join(','));
+});
+await check('contexts/delete', async () => {
+  await interp.deleteCodeContext(ctxB.id);
+  const ids = (await interp.listCodeContexts()).map((c) => c.id);
+  assert.ok(!ids.includes(ctxB.id));
+  const err = await rejects(() => interp.runCode('1', { context: ctxB }));
+  assert.equal(err.name, 'ContextNotFoundError');
+  assert.equal(err.code, 'CONTEXT_NOT_FOUND');
+  assert.equal(err.contextId, ctxB.id);
+  const again = await rejects(() => interp.deleteCodeContext(ctxB.id));
+  assert.equal(again.name, 'ContextNotFoundError');
+});
+await check('contexts/timeout', async () => {
+  const errors = [];
+  await client.interpreter.runCodeStream(ctxA.id, 'while True:\n    pass', undefined, { onError: (e) => errors.push(e) }, 1000);
+  assert.equal(errors.length, 1);
+  assert.equal(errors[0].name, 'TimeoutError');
+  assert.match(errors[0].message, /timeout/);
+  const lost = await rejects(() => interp.runCode('x', { context: ctxA }));
+  assert.equal(lost.code, 'INTERNAL_ERROR');
+  assert.match(lost.message, /delete and recreate the context/);
+  await interp.deleteCodeContext(ctxA.id);
+});
+await check('contexts/javascript', async () => {
+  const err = await rejects(() => interp.createCodeContext({ language: 'javascript' }));
+  assert.equal(err.code, 'JAVASCRIPT_NOT_AVAILABLE');
+  assert.equal(err.httpStatus, 501);
 });
 await check('unsupported/git', async () => {
   const err = await rejects(() => client.git.checkout('https://github.com/cloudflare/sandbox-sdk', S));
