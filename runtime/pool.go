@@ -180,6 +180,7 @@ type warmInstance struct {
 	stdout switchWriter
 	stderr switchWriter
 	fs     switchFS
+	st     *instanceState
 	done   chan error // InstantiateModule's error, when the instance has ended
 }
 
@@ -187,21 +188,27 @@ type warmInstance struct {
 // the engine has one, else from scratch. Until its job, it has an empty
 // filesystem, no output and no memory limit beyond wasm32's.
 func (e *Engine) startWarm(ctx context.Context) *warmInstance {
-	ctx, cancel := context.WithCancelCause(ctx)
+	origin := clockOrigin
+	if e.snap != nil {
+		origin = e.snap.clock
+	}
+	clk, st := newGuestClock(origin), newInstanceState(DefaultMaxOpenFiles)
+	ctx, cancel := context.WithCancelCause(withInstance(withClock(ctx, clk), st))
 	w := &warmInstance{
-		ctx: ctx, cancel: cancel,
+		ctx: ctx, cancel: cancel, st: st,
 		alloc: newAllocator(MaxMemoryLimit),
-		stdin: &warmStdin{done: ctx.Done(), ready: make(chan struct{}), handed: make(chan struct{})},
+		stdin: &warmStdin{done: ctx.Done(), ready: make(chan struct{}), handed: make(chan struct{}), clock: clk},
 		done:  make(chan error, 1),
 	}
+	w.alloc.stop = func() { cancel(errMemoryKilled) }
 	w.stdout.set(io.Discard)
 	w.stderr.set(io.Discard)
 	w.fs.set(newMemFS(0, 0))
-	mcfg := e.moduleConfig([]string{"python3", "-c", warmSource, guard.BootSource()}, nil).
+	mcfg := e.moduleConfig([]string{"python3", "-c", warmSource, guard.BootSource()}, nil, clk).
 		WithStdin(w.stdin).
 		WithStdout(&w.stdout).
 		WithStderr(&w.stderr).
-		WithFSConfig(e.fsConfig(&w.fs))
+		WithFSConfig(e.fsConfig(&instanceFS{FS: &w.fs, st: st}))
 	go func() { w.done <- e.instantiate(ctx, w.alloc, mcfg, e.snap != nil) }()
 	return w
 }
@@ -213,6 +220,7 @@ type job struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	fs             *memFS
+	maxOpenFiles   int // DefaultMaxOpenFiles when zero
 	memoryLimit    uint64
 	timeout        time.Duration
 }
@@ -247,6 +255,7 @@ func (w *warmInstance) run(ctx context.Context, j job) (err, stopped error, ok b
 	}
 	w.alloc.limit.Store(j.memoryLimit / pageSize * pageSize)
 	w.fs.set(j.fs)
+	w.st.setMaxOpen(j.maxOpenFiles)
 	w.stdout.set(j.stdout)
 	w.stderr.set(j.stderr)
 	jobCtx, cancel := context.WithTimeout(ctx, j.timeout)
@@ -269,14 +278,14 @@ func nonNil(m map[string]string) map[string]string {
 }
 
 // moduleConfig is the guest configuration every instance shares: argv,
-// environment, clocks and randomness. Streams and filesystem are the
-// caller's.
-func (e *Engine) moduleConfig(argv []string, env map[string]string) wazero.ModuleConfig {
+// environment, clocks (the monotonic one is clk) and randomness. Streams and
+// filesystem are the caller's.
+func (e *Engine) moduleConfig(argv []string, env map[string]string, clk *guestClock) wazero.ModuleConfig {
 	mcfg := wazero.NewModuleConfig().
 		WithName("").
 		WithArgs(argv...).
 		WithSysWalltime().
-		WithNanotime(guestNanotime, 1).
+		WithNanotime(clk.nanotime, 1).
 		WithRandSource(rand.Reader)
 	for _, k := range sortedKeys(env) {
 		mcfg = mcfg.WithEnv(k, env[k])

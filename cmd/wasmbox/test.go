@@ -11,7 +11,6 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/wasmbox/wasmbox/internal/evaltest"
 	"github.com/wasmbox/wasmbox/runtime"
 )
 
@@ -53,7 +52,7 @@ func testCmd(args []string, stdout, stderr io.Writer) int {
 		return usageError(stderr, "test", "cannot read the eval code: %v", err)
 	}
 	var cases []runtime.TestCase
-	err = evaltest.ReadCasesFile(*casesPath, func(_ int, c evaltest.Case) error {
+	err = runtime.ReadCasesFile(*casesPath, func(_ int, c runtime.TestCase) error {
 		cases = append(cases, c)
 		return nil
 	})
@@ -101,7 +100,7 @@ func testCmd(args []string, stdout, stderr io.Writer) int {
 		return runtime.ExitSandboxFailure
 	}
 	if junit != nil {
-		if err := evaltest.WriteJUnit(junit, rep, ""); err != nil {
+		if err := runtime.WriteJUnit(junit, rep, ""); err != nil {
 			fmt.Fprintf(stderr, "wasmbox test: writing %s: %v\n", *junitPath, err)
 			return runtime.ExitSandboxFailure
 		}
@@ -109,7 +108,7 @@ func testCmd(args []string, stdout, stderr io.Writer) int {
 	if *asJSON {
 		err = json.NewEncoder(stdout).Encode(rep)
 	} else {
-		err = evaltest.WriteSummary(stdout, rep)
+		err = runtime.WriteSummary(stdout, rep)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "wasmbox test: %v\n", err)

@@ -1,13 +1,9 @@
 package evaltest
 
-import (
-	_ "embed"
-	"strconv"
-)
+import _ "embed"
 
 // HarnessSource is the Python program that runs the cases inside the
-// sandbox; its docstring documents its command line and its file and
-// progress-line protocol.
+// sandbox; its docstring documents its command line and its protocol.
 //
 //go:embed harness.py
 var HarnessSource []byte
@@ -23,9 +19,8 @@ const (
 )
 
 // HarnessArgs returns the harness's arguments (what follows the harness
-// path on its command line) for running function on the cases in casesPath
-// from the 0-based index start, appending results to resultsPath. Under the
-// guard the full argv is guard.Argv(policy, "file", HarnessPath, HarnessArgs(…)).
-func HarnessArgs(function, casesPath, resultsPath string, start int) []string {
-	return []string{ScriptPath, function, casesPath, resultsPath, strconv.Itoa(start)}
+// path on its command line) for testing function. Under the guard the full
+// argv is guard.Argv(policy, "file", HarnessPath, HarnessArgs(function)).
+func HarnessArgs(function string) []string {
+	return []string{ScriptPath, function}
 }

@@ -1,80 +1,56 @@
-"""wasmbox eval-tester harness: runs labelled cases against an evaluation function.
+"""wasmbox eval-tester harness: the guest side. It calls the evaluation
+function as the host asks and reports what the call did; the host judges.
 
-Runs inside the sandbox (CPython 3.12; stdlib only; also runs on 3.11):
+Runs inside the sandbox (CPython 3.13; stdlib only; also runs on 3.11):
 
-    python3 harness.py SCRIPT FUNCTION CASES RESULTS START
+    python3 harness.py SCRIPT FUNCTION
 
   SCRIPT    the evaluation code, e.g. /tmp/eval_script.py. It is compiled
             with its real file name and run as the module "eval_script", so
             tracebacks name that file and its line numbers.
   FUNCTION  the name of the function in SCRIPT to test.
-  CASES     JSON Lines, one normalised case object a line (as written by the
-            Go side, Case.HarnessJSON), the line number (0-based, blank
-            lines not counted) being the case index:
-              {"name": str, "args": [...], "kwargs": {...}, "tolerance": number,
-               "expected": any (only when the case has one),
-               "raises": str (only when the case has one)}
-            "input" in place of args/kwargs is also accepted (fn(input)).
-  RESULTS   a file that is opened in append mode; one JSON line is written
-            and flushed per finished case (see below), so every finished
-            line survives if the process is killed. If the file does not
-            end in a newline (a line torn by a killed run), one is written
-            first, so the torn line stays a line of its own.
-  START     the 0-based index of the first case to run; the cases before it
-            are skipped without being parsed.
 
-Results file lines (one JSON object each, ASCII, no NaN/Infinity):
-  {"event": "result", "index": i, "name": str,
-   "status": "pass" | "fail" | "error",
-   "expected": any      (only when the case has one),
-   "actual": any        (only when the call returned a JSON-able value),
-   "error": {"type": str, "message": str, "traceback": str}
-                        (when status is "error", and for a "fail" of a
-                         "raises" case: the exception raised instead, or
-                         an AssertionError when the call returned),
-   "duration": float    (milliseconds spent in the call),
-   "stdout": str        (what the call printed; capped at STDOUT_LIMIT
-                         characters plus a truncation note),
-   "tolerance": float, "raises": str (echoed from the case, "raises" only
-                         when given)}
-  {"event": "load_error", "error": {"type", "message", "traceback"}}
-      when SCRIPT raises while loading or has no callable FUNCTION; no case
-      runs then.
+The harness never sees what a case expects: no expected value, tolerance or
+exception class enters the guest. It speaks one JSON line (ASCII) at a time,
+reading file descriptor 0 and writing file descriptor 1:
 
-Progress lines, written to the real standard output and flushed at once,
-one JSON object a line:
-  {"event": "loaded"}                       SCRIPT loaded, FUNCTION found
-  {"event": "load_error", "error": {...}}   as in the results file; the last line
-  {"event": "start", "index": i}            case i begins
-  {"event": "done", "index": i, "status": s}  case i's result line is written
-  {"event": "end", "next": n}               no case left; n is the index after
-                                            the last case
-Output that SCRIPT prints while loading goes to standard error, and output
-printed during a call is captured into that case's "stdout", so standard
-output carries only these lines (unless the code reaches the real stream
-on purpose). A host that sees "start" for case i but no "done" in time
-kills the process, records case i as timed out, and runs the harness again
-with START = i + 1.
+  guest: {"ready": true}                        SCRIPT loaded, FUNCTION found
+     or  {"loadError": {"type", "message", "traceback"}}   and the harness exits
+  host:  {"index": i, "args": [...], "kwargs": {...}}      one case
+  guest: exactly one reply, then it reads the next case:
+         {"index": i, "duration": ms, "stdout": str, "value": any}
+                                    the call returned
+         {"index": i, "duration": ms, "stdout": str, "notJSON": str,
+          "valueType": str}         it returned what JSON cannot represent
+         {"index": i, "duration": ms, "stdout": str, "raised": {"type",
+          "classes", "message", "traceback"}}
+                                    it raised; classes names every class of
+                                    the exception's MRO (__name__ and
+                                    __qualname__)
+         {"index": i, "caseError": str}   the harness cannot read the case
+         duration is the time spent in the call, in milliseconds.
+  host:  end of file                            no case left: exit 0
 
-A case line the harness cannot parse (the Go side checks cases, but a value
-nested deeper than Python's recursion limit fails here) gets a result of
-status "error" with error type "CaseError", and the run goes on.
-
-Exit status: 0 when every case from START ran or loading failed (reported
-as above); 2 for a bad command line or an unreadable cases file.
+The host hands out a case only when the harness reads fd 0, and takes the
+one reply written since as that case's, so anything else written to fd 1 in
+between (by code that reaches the real stream on purpose) makes the case an
+error there. What the call prints through sys.stdout (and sys.__stdout__) is
+captured into its reply's "stdout", capped at STDOUT_LIMIT characters plus a
+truncation note; what SCRIPT prints while loading goes to standard error.
 
 Under the wasmbox guard the harness is the guard's "file" target, with its
 own directory among the trusted prefixes: it imports builtins, io, json,
-math, sys, time, traceback (and unicodedata when present), all up front,
-and takes open/compile/exec from the builtins module since the guard's
-trimmed builtins lack them. The evaluation code runs with a copy of the
-builtins the harness was given, so it is held to the policy.
+math, os, sys, time, traceback (and unicodedata when present), all up front, and
+takes open/compile/exec from the builtins module since the guard's trimmed
+builtins lack them. The evaluation code runs with a copy of the builtins
+the harness was given, so it is held to the policy.
 """
 
 import builtins
 import io
 import json
 import math
+import os
 import sys
 import time
 import traceback
@@ -93,6 +69,7 @@ MODULE_NAME = "eval_script"
 # harness was given (the trimmed ones under the guard), so that it cannot
 # change the harness's.
 _open, _compile, _exec = builtins.open, builtins.compile, builtins.exec
+_read, _write = os.read, os.write
 _GIVEN_BUILTINS = __builtins__
 
 
@@ -134,9 +111,26 @@ class _CappedOutput(io.StringIO):
         return out
 
 
-def _emit(stream, obj):
-    stream.write(json.dumps(obj, ensure_ascii=True, allow_nan=False, separators=(",", ":")) + "\n")
-    stream.flush()
+def _dumps(v):
+    return json.dumps(v, ensure_ascii=True, allow_nan=False, separators=(",", ":"))
+
+
+def _send(line):
+    """Writes one protocol line (a str without its newline) to fd 1."""
+    data = (line + "\n").encode("ascii")
+    while data:
+        data = data[_write(1, data):]
+
+
+def _read_line():
+    """The next line from fd 0, or None at end of file."""
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = _read(0, 1 << 16)
+        if not chunk:
+            return None
+        data += chunk
+    return data
 
 
 def _safe_str(exc):
@@ -165,6 +159,20 @@ def _error_info(exc, script):
     except BaseException:
         tb = ""
     return {"type": type(exc).__name__, "message": _safe_str(exc), "traceback": tb}
+
+
+def _class_names(exc):
+    """__name__ and __qualname__ of every class in type(exc).__mro__."""
+    names = []
+    for cls in type(exc).__mro__:
+        for attr in ("__name__", "__qualname__"):
+            try:
+                name = getattr(cls, attr)
+            except BaseException:
+                continue
+            if isinstance(name, str) and name not in names:
+                names.append(str.__str__(name))
+    return names
 
 
 def _plain_error(type_name, message):
@@ -215,51 +223,10 @@ def _to_json(value, path, active):
     raise _NotJSON("return value of type %s is not JSON-serialisable%s" % (type(value).__name__, where))
 
 
-def _is_number(v):
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
-
-
-def _equal(actual, expected, tol):
-    """JSON equality; numbers within tol; booleans are not numbers."""
-    if isinstance(expected, bool) or isinstance(actual, bool):
-        return type(expected) is type(actual) and expected == actual
-    if _is_number(expected) or _is_number(actual):
-        if not (_is_number(expected) and _is_number(actual)):
-            return False
-        if expected == actual:
-            return True
-        try:
-            return abs(actual - expected) <= tol
-        except OverflowError:  # an int too large for a float
-            return False
-    if expected is None or actual is None:
-        return expected is None and actual is None
-    if isinstance(expected, str) or isinstance(actual, str):
-        return isinstance(expected, str) and isinstance(actual, str) and expected == actual
-    if isinstance(expected, list):
-        return (isinstance(actual, list) and len(actual) == len(expected)
-                and all(_equal(a, e, tol) for a, e in zip(actual, expected)))
-    if isinstance(expected, dict):
-        return (isinstance(actual, dict) and actual.keys() == expected.keys()
-                and all(_equal(actual[k], expected[k], tol) for k in expected))
-    return False
-
-
-def _raised_matches(exc, name):
-    for cls in type(exc).__mro__:
-        if cls.__name__ == name or cls.__qualname__ == name:
-            return True
-    return False
-
-
-def _dumps(v):
-    return json.dumps(v, ensure_ascii=True, allow_nan=False, separators=(",", ":"))
-
-
 def load_function(script, func_name):
     """Runs SCRIPT as a module and returns (function, None) or (None, error)."""
     saved_stdout = sys.stdout
-    sys.stdout = sys.__stderr__  # keep the progress stream clean
+    sys.stdout = sys.__stderr__  # keep the protocol stream clean
     try:
         with _open(script, "rb") as f:
             source = f.read()
@@ -285,33 +252,37 @@ def load_function(script, func_name):
     return fn, None
 
 
-def run_case(fn, case, index, script):
-    """Runs one case and returns its result record."""
-    name = case.get("name")
-    if not isinstance(name, str):
-        name = "case %d" % (index + 1)
-    tol = case.get("tolerance", 1e-9)
-    if not _is_number(tol):
-        tol = 1e-9
-    has_expected = "expected" in case
-    expected = case.get("expected")
-    raises = case.get("raises")
-    if "args" in case or "kwargs" in case:
-        args = case.get("args") or []
-        kwargs = case.get("kwargs") or {}
-    elif "input" in case:
-        args, kwargs = [case["input"]], {}
-    else:
-        args, kwargs = [], {}
+def _read_case(line):
+    """(index, args, kwargs) of a request line, or (index, None, message)
+    when it cannot be read (a value nested deeper than Python's recursion
+    limit fails here)."""
+    index = None
+    try:
+        req = json.loads(line)
+        index = req["index"]
+        args, kwargs = req["args"], req["kwargs"]
+        if isinstance(index, int) and isinstance(args, list) and isinstance(kwargs, dict):
+            return index, args, kwargs
+        message = "malformed request"
+    except Exception as e:
+        message = "%s: %s" % (type(e).__name__, _safe_str(e))
+    if not isinstance(index, int):  # the host writes the index first
+        head = line[:40].split(b",", 1)[0]
+        digits = head[len(b'{"index":'):]
+        index = int(digits) if head.startswith(b'{"index":') and digits.isdigit() else -1
+    return index, None, message
 
-    rec = {"event": "result", "index": index, "name": name}
-    if has_expected:
-        rec["expected"] = expected
+
+def run_case(fn, line, script):
+    """Runs the case of one request line and returns the reply line."""
+    index, args, kwargs = _read_case(line)
+    if args is None:
+        return '{"index":%d,"caseError":%s}' % (index, _dumps("the harness cannot read this case: " + kwargs))
     out = _CappedOutput(STDOUT_LIMIT)
-    saved_stdout = sys.stdout
+    saved = sys.stdout, sys.__stdout__
     exc = None
     result = None
-    sys.stdout = out
+    sys.stdout = sys.__stdout__ = out
     t0 = time.perf_counter()
     try:
         result = fn(*args, **kwargs)
@@ -319,153 +290,40 @@ def run_case(fn, case, index, script):
         exc = e
     finally:
         elapsed = time.perf_counter() - t0
-        sys.stdout = saved_stdout
-    rec["duration"] = elapsed * 1000.0
-    rec["stdout"] = out.text()
-    rec["tolerance"] = tol
-    if raises is not None:
-        rec["raises"] = raises
-
+        sys.stdout, sys.__stdout__ = saved
+    head = '{"index":%d,"duration":%r,"stdout":%s,' % (index, elapsed * 1000.0, _dumps(out.text()))
     if exc is not None:
-        info = _error_info(exc, script)
-        if raises is None:
-            rec["status"] = "error"
-        elif _raised_matches(exc, raises):
-            rec["status"] = "pass"
-            info = None
-        else:
-            rec["status"] = "fail"
-        if info is not None:
-            rec["error"] = info
+        raised = _error_info(exc, script)
+        raised["classes"] = _class_names(exc)
         exc = None
-        return rec
-
+        return head + '"raised":%s}' % _dumps(raised)
     try:
-        value = _to_json(result, "$", set())
-        encoded = _dumps(value)
+        encoded = _dumps(_to_json(result, "$", set()))
     except _NotJSON as e:
-        value, encoded, not_json = None, None, str(e)
+        not_json = str(e)
     except BaseException as e:  # e.g. an int too long to print, RecursionError
-        value, encoded, not_json = None, None, "return value cannot be written as JSON: %s: %s" % (
-            type(e).__name__, _safe_str(e))
+        not_json = "return value cannot be written as JSON: %s: %s" % (type(e).__name__, _safe_str(e))
     else:
-        not_json = None
-        rec["actual"] = value
-
-    if raises is not None:
-        rec["status"] = "fail"
-        got = ("returned %s" % _short(encoded)) if encoded is not None else (
-            "returned a value of type %s" % type(result).__name__)
-        rec["error"] = _plain_error(
-            "AssertionError", "expected %s to be raised, but the call %s" % (raises, got))
-    elif not has_expected:
-        rec["status"] = "pass"
-    elif not_json is not None:
-        rec["status"] = "error"
-        rec["error"] = _plain_error("TypeError", not_json)
-    elif _equal(value, expected, tol):
-        rec["status"] = "pass"
-    else:
-        rec["status"] = "fail"
-    return rec
-
-
-def _short(s, limit=200):
-    return s if len(s) <= limit else s[:limit] + "..."
-
-
-def _iter_lines(path, start):
-    """(index, line) for each case line from index start on."""
-    with _open(path, "r", encoding="utf-8") as f:
-        index = 0
-        for line in f:
-            if not line.strip():
-                continue
-            if index >= start:
-                yield index, line
-            index += 1
-
-
-def _read_case(line, index):
-    """The case on line, or an error record if it cannot be read (the Go side
-    checks cases, but a very deeply nested value exceeds Python's recursion
-    limit)."""
-    try:
-        case = json.loads(line)
-        if isinstance(case, dict):
-            return case, None
-        message = "case is not a JSON object"
-    except Exception as e:
-        message = "%s: %s" % (type(e).__name__, _safe_str(e))
-    return None, {"event": "result", "index": index, "name": "case %d" % (index + 1),
-                  "status": "error", "duration": 0.0, "stdout": "",
-                  "error": _plain_error("CaseError", "the harness cannot read this case: " + message)}
-
-
-def _result_line(rec):
-    try:
-        return _dumps(rec)
-    except Exception as e:  # e.g. an expected value of 1e400 (inf) or a too-deep value
-        rec.pop("actual", None)
-        rec.pop("expected", None)
-        rec["status"] = "error"
-        rec["error"] = _plain_error(type(e).__name__, "cannot write the result: %s" % _safe_str(e))
-        return _dumps(rec)
-
-
-def _open_results(path):
-    """Opens the results file for appending, first ending a line torn by a
-    previous run that was killed while writing it."""
-    f = _open(path, "a", encoding="utf-8", newline="\n")
-    if f.tell() > 0:
-        with _open(path, "rb") as r:
-            r.seek(-1, 2)
-            if r.read(1) != b"\n":
-                f.write("\n")
-                f.flush()
-    return f
+        return head + '"value":%s}' % encoded
+    return head + '"notJSON":%s,"valueType":%s}' % (_dumps(not_json), _dumps(type(result).__name__))
 
 
 def main(argv):
-    if len(argv) != 6:
-        sys.stderr.write("usage: harness.py SCRIPT FUNCTION CASES RESULTS START\n")
+    if len(argv) != 3:
+        sys.stderr.write("usage: harness.py SCRIPT FUNCTION\n")
         return 2
-    script, func_name, cases_path, results_path = argv[1], argv[2], argv[3], argv[4]
-    try:
-        start = int(argv[5])
-    except ValueError:
-        sys.stderr.write("harness: START must be an integer, got %r\n" % argv[5])
-        return 2
-    progress = sys.__stdout__
-    try:
-        cases_file = _open(cases_path, "rb")
-        cases_file.close()
-    except OSError as e:
-        sys.stderr.write("harness: cannot read cases: %s\n" % e)
-        return 2
-    with _open_results(results_path) as results:
-        fn, err = load_function(script, func_name)
-        if err is not None:
-            _emit(results, {"event": "load_error", "error": err})
-            _emit(progress, {"event": "load_error", "error": err})
+    script, func_name = argv[1], argv[2]
+    sys.stdin = sys.__stdin__ = io.StringIO()  # fd 0 is the host's; the code reads nothing
+    fn, err = load_function(script, func_name)
+    if err is not None:
+        _send('{"loadError":%s}' % _dumps(err))
+        return 0
+    _send('{"ready":true}')
+    while True:
+        line = _read_line()
+        if line is None:
             return 0
-        _emit(progress, {"event": "loaded"})
-        next_index = start
-        try:
-            for index, line in _iter_lines(cases_path, start):
-                _emit(progress, {"event": "start", "index": index})
-                case, rec = _read_case(line, index)
-                if rec is None:
-                    rec = run_case(fn, case, index, script)
-                results.write(_result_line(rec) + "\n")
-                results.flush()
-                _emit(progress, {"event": "done", "index": index, "status": rec["status"]})
-                next_index = index + 1
-        except (OSError, UnicodeDecodeError) as e:  # unreadable cases file
-            sys.stderr.write("harness: cannot read the cases file after case %d: %s\n" % (next_index, e))
-            return 2
-        _emit(progress, {"event": "end", "next": next_index})
-    return 0
+        _send(run_case(fn, line, script))
 
 
 if __name__ == "__main__":

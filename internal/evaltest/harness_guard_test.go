@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/wasmbox/wasmbox/internal/guard"
 	"github.com/wasmbox/wasmbox/validate"
 )
@@ -23,19 +26,15 @@ func TestHarnessUnderGuard(t *testing.T) {
 	}
 	stdlib := strings.TrimSpace(string(out))
 	pol, err := validate.PolicyByName("strict")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 
 	dir := t.TempDir()
 	harnessDir := filepath.Join(dir, ".wasmbox")
-	os.Mkdir(harnessDir, 0o755)
+	require.NoError(t, os.Mkdir(harnessDir, 0o755))
 	harness := filepath.Join(harnessDir, "harness.py")
 	script := filepath.Join(dir, "eval_script.py")
-	casesPath := filepath.Join(dir, "cases.jsonl")
-	resultsPath := filepath.Join(dir, "results.jsonl")
-	os.WriteFile(harness, HarnessSource, 0o644)
-	os.WriteFile(script, []byte(`import json
+	require.NoError(t, os.WriteFile(harness, HarnessSource, 0o644))
+	require.NoError(t, os.WriteFile(script, []byte(`import json
 
 def evaluate(kind):
     if kind == "os":
@@ -47,45 +46,28 @@ def evaluate(kind):
         return getattr(evaluate, "__globals__")
     print("fine")
     return json.loads('{"ok": [1, 2.0, true]}')
-`), 0o644)
-	cases := mustParseCases(`[
+`), 0o644))
+	cases := `[
   {"name": "allowed import", "input": "json", "expected": {"ok": [1, 2, true]}},
   {"name": "blocked import", "input": "os", "raises": "ImportError"},
   {"name": "blocked builtin", "input": "open", "raises": "NameError"},
   {"name": "blocked attribute", "input": "getattr", "raises": "AttributeError"}
-]`)
-	var b strings.Builder
-	for _, c := range cases {
-		b.Write(c.HarnessJSON())
-		b.WriteByte('\n')
-	}
-	os.WriteFile(casesPath, []byte(b.String()), 0o644)
-
-	argv := guard.Config{StdlibPrefixes: []string{stdlib, harnessDir + "/"}}.Argv(pol, "file", harness,
-		[]string{script, "evaluate", casesPath, resultsPath, "0"})
-	run := execHarnessArgv(t, py, argv[1:], script, resultsPath)
-	if run.exit != 0 {
-		t.Fatalf("exit %d\nstderr: %s", run.exit, run.stderr)
-	}
-	rs := run.caseResults(t)
-	wantStatuses(t, rs, StatusPass, StatusPass, StatusPass, StatusPass)
-	if rs[0].Stdout != "fine\n" {
-		t.Errorf("stdout %q", rs[0].Stdout)
-	}
-	if len(run.events) != 10 || run.events[0].Kind != "loaded" || run.events[9].Kind != "end" {
-		t.Errorf("events %+v, other %q", run.events, run.other)
-	}
+]`
+	argv := guard.Config{StdlibPrefixes: []string{stdlib, harnessDir + "/"}}.Argv(pol, "file", harness, []string{script, "evaluate"})
+	run := runNative(t, py, argv[1:], script, cases)
+	require.Len(t, run.exits, 1)
+	assert.Equal(t, 0, run.exits[0].Code, run.stderr())
+	require.Nil(t, run.rep.LoadError)
+	assert.Equal(t, []Status{StatusPass, StatusPass, StatusPass, StatusPass}, statusesOf(run.rep), "%+v", run.rep.Cases)
+	assert.Equal(t, "fine\n", run.rep.Cases[0].Stdout)
 
 	// A load error under the guard: a blocked import at the top.
-	os.WriteFile(script, []byte("import os\n\ndef evaluate(x):\n    return x\n"), 0o644)
-	os.Remove(resultsPath)
-	run = execHarnessArgv(t, py, argv[1:], script, resultsPath)
-	if len(run.results) != 1 || run.results[0].LoadError == nil {
-		t.Fatalf("results %+v, stderr %s", run.results, run.stderr)
-	}
-	le := run.results[0].LoadError
-	if le.Type != "ModuleNotFoundError" || !strings.Contains(le.Message, "'os'") || !strings.Contains(le.Traceback, "line 1, in <module>") ||
-		strings.Contains(le.Traceback, "guarded_import") {
-		t.Errorf("load error %+v", le)
-	}
+	require.NoError(t, os.WriteFile(script, []byte("import os\n\ndef evaluate(x):\n    return x\n"), 0o644))
+	run = runNative(t, py, argv[1:], script, cases)
+	le := run.rep.LoadError
+	require.NotNil(t, le, "%+v", run.rep)
+	assert.Equal(t, "ModuleNotFoundError", le.Type)
+	assert.Contains(t, le.Message, "'os'")
+	assert.Contains(t, le.Traceback, "line 1, in <module>")
+	assert.NotContains(t, le.Traceback, "guarded_import")
 }

@@ -11,14 +11,15 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func mustParse(t *testing.T, src string) []Case {
 	t.Helper()
 	cs, err := ParseCases([]byte(src))
-	if err != nil {
-		t.Fatalf("ParseCases: %v", err)
-	}
+	require.NoError(t, err)
 	return cs
 }
 
@@ -29,66 +30,60 @@ func TestParseCasesArray(t *testing.T) {
   {"input": {"x": [1, 2]}, "raises": "ValueError"},
   {}
 ]`)
-	if len(cs) != 4 {
-		t.Fatalf("got %d cases, want 4", len(cs))
-	}
+	require.Len(t, cs, 4)
 	c := cs[0]
-	if c.Name != "adds" || string(c.Args) != "[1,2]" || string(c.Expected) != "3" || c.Kwargs != nil || c.Input != nil {
-		t.Errorf("case 1 = %+v", c)
-	}
-	if c.Tol() != DefaultTolerance || c.Tolerance != nil {
-		t.Errorf("case 1 tolerance = %v", c.Tol())
-	}
+	assert.Equal(t, "adds", c.Name)
+	assert.Equal(t, "[1,2]", string(c.Args))
+	assert.Equal(t, "3", string(c.Expected))
+	assert.Nil(t, c.Kwargs)
+	assert.Nil(t, c.Input)
+	assert.Equal(t, DefaultTolerance, c.Tol())
+	assert.Nil(t, c.Tolerance)
 	c = cs[1]
-	if c.Name != "case 2" || string(c.Kwargs) != `{"a":1}` || !c.HasExpected() || string(c.Expected) != "null" || c.Tol() != 0.5 {
-		t.Errorf("case 2 = %+v", c)
-	}
+	assert.Equal(t, "case 2", c.Name)
+	assert.Equal(t, `{"a":1}`, string(c.Kwargs))
+	assert.True(t, c.HasExpected())
+	assert.Equal(t, "null", string(c.Expected))
+	assert.Equal(t, 0.5, c.Tol())
 	c = cs[2]
-	if string(c.Input) != `{"x":[1,2]}` || c.Raises != "ValueError" || c.HasExpected() {
-		t.Errorf("case 3 = %+v", c)
-	}
-	if got := string(c.CallArgs()); got != `[{"x":[1,2]}]` {
-		t.Errorf("case 3 CallArgs = %s", got)
-	}
+	assert.Equal(t, `{"x":[1,2]}`, string(c.Input))
+	assert.Equal(t, "ValueError", c.Raises)
+	assert.False(t, c.HasExpected())
+	assert.Equal(t, `[{"x":[1,2]}]`, string(c.CallArgs()))
 	c = cs[3]
-	if c.Name != "case 4" || c.HasExpected() || string(c.CallArgs()) != "[]" || string(c.CallKwargs()) != "{}" {
-		t.Errorf("case 4 = %+v", c)
-	}
+	assert.Equal(t, "case 4", c.Name)
+	assert.False(t, c.HasExpected())
+	assert.Equal(t, "[]", string(c.CallArgs()))
+	assert.Equal(t, "{}", string(c.CallKwargs()))
 }
 
 func TestParseCasesJSONLines(t *testing.T) {
 	src := "\n{\"args\": [1], \"expected\": 1}\r\n\n   \n{\"name\": \"two\", \"input\": \"é\"}\n{\"expected\": [1,\n 2]}"
 	cs := mustParse(t, src)
-	if len(cs) != 3 {
-		t.Fatalf("got %d cases, want 3", len(cs))
-	}
-	if cs[0].Name != "case 1" || cs[1].Name != "two" || cs[2].Name != "case 3" {
-		t.Errorf("names = %q, %q, %q", cs[0].Name, cs[1].Name, cs[2].Name)
-	}
-	if string(cs[1].Input) != `"é"` || string(cs[2].Expected) != "[1,2]" {
-		t.Errorf("values = %s, %s", cs[1].Input, cs[2].Expected)
-	}
+	require.Len(t, cs, 3)
+	assert.Equal(t, []string{"case 1", "two", "case 3"}, []string{cs[0].Name, cs[1].Name, cs[2].Name})
+	assert.Equal(t, `"é"`, string(cs[1].Input))
+	assert.Equal(t, "[1,2]", string(cs[2].Expected))
 }
 
 func TestParseCasesEmpty(t *testing.T) {
 	for _, src := range []string{"", "  \n\t\n", "[]", " [ ] \n", "\xef\xbb\xbf[]"} {
-		cs, err := ParseCases([]byte(src))
-		if err != nil || len(cs) != 0 {
-			t.Errorf("ParseCases(%q) = %d cases, %v; want 0 cases", src, len(cs), err)
-		}
+		t.Run(fmt.Sprintf("%q", src), func(t *testing.T) {
+			cs, err := ParseCases([]byte(src))
+			require.NoError(t, err)
+			assert.Empty(t, cs)
+		})
 	}
 }
 
 func TestParseCasesBOM(t *testing.T) {
 	cs := mustParse(t, "\xef\xbb\xbf{\"expected\": 1}\n")
-	if len(cs) != 1 {
-		t.Fatalf("got %d cases", len(cs))
-	}
+	assert.Len(t, cs, 1)
 	_, err := ParseCases([]byte("\xef\xbb\xbf{\"expect\": 1}\n"))
 	var ce *CaseError
-	if !errors.As(err, &ce) || ce.Line != 1 || ce.Col != 2 {
-		t.Errorf("err = %#v", err)
-	}
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, 1, ce.Line)
+	assert.Equal(t, 2, ce.Col)
 }
 
 func TestParseCasesErrors(t *testing.T) {
@@ -139,21 +134,16 @@ func TestParseCasesErrors(t *testing.T) {
 			_, err := ParseCases([]byte(tt.src))
 			// The same, with the input arriving a byte at a time.
 			err1 := ReadCases(iotest.OneByteReader(strings.NewReader(tt.src)), func(int, Case) error { return nil })
-			if err1 == nil || err == nil || err1.Error() != err.Error() {
-				t.Errorf("byte by byte: %v\n          whole: %v", err1, err)
-			}
 			var ce *CaseError
-			if !errors.As(err, &ce) {
-				t.Fatalf("err = %v (%T), want *CaseError", err, err)
-			}
-			if ce.Case != tt.caseNum || ce.Line != tt.line || ce.Col != tt.col || ce.Key != tt.key {
-				t.Errorf("got case %d line %d col %d key %q, want case %d line %d col %d key %q (%v)",
-					ce.Case, ce.Line, ce.Col, ce.Key, tt.caseNum, tt.line, tt.col, tt.key, err)
-			}
+			require.ErrorAs(t, err, &ce)
+			require.Error(t, err1, "byte by byte")
+			assert.Equal(t, err.Error(), err1.Error(), "byte by byte")
+			assert.Equal(t, tt.caseNum, ce.Case, "case of %v", err)
+			assert.Equal(t, tt.line, ce.Line, "line of %v", err)
+			assert.Equal(t, tt.col, ce.Col, "column of %v", err)
+			assert.Equal(t, tt.key, ce.Key, "key of %v", err)
 			for _, s := range tt.contains {
-				if !strings.Contains(err.Error(), s) {
-					t.Errorf("error %q does not contain %q", err, s)
-				}
+				assert.Contains(t, err.Error(), s)
 			}
 		})
 	}
@@ -161,53 +151,43 @@ func TestParseCasesErrors(t *testing.T) {
 
 func TestReadCasesFileNamesFile(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "cases.json")
-	if err := os.WriteFile(p, []byte(`[{"args": [], "expected": 1}, {}, {"expect": 2}]`), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(p, []byte(`[{"args": [], "expected": 1}, {}, {"expect": 2}]`), 0o644))
 	err := ReadCasesFile(p, func(int, Case) error { return nil })
-	want := `cases.json: case 3 (line 1, column 36): unknown key "expect" (valid keys: name, args, kwargs, input, expected, tolerance, raises); did you mean "expected"?`
-	if err == nil || err.Error() != want {
-		t.Errorf("err = %v\nwant  %s", err, want)
-	}
+	assert.EqualError(t, err, `cases.json: case 3 (line 1, column 36): unknown key "expect" (valid keys: name, args, kwargs, input, expected, tolerance, raises); did you mean "expected"?`)
 }
 
 func TestReadCasesCallbackError(t *testing.T) {
 	stop := errors.New("stop")
 	n := 0
 	err := ReadCases(strings.NewReader(`[{}, {}, {}]`), func(i int, c Case) error {
-		if i != n {
-			t.Errorf("index %d, want %d", i, n)
-		}
+		assert.Equal(t, n, i)
 		n++
 		if i == 1 {
 			return stop
 		}
 		return nil
 	})
-	if err != stop || n != 2 {
-		t.Errorf("err = %v after %d cases", err, n)
-	}
+	assert.ErrorIs(t, err, stop)
+	assert.Equal(t, 2, n)
 }
 
-func TestHarnessJSON(t *testing.T) {
+// TestRequest checks the line that hands a case to the harness: the call
+// only, never what the call must give.
+func TestRequest(t *testing.T) {
 	cs := mustParse(t, `[
   {"name": "a<b", "args": [1, {"k": [2]}], "expected": {"x":   1.5}},
   {"input": "s", "raises": "KeyError", "tolerance": 0.25},
   {"kwargs": {"y": null}, "expected": null}
 ]`)
 	want := []string{
-		`{"name":"a\u003cb","args":[1,{"k":[2]}],"kwargs":{},"tolerance":1e-09,"expected":{"x":1.5}}`,
-		`{"name":"case 2","args":["s"],"kwargs":{},"tolerance":0.25,"raises":"KeyError"}`,
-		`{"name":"case 3","args":[],"kwargs":{"y":null},"tolerance":1e-09,"expected":null}`,
+		`{"index":0,"args":[1,{"k":[2]}],"kwargs":{}}` + "\n",
+		`{"index":1,"args":["s"],"kwargs":{}}` + "\n",
+		`{"index":2,"args":[],"kwargs":{"y":null}}` + "\n",
 	}
-	for i, c := range cs {
-		got := string(c.HarnessJSON())
-		if got != want[i] {
-			t.Errorf("case %d:\n got %s\nwant %s", i+1, got, want[i])
-		}
-		if !json.Valid([]byte(got)) {
-			t.Errorf("case %d: invalid JSON", i+1)
-		}
+	for i := range cs {
+		got := string(request(i, &cs[i]))
+		assert.Equal(t, want[i], got, "case %d", i+1)
+		assert.True(t, json.Valid([]byte(got)), "case %d", i+1)
 	}
 }
 
@@ -256,9 +236,7 @@ func TestReadCasesStreams100k(t *testing.T) {
 	for _, array := range []bool{true, false} {
 		t.Run(fmt.Sprintf("array=%v", array), func(t *testing.T) {
 			var total bytes.Buffer
-			if err := genCases(&total, n, array); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, genCases(&total, n, array))
 			size := int64(total.Len())
 			cr := &countingReader{r: &total}
 			var readAtFirst int64 = -1
@@ -281,46 +259,30 @@ func TestReadCasesStreams100k(t *testing.T) {
 				count++
 				return nil
 			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if count != n {
-				t.Fatalf("read %d cases, want %d", count, n)
-			}
+			require.NoError(t, err)
+			require.Equal(t, n, count)
 			// Streaming: the first case arrives after reading a small prefix,
 			// and the input is read exactly once.
-			if readAtFirst > 256<<10 {
-				t.Errorf("first case delivered after reading %d of %d bytes", readAtFirst, size)
-			}
-			if cr.n != size {
-				t.Errorf("read %d bytes, file has %d", cr.n, size)
-			}
+			assert.LessOrEqual(t, readAtFirst, int64(256<<10), "bytes read before the first case, of %d", size)
+			assert.Equal(t, size, cr.n, "bytes read")
 		})
 	}
 }
 
 func TestReadCasesErrorPositionLateInLargeFile(t *testing.T) {
 	var b bytes.Buffer
-	if err := genCases(&b, 5000, true); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, genCases(&b, 5000, true))
 	src := strings.Replace(b.String(), `"name": "case-4321", "args"`, `"name": "case-4321", "argz"`, 1)
 	_, err := ParseCases([]byte(src))
 	var ce *CaseError
-	if !errors.As(err, &ce) {
-		t.Fatalf("err = %v", err)
-	}
+	require.ErrorAs(t, err, &ce)
 	// Line 1 is "[", case i is on line i+2.
-	if ce.Case != 4322 || ce.Line != 4323 || ce.Col != 23 || ce.Key != "argz" {
-		t.Errorf("got %+v (%v)", ce, err)
-	}
+	assert.Equal(t, CaseError{Case: 4322, Line: 4323, Col: 23, Key: "argz"}, CaseError{Case: ce.Case, Line: ce.Line, Col: ce.Col, Key: ce.Key}, "%v", err)
 }
 
 func TestReadCasesByteByByte(t *testing.T) {
 	var b bytes.Buffer
-	if err := genCases(&b, 300, true); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, genCases(&b, 300, true))
 	src := strings.ReplaceAll(b.String(), ",\n", ",\n   \n\t ")
 	src = strings.Replace(src, `"name": "case-250", "args"`, `"name": "case-250",`+"\n"+`   "argz"`, 1)
 	var names []string
@@ -329,22 +291,17 @@ func TestReadCasesByteByByte(t *testing.T) {
 		return nil
 	})
 	var ce *CaseError
-	if !errors.As(err, &ce) || len(names) != 250 {
-		t.Fatalf("err = %v after %d cases", err, len(names))
-	}
+	require.ErrorAs(t, err, &ce)
+	require.Len(t, names, 250)
 	// Case i starts on line 2+2i; the bad key is on the line after.
-	if ce.Case != 251 || ce.Line != 2+2*250+1 || ce.Col != 4 || ce.Key != "argz" {
-		t.Errorf("got %+v", ce)
-	}
+	assert.Equal(t, CaseError{Case: 251, Line: 2 + 2*250 + 1, Col: 4, Key: "argz"}, CaseError{Case: ce.Case, Line: ce.Line, Col: ce.Col, Key: ce.Key}, "%v", err)
 }
 
 func TestReadCasesReadError(t *testing.T) {
 	boom := errors.New("disk on fire")
 	r := io.MultiReader(strings.NewReader(`[{"args": [1]}, {"args"`), iotest.ErrReader(boom))
 	err := ReadCases(r, func(int, Case) error { return nil })
-	if !errors.Is(err, boom) {
-		t.Errorf("err = %v", err)
-	}
+	assert.ErrorIs(t, err, boom)
 }
 
 // FuzzParseCases checks that no input makes the reader panic, that errors
@@ -359,21 +316,22 @@ func FuzzParseCases(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		err := ReadCases(bytes.NewReader(data), func(i int, c Case) error {
-			if !json.Valid(c.HarnessJSON()) {
-				t.Errorf("case %d: invalid harness JSON %s", i, c.HarnessJSON())
-			}
+			req := request(i, &c)
+			assert.True(t, json.Valid(req), "case %d: invalid request %s", i, req)
 			return nil
 		})
 		var ce *CaseError
-		if err != nil && !errors.As(err, &ce) {
-			t.Errorf("err %v is %T", err, err)
+		if err != nil {
+			assert.ErrorAs(t, err, &ce)
 		}
 		err1 := ReadCases(iotest.OneByteReader(bytes.NewReader(data)), func(int, Case) error { return nil })
-		if (err == nil) != (err1 == nil) || err != nil && err.Error() != err1.Error() {
-			t.Errorf("whole: %v\nbyte by byte: %v", err, err1)
+		if err == nil {
+			assert.NoError(t, err1, "byte by byte")
+		} else if assert.Error(t, err1, "byte by byte") {
+			assert.Equal(t, err.Error(), err1.Error(), "byte by byte")
 		}
-		if ce != nil && ce.Line < 0 {
-			t.Errorf("negative line in %v", ce)
+		if ce != nil {
+			assert.GreaterOrEqual(t, ce.Line, 0, "line in %v", ce)
 		}
 	})
 }

@@ -1,0 +1,44 @@
+package evaltest
+
+import (
+	"strings"
+)
+
+// suggestKey returns the valid key closest to an unknown one, if close enough.
+func suggestKey(key string) string {
+	lk := strings.ToLower(key)
+	best, bestD := "", 3
+	for _, k := range caseKeys {
+		if lk == k {
+			return k
+		}
+		d := editDistance(lk, k)
+		if strings.HasPrefix(k, lk) && len(lk) >= 3 {
+			d = 1
+		}
+		if d < bestD {
+			best, bestD = k, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

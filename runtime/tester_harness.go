@@ -1,0 +1,44 @@
+package runtime
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+
+	"github.com/wasmbox/wasmbox/internal/evaltest"
+)
+
+// launcher starts the eval harness in s for evaltest.Run. Before each
+// instance it writes the evaluation code and the harness afresh, so that
+// every instance starts from the host's copies whatever an earlier one did
+// to them. The guest's standard output is the harness's channel to the
+// conductor, not capped like an Exec's: the conductor bounds each line.
+func (t *EvalTester) launcher(s *Sandbox, code []byte) evaltest.Launcher {
+	first := true
+	return func(ctx context.Context, stdin io.Reader, stdout io.Writer) (evaltest.Exit, error) {
+		for path, data := range map[string][]byte{evaltest.ScriptPath: code, evaltest.HarnessPath: evaltest.HarnessSource} {
+			if err := s.WriteFile(path, data); err != nil {
+				if first {
+					return evaltest.Exit{}, err
+				}
+				// An earlier instance filled the sandbox: its code's doing,
+				// reported as this instance failing to load.
+				return evaltest.Exit{Code: ExitSandboxFailure, Stderr: fmt.Sprintf("wasmbox: writing %s: %v\n", path, err)}, nil
+			}
+		}
+		first = false
+		// The harness runs as the guard's target, trusted like the standard
+		// library; the eval code it loads is held to the policy.
+		argv := t.runner.engine.guardConfig(evaltest.HarnessDir).Argv(t.runner.Policy(), "file", evaltest.HarnessPath, evaltest.HarnessArgs(t.function))
+		stderr := &cappedBuffer{max: DefaultMaxOutput}
+		// No timeout for the instance as a whole: the conductor stops it
+		// when a single case (or the loading) overruns.
+		j := job{argv: argv, stdin: stdin, stdout: stdout, stderr: stderr, fs: s.fs, memoryLimit: t.memory, timeout: math.MaxInt64}
+		runErr, stopped, alloc := s.engine.runJob(ctx, j, func() {})
+		res := &ExecResult{MemoryExceeded: alloc.exceeded.Load()}
+		err := classify(ctx, stopped, runErr, res, stderr)
+		text, _ := stderr.result()
+		return evaltest.Exit{Code: res.ExitCode, MemoryExceeded: res.MemoryExceeded, Crashed: res.ExitCode == ExitCrashed, Stderr: text}, err
+	}
+}
