@@ -107,7 +107,7 @@ func (s *Sandbox) pythonCommand(cfg SandboxConfig, memHit *atomic.Bool) shell.Co
 		}
 		j := job{
 			argv: argv, env: envMap(inv.Env), stdin: inv.Stdin, stdout: inv.Stdout, stderr: inv.Stderr,
-			fs: s.fs, memoryLimit: cfg.MemoryLimit, timeout: cfg.Timeout,
+			fs: s.fs, maxOpenFiles: cfg.MaxOpenFiles, memoryLimit: cfg.MemoryLimit, timeout: cfg.Timeout,
 		}
 		runErr, stopped, alloc := s.engine.runJob(ctx, j, func() {})
 		res := &ExecResult{MemoryExceeded: alloc.exceeded.Load()}
