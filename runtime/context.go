@@ -299,6 +299,8 @@ func (c *Context) runFailed(ctx context.Context, x *Execution, err error, timeou
 		reason = fmt.Errorf("the run was canceled: %w", context.Cause(ctx))
 	case errors.Is(err, context.DeadlineExceeded):
 		name, reason = "TimeoutError", fmt.Errorf("a run passed its %v timeout and was stopped", timeout)
+	case errors.Is(err, errMemoryKilled):
+		name, reason = "MemoryError", fmt.Errorf("a run hit the %d-byte memory limit and kept failing to grow, or kept running long after it first failed, and was stopped", c.opts.MemoryLimit)
 	case memory:
 		name, reason = "MemoryError", fmt.Errorf("a run hit the %d-byte memory limit and the interpreter failed: %v", c.opts.MemoryLimit, err)
 	default:
