@@ -25,6 +25,14 @@ while time.monotonic() < end:
 `, secs)
 }
 
+// instanceStarts are the environments that run a job in an instance
+// restored from the snapshot (warm) and in a fresh one (a PYTHON* variable
+// must take effect at start-up).
+var instanceStarts = map[string]map[string]string{
+	"warm":  nil,
+	"fresh": {"PYTHONHASHSEED": "0"},
+}
+
 // TestMemoryBombsStopped: a guest that meets its memory limit and keeps
 // failing to grow, or runs on long after it first failed, is stopped with
 // 137 as a container's OOM kill would stop it, not at the timeout (issue 12:
@@ -52,15 +60,17 @@ except MemoryError:
     pass
 ` + spinFor(2*testTimeout.Seconds()),
 	} {
-		t.Run(name, func(t *testing.T) {
-			s := newSandbox(t, SandboxConfig{})
-			require.NoError(t, s.WriteFile("/tmp/bomb.py", []byte(code)))
-			res := execIn(t, s, "python3 /tmp/bomb.py", ExecOptions{MemoryLimit: 64 << 20})
-			assert.Equal(t, ExitMemory, res.ExitCode, res.Stderr)
-			assert.True(t, res.MemoryExceeded)
-			assert.False(t, res.TimedOut, "stopped at the limit, not at the %v timeout", testTimeout)
-			assert.Contains(t, res.Stderr, "kept failing to grow its memory")
-		})
+		for start, env := range instanceStarts {
+			t.Run(name+"/"+start, func(t *testing.T) {
+				s := newSandbox(t, SandboxConfig{})
+				require.NoError(t, s.WriteFile("/tmp/bomb.py", []byte(code)))
+				res := execIn(t, s, "python3 /tmp/bomb.py", ExecOptions{MemoryLimit: 64 << 20, Env: env})
+				assert.Equal(t, ExitMemory, res.ExitCode, res.Stderr)
+				assert.True(t, res.MemoryExceeded)
+				assert.False(t, res.TimedOut, "stopped at the limit, not at the %v timeout", testTimeout)
+				assert.Contains(t, res.Stderr, "kept failing to grow its memory")
+			})
+		}
 	}
 }
 
@@ -73,9 +83,10 @@ func TestMemoryErrorCaughtThenFinished(t *testing.T) {
 		"one oversized block": `b = bytearray(200 << 20)`,
 		"memory filled":       `b = [bytearray(1 << 16) for _ in range(1 << 20)]`,
 	} {
-		t.Run(name, func(t *testing.T) {
-			s := newSandbox(t, SandboxConfig{})
-			require.NoError(t, s.WriteFile("/tmp/work.py", []byte(`
+		for start, env := range instanceStarts {
+			t.Run(name+"/"+start, func(t *testing.T) {
+				s := newSandbox(t, SandboxConfig{})
+				require.NoError(t, s.WriteFile("/tmp/work.py", []byte(`
 try:
     `+alloc+`
 except MemoryError:
@@ -83,11 +94,12 @@ except MemoryError:
 b = None
 print(sum(range(10**5)))
 `)))
-			res := execIn(t, s, "python3 /tmp/work.py", ExecOptions{MemoryLimit: 64 << 20})
-			assert.Equal(t, 0, res.ExitCode, res.Stderr)
-			assert.Equal(t, "caught\n4999950000\n", res.Stdout)
-			assert.True(t, res.MemoryExceeded)
-		})
+				res := execIn(t, s, "python3 /tmp/work.py", ExecOptions{MemoryLimit: 64 << 20, Env: env})
+				assert.Equal(t, 0, res.ExitCode, res.Stderr)
+				assert.Equal(t, "caught\n4999950000\n", res.Stdout)
+				assert.True(t, res.MemoryExceeded)
+			})
+		}
 	}
 }
 
