@@ -42,7 +42,11 @@ var (
 // ContextOptions configures a code context. Zero fields take the
 // sandbox's settings.
 type ContextOptions struct {
-	// MemoryLimit caps the context's linear memory, in bytes.
+	// MemoryLimit caps the context's linear memory, in bytes. A cell that
+	// meets it gets a MemoryError and the context lives on; one that keeps
+	// failing to grow, or runs on long after it first failed (see
+	// MemoryAftermath, counted afresh for each cell), is stopped and the
+	// context is lost with a MemoryError.
 	MemoryLimit uint64
 	// Timeout is each run's default wall-clock limit. A run that passes
 	// its limit is stopped, and the context's state is lost with it.
@@ -234,7 +238,8 @@ func (c *Context) ExecutionCount() int {
 // a trailing expression is the result; an exception the cell raises is the
 // execution's Error, not an error of Run.
 //
-// A run that passes its timeout, crashes the interpreter or exits it ends
+// A run that passes its timeout, is stopped at the memory limit (see
+// ContextOptions.MemoryLimit), crashes the interpreter or exits it ends
 // the context: its Execution says so, and later runs fail with
 // ErrContextLost. The error is non-nil when the cell could not run (the
 // context is closed or lost), or when ctx was canceled (which also ends the
@@ -299,6 +304,8 @@ func (c *Context) runFailed(ctx context.Context, x *Execution, err error, timeou
 		reason = fmt.Errorf("the run was canceled: %w", context.Cause(ctx))
 	case errors.Is(err, context.DeadlineExceeded):
 		name, reason = "TimeoutError", fmt.Errorf("a run passed its %v timeout and was stopped", timeout)
+	case errors.Is(err, errMemoryKilled):
+		name, reason = "MemoryError", fmt.Errorf("a run hit the %d-byte memory limit and kept failing to grow, or kept running long after it first failed, and was stopped", c.opts.MemoryLimit)
 	case memory:
 		name, reason = "MemoryError", fmt.Errorf("a run hit the %d-byte memory limit and the interpreter failed: %v", c.opts.MemoryLimit, err)
 	default:

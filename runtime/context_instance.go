@@ -65,6 +65,9 @@ type contextInstance struct {
 	sp     uint64         // __stack_pointer at rest
 	clock  *guestClock
 	closed bool
+
+	callMu  sync.Mutex
+	endCall context.CancelCauseFunc // stops the call under way; the memory watch's stop
 }
 
 // newContextInstance instantiates the interpreter over root, without
@@ -78,6 +81,7 @@ func (e *Engine) newContextInstance(ctx context.Context, root *memFS, limit uint
 	}
 	// The guest's clock starts where the snapshot's stopped (see clock.go).
 	ci := &contextInstance{engine: e, alloc: newAllocator(limit), ctl: &contextControl{}, clock: newGuestClock(e.snap.clock)}
+	ci.alloc.stop = ci.stopCall
 	rec := &recordingAllocator{limitedAllocator: ci.alloc}
 	ci.stdout.set(io.Discard)
 	ci.stderr.set(io.Discard)
@@ -142,9 +146,23 @@ func (ci *contextInstance) callEntry(ctx context.Context, req any, timeout time.
 	}
 	ci.stdin.set(append(line, '\n'))
 	defer ci.stdin.set(nil)
-	ctx, cancel := context.WithTimeout(withClock(ctx, ci.clock), timeout)
+	ctx, cancel := context.WithTimeout(withMemoryWatch(withClock(ctx, ci.clock), ci.alloc), timeout)
 	defer cancel()
+	ctx, endCall := context.WithCancelCause(ctx)
+	ci.callMu.Lock()
+	ci.endCall = endCall
+	ci.callMu.Unlock()
+	defer func() {
+		ci.callMu.Lock()
+		ci.endCall = nil
+		ci.callMu.Unlock()
+		endCall(nil)
+		ci.alloc.disarm() // the end of a call is a job boundary
+	}()
 	err = callEntry(ctx, ci.mod, entryRun)
+	if errors.Is(context.Cause(ctx), errMemoryKilled) {
+		return fmt.Errorf("%w (%v)", errMemoryKilled, err)
+	}
 	if err != nil && !ci.mod.IsClosed() && ctx.Err() == nil {
 		// The entry returned a failure status: __wasmbox_run__ raised.
 		return fmt.Errorf("the cell runner failed (a cell removed or broke what it needs; its traceback is on stderr): %w", err)
@@ -162,6 +180,16 @@ func (ci *contextInstance) callEntry(ctx context.Context, req any, timeout time.
 		return fmt.Errorf("global %s is %#x after a cell, %#x at rest: the wasm stack was not unwound", stackPointer, g.Get(), ci.sp)
 	}
 	return nil
+}
+
+// stopCall stops the call under way, if any, as one that kept failing to
+// grow its memory (see MemoryAftermath).
+func (ci *contextInstance) stopCall() {
+	ci.callMu.Lock()
+	defer ci.callMu.Unlock()
+	if ci.endCall != nil {
+		ci.endCall(errMemoryKilled)
+	}
 }
 
 // close ends the instance and frees its memory.

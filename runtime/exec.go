@@ -129,14 +129,14 @@ func (e *Engine) runJob(ctx context.Context, j job, started func()) (err, stoppe
 		}
 	}
 	clk, st := newGuestClock(clockOrigin), newInstanceState(j.maxOpenFiles)
-	timeoutCtx, cancelTimeout := context.WithTimeout(withInstance(withClock(ctx, clk), st), j.timeout)
+	alloc = newAllocator(j.memoryLimit)
+	timeoutCtx, cancelTimeout := context.WithTimeout(withMemoryWatch(withInstance(withClock(ctx, clk), st), alloc), j.timeout)
 	defer cancelTimeout()
 	runCtx, cancel := context.WithCancelCause(timeoutCtx)
 	defer cancel(nil)
-	alloc = newAllocator(j.memoryLimit)
 	alloc.stop = func() { cancel(errMemoryKilled) }
 	mcfg := e.moduleConfig(j.argv, j.env, clk).
-		WithStdin(guestStdin(runCtx, j.stdin)).
+		WithStdin(guestStdin(runCtx, j.input(alloc))).
 		WithStdout(j.stdout).
 		WithStderr(j.stderr).
 		WithFSConfig(e.fsConfig(&instanceFS{FS: j.fs, st: st}))
@@ -208,7 +208,7 @@ func classify(ctx context.Context, stopped, err error, res *ExecResult, stderr i
 	case errors.Is(stopped, errMemoryKilled):
 		res.MemoryExceeded = true
 		res.ExitCode = ExitMemory
-		fmt.Fprintf(stderr, "wasmbox: stopped: the program kept failing to grow its memory past the limit (stopped %v after the first refusal)\n", MemoryGrace)
+		fmt.Fprintln(stderr, "wasmbox: stopped: the program kept failing to grow its memory past the limit, or kept running long after it first failed")
 	case stopped != nil:
 		res.ExitCode = ExitSandboxFailure
 		return stopped

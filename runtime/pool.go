@@ -193,10 +193,11 @@ func (e *Engine) startWarm(ctx context.Context) *warmInstance {
 		origin = e.snap.clock
 	}
 	clk, st := newGuestClock(origin), newInstanceState(DefaultMaxOpenFiles)
-	ctx, cancel := context.WithCancelCause(withInstance(withClock(ctx, clk), st))
+	alloc := newAllocator(MaxMemoryLimit)
+	ctx, cancel := context.WithCancelCause(withMemoryWatch(withInstance(withClock(ctx, clk), st), alloc))
 	w := &warmInstance{
 		ctx: ctx, cancel: cancel, st: st,
-		alloc: newAllocator(MaxMemoryLimit),
+		alloc: alloc,
 		stdin: &warmStdin{done: ctx.Done(), ready: make(chan struct{}), handed: make(chan struct{}), clock: clk},
 		done:  make(chan error, 1),
 	}
@@ -223,6 +224,19 @@ type job struct {
 	maxOpenFiles   int // DefaultMaxOpenFiles when zero
 	memoryLimit    uint64
 	timeout        time.Duration
+	// casesOnStdin marks a guest whose standard input the host feeds one
+	// case at a time (the eval tester's harness): each read that brings
+	// data is a job boundary for the memory watch (see MemoryAftermath).
+	casesOnStdin bool
+}
+
+// input is the job's standard input for an instance whose memory alloc
+// watches.
+func (j job) input(alloc *limitedAllocator) io.Reader {
+	if j.casesOnStdin && j.stdin != nil {
+		return &disarmingReader{r: j.stdin, alloc: alloc}
+	}
+	return j.stdin
 }
 
 // warmArgv returns the argv a warm instance runs for argv, or nil when it
@@ -254,6 +268,7 @@ func (w *warmInstance) run(ctx context.Context, j job) (err, stopped error, ok b
 		panic(err) // cannot happen: strings only
 	}
 	w.alloc.limit.Store(j.memoryLimit / pageSize * pageSize)
+	w.alloc.disarm() // the handover is a job boundary
 	w.fs.set(j.fs)
 	w.st.setMaxOpen(j.maxOpenFiles)
 	w.stdout.set(j.stdout)
@@ -265,7 +280,7 @@ func (w *warmInstance) run(ctx context.Context, j job) (err, stopped error, ok b
 	// The job's stdin ends with the instance's context, not the job's: a
 	// guest released from a blocked read at the deadline must find itself
 	// already stopped, else it may finish cleanly before the cancel lands.
-	w.stdin.handover(line.Bytes(), guestStdin(w.ctx, j.stdin))
+	w.stdin.handover(line.Bytes(), guestStdin(w.ctx, j.input(w.alloc)))
 	err = <-w.done
 	return err, context.Cause(w.ctx), true
 }

@@ -107,10 +107,13 @@ var errStopped = errors.New("wasmbox: the guest was stopped")
 // points (wasmbin.AddPreemption) also calls every PreemptInterval loop
 // iterations. Being Go, the call lets the Go scheduler stop the goroutine
 // (wazero's compiled code cannot be preempted); past the call's context it
-// ends the guest.
+// ends the guest. Each call counts toward the guest's MemoryAftermath.
 func schedYield(ctx context.Context, _ api.Module, stack []uint64) {
 	if ctx.Err() != nil {
 		panic(errStopped)
+	}
+	if a := memoryWatchOf(ctx); a != nil {
+		a.yielded()
 	}
 	stack[0] = errnoSuccess
 }
