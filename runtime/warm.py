@@ -23,6 +23,7 @@ if sys.path and sys.path[0] == "":
 
 import atexit, builtins, gc, io, json, math, operator, os, re, string, time, traceback, types, typing  # noqa: E401,F401
 import unicodedata  # noqa: F401  (traceback imports it lazily)
+import _ast  # noqa: F401  (the guard's AST transform)
 
 _wasmbox_boot_source = sys.argv[1]
 _wasmbox_boot_code = compile(_wasmbox_boot_source, "<string>", "exec")
