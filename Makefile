@@ -66,7 +66,7 @@ scale-test: build
 # package's testdata/fuzz/ and are replayed by `go test` from then on.
 FUZZ_TARGETS := ./validate:FuzzTokenize ./validate:FuzzCheck ./internal/evaltest:FuzzParseCases \
 	./internal/evaltest:FuzzEqualRaw ./internal/server:FuzzRequestDecoding ./internal/server:FuzzWorkspaceFilePath \
-	./internal/server:FuzzHydrate ./runtime:FuzzSandboxPaths ./runtime:FuzzMemfsLinks
+	./internal/server:FuzzHydrate ./runtime:FuzzSandboxPaths ./runtime:FuzzMemfsLinks ./internal/hostile:FuzzGuardTransform
 FUZZTIME ?= 30s
 
 fuzz:
