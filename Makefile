@@ -65,7 +65,8 @@ scale-test: build
 # longer runs: `make fuzz FUZZTIME=10m`. Failing inputs land in the
 # package's testdata/fuzz/ and are replayed by `go test` from then on.
 FUZZ_TARGETS := ./validate:FuzzTokenize ./validate:FuzzCheck ./internal/evaltest:FuzzParseCases \
-	./internal/server:FuzzRequestDecoding ./internal/server:FuzzWorkspaceFilePath ./runtime:FuzzSandboxPaths
+	./internal/evaltest:FuzzEqualRaw ./internal/server:FuzzRequestDecoding ./internal/server:FuzzWorkspaceFilePath \
+	./internal/server:FuzzHydrate ./runtime:FuzzSandboxPaths ./runtime:FuzzMemfsLinks ./internal/hostile:FuzzGuardTransform
 FUZZTIME ?= 30s
 
 fuzz:

@@ -22,8 +22,9 @@ import (
 // an open file (or renaming another over it) frees nothing until the last
 // descriptor closes, as on a POSIX filesystem.
 //
-// The CPython standard library is not in it: a reactor build gets it through
-// a separate read-only mount (see Engine.fsConfig).
+// The CPython standard library is not in it: the embedded interpreter gets
+// it through a separate read-only mount at /usr/local/lib (see
+// Engine.mountConfig).
 //
 // It implements wazero's experimental sys.FS; every method is safe for
 // concurrent use.

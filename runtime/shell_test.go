@@ -26,6 +26,7 @@ func TestShellExec(t *testing.T) {
 		{"script by #!", `printf '#!/usr/bin/env python3\nprint("shebang")\n' > /tmp/p && chmod +x /tmp/p && /tmp/p`, "shebang\n", 0},
 		{"not executable", `echo 'echo x' > /tmp/n.sh; /tmp/n.sh`, "", 126},
 		{"command not found", `nosuchcmd`, "", 127},
+		{"python3.12 is not installed (one interpreter: 3.13)", `python3.12 -c "print(1)"`, "", 127},
 		{"pip has no network", `pip install requests`, "", 1},
 	}
 	for _, tc := range tests {

@@ -45,7 +45,7 @@ const (
 	MaxJobs = 1024
 	// MaxFrames caps the depth of the interpreter's Go stack, in frames:
 	// function recursion, nested shells and sourced scripts all add to it.
-	// It is about 1000 levels of shell function calls.
+	// It is about 2,500 levels of shell function calls.
 	MaxFrames = 20000
 	// MaxCapture caps what one command writes into a command substitution
 	// $(...), which the interpreter keeps in the host's memory.

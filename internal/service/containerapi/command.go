@@ -8,6 +8,7 @@ import (
 	"maps"
 	"math"
 	"net/http"
+	"path"
 	"time"
 
 	"github.com/wasmbox/wasmbox/runtime"
@@ -96,12 +97,12 @@ var errBusy = errors.New("the server is at capacity")
 
 // run runs cmd in the container's sandbox once an execution slot is free,
 // writing its output to stdout and stderr as it comes. A working directory
-// that does not exist fails the command with status 1, as cd does.
+// that is not a directory fails the command with status 1, as cd does.
 func (c *container) run(ctx context.Context, cmd *command, stdout, stderr io.Writer) (*runtime.ExecResult, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	defer context.AfterFunc(c.stop, cancel)()
-	if !c.sb.Exists(cmd.dir) {
+	if st, errno := c.sb.FS().Stat(path.Clean(cmd.dir)); errno != 0 || !st.Mode.IsDir() {
 		msg := fmt.Sprintf("Failed to change directory to %s\n", cmd.dir)
 		if stderr != nil {
 			io.WriteString(stderr, msg)
@@ -113,26 +114,9 @@ func (c *container) run(ctx context.Context, cmd *command, stdout, stderr io.Wri
 		return nil, fmt.Errorf("%w: %v", errBusy, err)
 	}
 	defer release()
-	return c.sb.Exec(ctx, c.inDir(cmd.dir, cmd.line), runtime.ExecOptions{
-		Stdout: stdout, Stderr: stderr, Env: cmd.env, Timeout: cmd.timeout,
+	return c.sb.Exec(ctx, cmd.line, runtime.ExecOptions{
+		Stdout: stdout, Stderr: stderr, Env: cmd.env, Timeout: cmd.timeout, Dir: cmd.dir,
 	})
-}
-
-// inDir is the command line that runs line in dir. With a shell behind
-// Sandbox.Exec it changes directory first; without one (a plain argv), the
-// directory cannot be set and line runs as it is.
-func (c *container) inDir(dir, line string) string {
-	if !c.shell {
-		return line
-	}
-	return "cd " + runtime.QuoteCommand([]string{dir}) + " || exit\n" + line
-}
-
-// hasShell reports whether sb's Exec runs command lines in a shell: `cd /`
-// is a builtin there, and a command not found (status 127) without one.
-func hasShell(ctx context.Context, sb *runtime.Sandbox) bool {
-	res, err := sb.Exec(ctx, "cd /", runtime.ExecOptions{Timeout: 10 * time.Second})
-	return err == nil && res.ExitCode == 0
 }
 
 // timeoutMessage is how the container reports a command stopped at its

@@ -25,9 +25,6 @@ type container struct {
 	sb   *runtime.Sandbox
 	mux  *http.ServeMux  // the routes, bound to this container
 	stop context.Context // done when the handler closes
-	// shell is whether Sandbox.Exec runs a shell, so that a command's
-	// working directory can be set with cd (see inDir).
-	shell bool
 
 	mu        sync.Mutex
 	sessions  map[string]*session
@@ -61,7 +58,6 @@ func newContainer(stop context.Context, cfg Config) (*container, error) {
 		return nil, fmt.Errorf("containerapi: %w", err)
 	}
 	c := &container{cfg: cfg, sb: sb, stop: stop, sessions: map[string]*session{}, processes: map[string]*process{}, contexts: map[string]*codeContext{}, nextPID: 1000}
-	c.shell = hasShell(stop, sb)
 	c.mux = c.routes()
 	return c, nil
 }

@@ -21,7 +21,6 @@ import (
 
 	"github.com/wasmbox/wasmbox/internal/server"
 	"github.com/wasmbox/wasmbox/internal/service/containerapi"
-	"github.com/wasmbox/wasmbox/runtime"
 )
 
 // sdkVersion is the @cloudflare/sandbox release whose client classes the
@@ -54,15 +53,6 @@ func installSDK(t *testing.T) string {
 	return dir
 }
 
-// hasShell reports whether Sandbox.Exec runs command lines in a shell.
-func hasShell(t *testing.T, e *runtime.Engine) bool {
-	sb, err := e.NewSandbox(runtime.SandboxConfig{})
-	require.NoError(t, err)
-	defer sb.Destroy()
-	res, err := sb.Exec(context.Background(), "cd /", runtime.ExecOptions{})
-	return err == nil && res.ExitCode == 0
-}
-
 // TestSDK drives `wasmbox serve`'s container API with the SDK's own
 // client classes under Node (testdata/sdk/driver.mjs) and checks that every
 // check of the driver passed.
@@ -79,22 +69,18 @@ func TestSDK(t *testing.T) {
 		srv.Close()
 	})
 
-	shell := hasShell(t, engine)
 	for _, tc := range []struct{ name, baseURL string }{
 		{"default", ts.URL},
 		{"named", ts.URL + containerapi.NamedPrefix + "sdk-e2e"},
 	} {
-		t.Run(tc.name, func(t *testing.T) { runDriver(t, dir, tc.baseURL, shell) })
+		t.Run(tc.name, func(t *testing.T) { runDriver(t, dir, tc.baseURL) })
 	}
 }
 
 // runDriver runs driver.mjs against baseURL and checks that it ran every
 // check and each passed.
-func runDriver(t *testing.T, dir, baseURL string, shell bool) {
+func runDriver(t *testing.T, dir, baseURL string) {
 	args := []string{"--import", "./register.mjs", "driver.mjs", baseURL}
-	if shell {
-		args = append(args, "--shell")
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	node := exec.CommandContext(ctx, "node", args...)
@@ -109,14 +95,11 @@ func runDriver(t *testing.T, dir, baseURL string, shell bool) {
 		"exec/stream", "exec/command-not-found", "exec/empty-command",
 		"files/mkdir", "files/utf8", "files/base64", "files/stream", "files/list", "files/exists",
 		"files/rename", "files/move", "files/delete", "files/not-found", "files/guest-sees-them",
-		"sessions/env", "sessions/cwd-files", "sessions/duplicate", "sessions/delete",
+		"sessions/env", "sessions/cwd-files", "sessions/cwd-exec", "sessions/duplicate", "sessions/delete",
 		"processes/run", "processes/kill", "processes/failed", "processes/kill-all", "processes/not-found",
 		"contexts/create", "contexts/state", "contexts/stdout", "contexts/error", "contexts/isolated",
 		"contexts/files", "contexts/list", "contexts/delete", "contexts/timeout", "contexts/javascript",
 		"utils/ping", "unsupported/git",
-	}
-	if shell {
-		want = append(want, "sessions/cwd-exec")
 	}
 	var got []string
 	sc := bufio.NewScanner(bytes.NewReader(out))

@@ -1,13 +1,11 @@
 // Drives a wasmbox container API through @cloudflare/sandbox's own client
 // classes (SandboxClient, HTTP transport). Usage:
-//   node --import ./register.mjs driver.mjs BASE_URL [--shell]
-// --shell: the server's commands run in a shell, so cwd checks apply.
+//   node --import ./register.mjs driver.mjs BASE_URL
 // Prints one JSON line per check: {"check", "ok", "detail"}.
 import assert from 'node:assert/strict';
 import { SandboxClient, CodeInterpreter, parseSSEStream, collectFile } from '@cloudflare/sandbox';
 
-const [baseUrl, shellFlag] = process.argv.slice(2);
-const hasShell = shellFlag === '--shell';
+const [baseUrl] = process.argv.slice(2);
 const client = new SandboxClient({ baseUrl, retryTimeoutMs: 1000 });
 
 async function check(name, fn) {
@@ -177,14 +175,12 @@ await check('sessions/cwd-files', async () => {
   await client.files.writeFile('rel.txt', 'relative', 's1');
   assert.equal((await client.files.exists('/workspace/s1/rel.txt', S)).exists, true);
 });
-if (hasShell) {
-  await check('sessions/cwd-exec', async () => {
-    assert.equal((await client.commands.execute('pwd', 's1')).stdout, '/workspace/s1');
-    const py = await client.commands.execute('python3 -c "print(open(\'rel.txt\').read())"', 's1');
-    assert.equal(py.stdout, 'relative');
-    assert.equal((await client.commands.execute('pwd', 's1', { cwd: '/tmp' })).stdout, '/tmp');
-  });
-}
+await check('sessions/cwd-exec', async () => {
+  assert.equal((await client.commands.execute('pwd', 's1')).stdout, '/workspace/s1');
+  const py = await client.commands.execute('python3 -c "print(open(\'rel.txt\').read())"', 's1');
+  assert.equal(py.stdout, 'relative');
+  assert.equal((await client.commands.execute('pwd', 's1', { cwd: '/tmp' })).stdout, '/tmp');
+});
 await check('sessions/duplicate', async () => {
   const err = await rejects(() => client.utils.createSession({ id: 's1' }));
   assert.equal(err.name, 'SessionAlreadyExistsError');
