@@ -99,7 +99,7 @@ func (e *Engine) loadSnapshot(ctx context.Context, cached *snapshot) (*snapshot,
 	if cached != nil {
 		return cached, nil
 	}
-	s, err := e.takeSnapshot(ctx)
+	s, err := e.takeSnapshot(ctx, newSteppingClock(clockOrigin))
 	if err != nil {
 		return nil, fmt.Errorf("wasmbox: taking the interpreter's snapshot: %w", err)
 	}
@@ -113,8 +113,8 @@ func (e *Engine) loadSnapshot(ctx context.Context, cached *snapshot) (*snapshot,
 
 // takeSnapshot initialises one instance and compares its memory with a fresh
 // one's.
-func (e *Engine) takeSnapshot(ctx context.Context) (*snapshot, error) {
-	clk := newSteppingClock(clockOrigin)
+// clk is the guest's clock (which also gives its randomness when virtual).
+func (e *Engine) takeSnapshot(ctx context.Context, clk *guestClock) (*snapshot, error) {
 	ctx, cancel := context.WithTimeout(withClock(ctx, clk), snapshotTimeout)
 	defer cancel()
 	var out bytes.Buffer

@@ -35,7 +35,7 @@ func (t *EvalTester) launcher(s *Sandbox, code []byte) evaltest.Launcher {
 		// No timeout for the instance as a whole: the conductor stops it
 		// when a single case (or the loading) overruns.
 		j := job{argv: argv, stdin: stdin, stdout: stdout, stderr: stderr, fs: s.fs, memoryLimit: t.memory, timeout: math.MaxInt64}
-		runErr, stopped, alloc := s.engine.runJob(ctx, j, func() {})
+		runErr, stopped, alloc, _ := s.engine.runJob(ctx, j, func() {})
 		res := &ExecResult{MemoryExceeded: alloc.exceeded.Load()}
 		err := classify(ctx, stopped, runErr, res, stderr)
 		text, _ := stderr.result()

@@ -108,8 +108,11 @@ var errStopped = errors.New("wasmbox: the guest was stopped")
 // iterations. Being Go, the call lets the Go scheduler stop the goroutine
 // (wazero's compiled code cannot be preempted); past the call's context it
 // ends the guest.
+//
+// Each call is a unit of work, counted on the instance's clock: the CPU
+// budget and a deterministic instance's clock follow the count.
 func schedYield(ctx context.Context, _ api.Module, stack []uint64) {
-	if ctx.Err() != nil {
+	if !clockOf(ctx).tick() || ctx.Err() != nil {
 		panic(errStopped)
 	}
 	stack[0] = errnoSuccess
@@ -182,7 +185,7 @@ func pollOneoffErrno(ctx context.Context, mem api.Memory, in, out, nsubs, result
 			return errnoInval
 		}
 	}
-	if nevents == 0 {
+	if nevents == 0 && !clockOf(ctx).sleep(wait) {
 		if wait > 0 {
 			t := time.NewTimer(wait)
 			select {
@@ -191,6 +194,8 @@ func pollOneoffErrno(ctx context.Context, mem api.Memory, in, out, nsubs, result
 				t.Stop()
 			}
 		}
+	}
+	if nevents == 0 {
 		for _, i := range clocks {
 			writeEvent(events[nevents*eventSize:], subs[i*subscriptionSize:], errnoSuccess)
 			nevents++
@@ -214,6 +219,10 @@ func clockWait(ctx context.Context, clock []byte) (time.Duration, uint64) {
 	}
 	switch id {
 	case clockRealtime:
+		if c := clockOf(ctx); c.virtual != nil {
+			sec, nsec := c.walltime()
+			return time.Duration(timeout - sec*1e9 - int64(nsec)), errnoSuccess
+		}
 		return time.Duration(timeout - time.Now().UnixNano()), errnoSuccess
 	case clockMonotonic:
 		return time.Duration(timeout - clockOf(ctx).nanotime()), errnoSuccess
