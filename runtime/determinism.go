@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
@@ -43,6 +44,12 @@ const WorkUnitTime = time.Millisecond
 // VirtualEpoch is a deterministic run's realtime clock at its start:
 // 2025-01-01T00:00:00Z.
 var VirtualEpoch = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// virtualFormat names the rules of deterministic instances; it is part of
+// the key of a seed's snapshot.
+const virtualFormat = "wasmbox-virtual-1\n"
+
+var clockStepString = time.Duration(clockStep).String()
 
 // virtualTime is the state of a deterministic instance's clock.
 type virtualTime struct {
@@ -101,7 +108,9 @@ func (e *Engine) seedSnapshot(ctx context.Context, seed uint64) (*snapshot, erro
 	}
 	path := e.snapshotPath()
 	if path != "" {
-		path = strings.TrimSuffix(path, ".mem") + "-seed" + strconv.FormatUint(seed, 10) + ".mem"
+		// The virtual clock's rules go into the snapshot too.
+		key := sha256.Sum256([]byte(virtualFormat + path + "\x00" + WorkUnitTime.String() + "\x00" + clockStepString))
+		path = strings.TrimSuffix(path, ".mem") + "-seed" + strconv.FormatUint(seed, 10) + "-" + hex.EncodeToString(key[:4]) + ".mem"
 	}
 	s := readSnapshot(path)
 	if s == nil {

@@ -96,3 +96,15 @@ func TestCPUBudgetNegative(t *testing.T) {
 	_, err := newSandbox(t, SandboxConfig{}).Exec(context.Background(), "python3 -c pass", ExecOptions{CPUBudget: -1})
 	assert.ErrorContains(t, err, "CPU budget must not be negative")
 }
+
+func TestSeedSnapshotIsReproducible(t *testing.T) {
+	ctx := context.Background()
+	cached, err := testEngine.seedSnapshot(ctx, 7)
+	require.NoError(t, err)
+	again, err := testEngine.takeSnapshot(ctx, newVirtualClock(clockOrigin, 7, "snapshot"))
+	require.NoError(t, err)
+	assert.Equal(t, cached.encode(), again.encode(), "a seed's snapshot is the same wherever it is taken")
+	other, err := testEngine.takeSnapshot(ctx, newVirtualClock(clockOrigin, 8, "snapshot"))
+	require.NoError(t, err)
+	assert.NotEqual(t, cached.encode(), other.encode())
+}
