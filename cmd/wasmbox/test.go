@@ -34,6 +34,8 @@ func testCmd(args []string, stdout, stderr io.Writer) int {
 	function := fs.String("function", "evaluate", "the name of the function to test")
 	var lim limitFlags
 	lim.register(fs, "wall-clock limit of each case (Go duration: 5s, 500ms)")
+	var det detFlags
+	det.register(fs, "stop each case after this many units of executed work")
 	asJSON := fs.Bool("json", false, "print the TestReport as JSON instead of the summary table")
 	junitPath := fs.String("junit", "", "also write a JUnit XML report to this file")
 	if status, done := parseFlags(fs, args, stdout); done {
@@ -63,6 +65,9 @@ func testCmd(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageError(stderr, "test", "%v", err)
 	}
+	if det.budget < 0 {
+		return usageError(stderr, "test", "--cpu-budget must not be negative, got %d", det.budget)
+	}
 	var junit *os.File
 	if *junitPath != "" {
 		if junit, err = os.Create(*junitPath); err != nil {
@@ -81,7 +86,8 @@ func testCmd(args []string, stdout, stderr io.Writer) int {
 		return runtime.ExitSandboxFailure
 	}
 	defer engine.Close(ctx)
-	tcfg := runtime.TesterConfig{Function: *function, Timeout: cfg.Timeout, MemoryLimit: cfg.MemoryLimit, Policy: &policy}
+	tcfg := runtime.TesterConfig{Function: *function, Timeout: cfg.Timeout, MemoryLimit: cfg.MemoryLimit, Policy: &policy,
+		Deterministic: det.deterministic, Seed: det.seed, CPUBudget: det.budget}
 	bar := newProgressBar(stderr, len(cases))
 	if bar != nil {
 		tcfg.Progress = bar.update
