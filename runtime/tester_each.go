@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync/atomic"
 
 	"github.com/wasmbox/wasmbox/internal/evaltest"
@@ -30,7 +31,7 @@ func (t *EvalTester) testEach(ctx context.Context, s *Sandbox, evalCode []byte, 
 		r.Index = i
 		if overBudget.Load() && r.Status == evaltest.StatusError {
 			r.Status = evaltest.StatusTimeout
-			r.Error = &evaltest.ErrorInfo{Type: "Timeout", Message: fmt.Sprintf("the case used its CPU budget of %d units", t.det.CPUBudget)}
+			r.Error = &evaltest.ErrorInfo{Type: "Timeout", Message: fmt.Sprintf(budgetCaseMessage+" of %d units", t.det.CPUBudget)}
 		}
 		rep.Cases = append(rep.Cases, r)
 		if t.progress != nil {
@@ -39,4 +40,24 @@ func (t *EvalTester) testEach(ctx context.Context, s *Sandbox, evalCode []byte, 
 	}
 	rep.Tally()
 	return rep, nil
+}
+
+// budgetCaseMessage starts the error message of a case stopped by its CPU
+// budget.
+const budgetCaseMessage = "the case used its CPU budget"
+
+// Case statuses, as in TestReport.
+const (
+	StatusPass    = evaltest.StatusPass
+	StatusTimeout = evaltest.StatusTimeout
+	StatusError   = evaltest.StatusError
+)
+
+// ErrorInfo describes why a case or the loading failed.
+type ErrorInfo = evaltest.ErrorInfo
+
+// UsedBudget reports whether r is a case stopped by its CPU budget (rather
+// than by its wall-clock timeout).
+func UsedBudget(r CaseResult) bool {
+	return r.Status == evaltest.StatusTimeout && r.Error != nil && strings.HasPrefix(r.Error.Message, budgetCaseMessage)
 }
