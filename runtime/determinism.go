@@ -68,7 +68,12 @@ func newVirtualClock(origin int64, seed uint64, purpose string) *guestClock {
 
 // elapsed is how far c has moved since its origin; each call is a reading.
 func (v *virtualTime) elapsed(c *guestClock) int64 {
-	return v.reads.Add(1)*clockStep + c.work.Load()*int64(WorkUnitTime) + v.slept.Load()
+	return v.since(c, v.reads.Add(1))
+}
+
+// since is how far c has moved after reads readings.
+func (v *virtualTime) since(c *guestClock, reads int64) int64 {
+	return reads*clockStep + c.work.Load()*int64(WorkUnitTime) + v.slept.Load()
 }
 
 // walltime is the realtime clock of a deterministic instance.
@@ -145,11 +150,48 @@ func (e *Engine) runDeterministic(ctx context.Context, j job, started func()) (e
 			started()
 			wj := j
 			wj.argv = warm
-			w := e.startWarmFrom(ctx, snap, newVirtualClock(snap.clock, j.seed, "run"))
+			clk := newVirtualClock(snap.clock, j.seed, "run")
+			defer j.fs.clock.attach(clk)()
+			w := e.startWarmFrom(ctx, snap, clk)
 			if err, stopped, ok := w.run(ctx, wj); ok {
 				return err, stopped, w.alloc, w.work()
 			}
 		}
 	}
-	return e.runFresh(ctx, j, newVirtualClock(clockOrigin, j.seed, "run"))
+	clk := newVirtualClock(clockOrigin, j.seed, "run")
+	defer j.fs.clock.attach(clk)()
+	return e.runFresh(ctx, j, clk)
+}
+
+// fsClock is what a sandbox's filesystem stamps files with: the realtime
+// clock of the deterministic run in progress, if any; else VirtualEpoch once
+// frozen (a sandbox made for deterministic runs: PythonRunner and EvalTester
+// freeze it before writing the code in); else the host's time.
+type fsClock struct {
+	frozen atomic.Bool
+	run    atomic.Pointer[guestClock]
+}
+
+// freeze stamps later writes with VirtualEpoch outside deterministic runs.
+func (c *fsClock) freeze() { c.frozen.Store(true) }
+
+// attach makes the deterministic run with clock g stamp the files it
+// writes; the returned function detaches it.
+func (c *fsClock) attach(g *guestClock) func() {
+	c.freeze()
+	c.run.Store(g)
+	return func() { c.run.CompareAndSwap(g, nil) }
+}
+
+// now is the time, in ns since the Unix epoch, to stamp a file with.
+func (m *memFS) now() int64 {
+	if g := m.clock.run.Load(); g != nil {
+		// Not a reading: what the guest's clocks show is the same whatever
+		// its files hold.
+		return VirtualEpoch.UnixNano() + g.virtual.since(g, g.virtual.reads.Load())
+	}
+	if m.clock.frozen.Load() {
+		return VirtualEpoch.UnixNano()
+	}
+	return time.Now().UnixNano()
 }

@@ -22,7 +22,9 @@ for i in range(300000):
     n += i
 t1 = time.perf_counter()
 time.sleep(0.25)
-print(time.time(), time.monotonic(), time.process_time(), random.random(), os.urandom(8).hex(), hash("x"), id(object()), t1 - t0, time.monotonic(), n)
+with open("f.txt", "w") as f:
+    f.write("x")
+print(os.stat("f.txt").st_mtime, time.time(), time.monotonic(), time.process_time(), random.random(), os.urandom(8).hex(), hash("x"), id(object()), t1 - t0, time.monotonic(), n)
 `
 
 // spin keeps n goroutines busy until the returned function is called.
@@ -42,8 +44,8 @@ func spin(n int) func() {
 }
 
 func TestDeterministicRunsRepeat(t *testing.T) {
-	s := newSandbox(t, SandboxConfig{})
 	exec := func(seed uint64) string {
+		s := newSandbox(t, SandboxConfig{})
 		res, err := s.Exec(context.Background(), "python3 -c '"+deterministicProgram+"'", ExecOptions{Deterministic: true, Seed: seed})
 		require.NoError(t, err)
 		require.Equal(t, 0, res.ExitCode, res.Stderr)

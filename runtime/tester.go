@@ -120,6 +120,9 @@ func (t *EvalTester) test(ctx context.Context, evalCode []byte, cases []TestCase
 		return nil, err
 	}
 	defer s.Destroy()
+	if t.det.Deterministic {
+		s.fs.clock.freeze()
+	}
 	if t.det.Deterministic || t.det.CPUBudget > 0 {
 		return t.testEach(ctx, s, evalCode, cases)
 	}
