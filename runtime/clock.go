@@ -18,7 +18,9 @@ import (
 //   - a restored instance's clock starts there and then follows real time,
 //     so that process_time counts (within microseconds) from the run's
 //     start, and no reading is below one the snapshot holds;
-//   - a warm instance's clock stands still while it waits for its job.
+//   - a warm instance's clock stands still while it waits for its job;
+//   - a deterministic instance's clock (virtual) follows the work it
+//     executes instead, and so does a seed's snapshot's (determinism.go).
 
 // clockOrigin is the first reading of a fresh instance's clock.
 const clockOrigin = int64(time.Second)

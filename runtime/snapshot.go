@@ -41,7 +41,8 @@ import (
 //
 // What the snapshot freezes that must not be shared is reset by warm.py in
 // each run: the random module's state. The string-hash seed cannot be: it
-// is fixed per snapshot (one per machine and cache directory).
+// is fixed per snapshot (one per machine and cache directory). Deterministic
+// runs start from a snapshot of their seed's instead (determinism.go).
 
 // snapshotFormat names the file format and what goes into a snapshot; it is
 // part of the cache key.
