@@ -66,7 +66,7 @@ func (e *Engine) compileBoot() ([]byte, error) {
 		WithStdout(&out).
 		WithStderr(&errOut).
 		WithFSConfig(e.fsConfig(newMemFS(0, 0)))
-	if err := e.instantiate(ctx, newAllocator(DefaultMemoryLimit), mcfg, false); err != nil {
+	if err := e.instantiate(ctx, newAllocator(DefaultMemoryLimit), mcfg, nil); err != nil {
 		return nil, fmt.Errorf("%w: %s", err, errOut.String())
 	}
 	if out.Len() == 0 {

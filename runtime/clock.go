@@ -18,7 +18,9 @@ import (
 //   - a restored instance's clock starts there and then follows real time,
 //     so that process_time counts (within microseconds) from the run's
 //     start, and no reading is below one the snapshot holds;
-//   - a warm instance's clock stands still while it waits for its job.
+//   - a warm instance's clock stands still while it waits for its job;
+//   - a deterministic instance's clock (virtual) follows the work it
+//     executes instead, and so does a seed's snapshot's (determinism.go).
 
 // clockOrigin is the first reading of a fresh instance's clock.
 const clockOrigin = int64(time.Second)
@@ -33,6 +35,14 @@ type guestClock struct {
 	paused   atomic.Int64 // sinceEpoch() when paused; 0 when running
 	stepping bool         // step at each reading instead of following time
 	steps    atomic.Int64
+	// work counts the guest's preemption points (sched_yield calls): the
+	// work it has executed, for the CPU budget and the virtual clock.
+	work atomic.Int64
+	// virtual, when set, makes the instance deterministic: the clock
+	// follows work, not time, and randomness comes from a seed (see
+	// determinism.go).
+	virtual *virtualTime
+	budget  atomic.Pointer[workBudget] // the job's CPU budget: see budget.go
 }
 
 // clockEpoch makes sinceEpoch positive and monotonic.
@@ -54,6 +64,9 @@ func newSteppingClock(origin int64) *guestClock {
 
 // nanotime is the clock's reading; it never goes back.
 func (c *guestClock) nanotime() int64 {
+	if c.virtual != nil {
+		return c.origin + c.virtual.elapsed(c)
+	}
 	if c.stepping {
 		return c.origin + c.steps.Add(1)*clockStep
 	}

@@ -81,6 +81,7 @@ type Engine struct {
 	interp    interpreter
 	reactor   bool // the module exports wasmbox's reactor entry points: see interp.go
 	snap      *snapshot
+	seeds     seedSnapshots // deterministic runs' snapshots: see determinism.go
 	cacheDir  string
 	minMemory uint64 // the memory the module asks for at start, in bytes
 	pool      *pool  // nil when off

@@ -41,6 +41,16 @@ type ExecOptions struct {
 	// StreamOnly sends all of the program's output to Stdout and Stderr, with
 	// no cap, and keeps none of it: the result's Stdout and Stderr are empty.
 	StreamOnly bool
+	// Deterministic runs the program deterministically (see
+	// determinism.go): clocks that follow executed work, and randomness and
+	// the string-hash key derived from Seed.
+	Deterministic bool
+	// Seed seeds a deterministic run; it is ignored otherwise.
+	Seed uint64
+	// CPUBudget, when positive, stops the program after that many units of
+	// executed work (exit 124, TimedOut), whatever the host's load. See
+	// budget.go for what a unit is.
+	CPUBudget int64
 }
 
 // Exec runs the command line command in the sandbox's shell (see package
@@ -97,9 +107,17 @@ func (s *Sandbox) run(ctx context.Context, command string, argv []string, argvEr
 		return res, nil
 	}
 
-	j := job{argv: argv, env: cfg.Env, stdin: opts.Stdin, stdout: stdout, stderr: stderr, fs: s.fs, maxOpenFiles: cfg.MaxOpenFiles, memoryLimit: cfg.MemoryLimit, timeout: cfg.Timeout}
-	runErr, stopped, alloc := s.engine.runJob(ctx, j, func() { start = time.Now() })
+	if opts.CPUBudget < 0 {
+		return nil, fmt.Errorf("wasmbox: the CPU budget must not be negative, got %d", opts.CPUBudget)
+	}
+	j := job{argv: argv, env: cfg.Env, stdin: opts.Stdin, stdout: stdout, stderr: stderr, fs: s.fs, maxOpenFiles: cfg.MaxOpenFiles, memoryLimit: cfg.MemoryLimit, timeout: cfg.Timeout,
+		deterministic: opts.Deterministic, seed: opts.Seed, budget: opts.CPUBudget}
+	runErr, stopped, alloc, work := s.engine.runJob(ctx, j, func() { start = time.Now() })
 	res.MemoryExceeded = alloc.exceeded.Load()
+	res.CPUUnits = work
+	if errors.Is(stopped, errBudget) {
+		reportBudget(stderr, j.budget)
+	}
 	return res, classify(ctx, stopped, runErr, res, stderr)
 }
 
@@ -107,8 +125,12 @@ func (s *Sandbox) run(ctx context.Context, command string, argv []string, argvEr
 // one restored from the snapshot, else in a fresh one. started is called
 // when the job's own time starts: at handover for a warm instance.
 // It returns how the instance ended (InstantiateModule's error), why it was
-// stopped early if it was, and its allocator.
-func (e *Engine) runJob(ctx context.Context, j job, started func()) (err, stopped error, alloc *limitedAllocator) {
+// stopped early if it was, its allocator and the units of work the job used.
+// A deterministic job runs as runDeterministic says.
+func (e *Engine) runJob(ctx context.Context, j job, started func()) (err, stopped error, alloc *limitedAllocator, work int64) {
+	if j.deterministic {
+		return e.runDeterministic(ctx, j, started)
+	}
 	if warm := warmArgv(j.argv); warm != nil && !configuresInterpreter(j.env) {
 		wj := j
 		wj.argv = warm
@@ -116,7 +138,7 @@ func (e *Engine) runJob(ctx context.Context, j job, started func()) (err, stoppe
 			started()
 			if err, stopped, ok := w.run(ctx, wj); ok {
 				e.stats.warmServed.Add(1)
-				return err, stopped, w.alloc
+				return err, stopped, w.alloc, w.work()
 			}
 		}
 		// None ready: restore one from the snapshot, if the job's memory
@@ -124,24 +146,31 @@ func (e *Engine) runJob(ctx context.Context, j job, started func()) (err, stoppe
 		if e.snap != nil && e.snap.size <= j.memoryLimit {
 			w := e.startWarm(ctx)
 			if err, stopped, ok := w.run(ctx, wj); ok {
-				return err, stopped, w.alloc
+				return err, stopped, w.alloc, w.work()
 			}
 		}
 	}
-	clk, st := newGuestClock(clockOrigin), newInstanceState(j.maxOpenFiles)
+	return e.runFresh(ctx, j, newGuestClock(clockOrigin))
+}
+
+// runFresh runs j in a fresh instance whose clock is clk; it returns what
+// runJob does.
+func (e *Engine) runFresh(ctx context.Context, j job, clk *guestClock) (err, stopped error, alloc *limitedAllocator, work int64) {
+	st := newInstanceState(j.maxOpenFiles)
 	alloc = newAllocator(j.memoryLimit)
 	timeoutCtx, cancelTimeout := context.WithTimeout(withMemoryWatch(withInstance(withClock(ctx, clk), st), alloc), j.timeout)
 	defer cancelTimeout()
 	runCtx, cancel := context.WithCancelCause(timeoutCtx)
 	defer cancel(nil)
 	alloc.stop = func() { cancel(errMemoryKilled) }
+	clk.startJob(j.budget, cancel)
 	mcfg := e.moduleConfig(j.argv, j.env, clk).
 		WithStdin(guestStdin(runCtx, j.input(alloc))).
 		WithStdout(j.stdout).
 		WithStderr(j.stderr).
 		WithFSConfig(e.fsConfig(&instanceFS{FS: j.fs, st: st}))
-	err = e.instantiate(runCtx, alloc, mcfg, false)
-	return err, context.Cause(runCtx), alloc
+	err = e.instantiate(runCtx, alloc, mcfg, nil)
+	return err, context.Cause(runCtx), alloc, clk.jobWork()
 }
 
 // execConfig merges the sandbox's settings with opts.
@@ -202,7 +231,7 @@ func classify(ctx context.Context, stopped, err error, res *ExecResult, stderr i
 	case stopped != nil && errors.Is(ctx.Err(), context.Canceled):
 		res.ExitCode = ExitCanceled
 		return fmt.Errorf("wasmbox: execution canceled: %w", ctx.Err())
-	case errors.Is(stopped, context.DeadlineExceeded):
+	case errors.Is(stopped, context.DeadlineExceeded), errors.Is(stopped, errBudget):
 		res.TimedOut = true
 		res.ExitCode = ExitTimeout
 	case errors.Is(stopped, errMemoryKilled):

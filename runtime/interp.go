@@ -112,12 +112,12 @@ func (e *Engine) mountConfig(root, lib experimentalsys.FS) wazero.FSConfig {
 // _start; a reactor's _initialize and then its main entry; or, with
 // restore, a reactor instance given the snapshot's memory instead of
 // _initialize, and then its run entry.
-func (e *Engine) instantiate(ctx context.Context, alloc *limitedAllocator, mcfg wazero.ModuleConfig, restore bool) error {
+func (e *Engine) instantiate(ctx context.Context, alloc *limitedAllocator, mcfg wazero.ModuleConfig, restore *snapshot) error {
 	e.stats.started.Add(1)
 	defer e.stats.ended.Add(1)
 	entry := entryMain
 	switch {
-	case restore:
+	case restore != nil:
 		mcfg, entry = mcfg.WithStartFunctions(), entryRun
 	case e.reactor:
 		mcfg = mcfg.WithStartFunctions("_initialize")
@@ -129,8 +129,8 @@ func (e *Engine) instantiate(ctx context.Context, alloc *limitedAllocator, mcfg 
 	if err != nil || !e.reactor {
 		return err
 	}
-	if restore {
-		if err := e.snap.restore(mod.Memory()); err != nil {
+	if restore != nil {
+		if err := restore.restore(mod.Memory()); err != nil {
 			return err
 		}
 	}

@@ -2,7 +2,6 @@ package runtime
 
 import (
 	"io"
-	"time"
 
 	experimentalsys "github.com/tetratelabs/wazero/experimental/sys"
 	"github.com/tetratelabs/wazero/sys"
@@ -161,7 +160,7 @@ func (f *memFile) Pwrite(buf []byte, off int64) (int, experimentalsys.Errno) {
 		}
 	}
 	n := copy(f.n.data[off:], buf)
-	f.n.mtim = time.Now().UnixNano()
+	f.n.mtim = f.fs.now()
 	return n, 0
 }
 

@@ -5,7 +5,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"time"
 
 	experimentalsys "github.com/tetratelabs/wazero/experimental/sys"
 	"github.com/tetratelabs/wazero/sys"
@@ -38,6 +37,7 @@ type memFS struct {
 	bytes    int64
 	nodes    int
 	nextIno  sys.Inode
+	clock    fsClock // what files are stamped with: see determinism.go
 }
 
 // node is a file, a directory or a symbolic link.
@@ -65,7 +65,7 @@ func newMemFS(maxBytes int64, maxNodes int) *memFS {
 
 func (m *memFS) newNode(dir bool, perm fs.FileMode) *node {
 	m.nextIno++
-	now := time.Now().UnixNano()
+	now := m.now()
 	n := &node{ino: m.nextIno, dir: dir, perm: perm.Perm(), atim: now, mtim: now, ctim: now}
 	if dir {
 		n.children = map[string]*node{}
@@ -108,7 +108,7 @@ func (m *memFS) attach(dir *node, name string, n *node) {
 	dir.children[name] = n
 	m.nodes++
 	n.nlink++
-	dir.mtim = time.Now().UnixNano()
+	dir.mtim = m.now()
 	dir.ctim = dir.mtim
 }
 
@@ -118,7 +118,7 @@ func (m *memFS) detach(dir *node, name string) {
 	n := dir.children[name]
 	delete(dir.children, name)
 	m.nodes--
-	dir.mtim = time.Now().UnixNano()
+	dir.mtim = m.now()
 	dir.ctim = dir.mtim
 	n.nlink--
 	m.release(n)
@@ -215,7 +215,7 @@ func (m *memFS) OpenFile(p string, flag experimentalsys.Oflag, perm fs.FileMode)
 	}
 	if flag&experimentalsys.O_TRUNC != 0 && f.writable {
 		m.resize(n, 0) // shrinking never fails
-		n.mtim = time.Now().UnixNano()
+		n.mtim = m.now()
 	}
 	n.open++
 	return f, 0
@@ -265,7 +265,7 @@ func (m *memFS) Chmod(p string, perm fs.FileMode) experimentalsys.Errno {
 	w, errno := m.walk(p, true)
 	if errno == 0 {
 		w.n.perm = perm.Perm()
-		w.n.ctim = time.Now().UnixNano()
+		w.n.ctim = m.now()
 	}
 	return errno
 }
@@ -309,7 +309,7 @@ func (m *memFS) Rename(from, to string) experimentalsys.Errno {
 	}
 	m.attach(dst.dir, dst.name, n)
 	n.nlink--
-	n.ctim = time.Now().UnixNano()
+	n.ctim = m.now()
 	return 0
 }
 

@@ -2,7 +2,6 @@ package runtime
 
 import (
 	"strings"
-	"time"
 
 	experimentalsys "github.com/tetratelabs/wazero/experimental/sys"
 )
@@ -61,7 +60,7 @@ func (m *memFS) Readlink(p string) (string, experimentalsys.Errno) {
 	case !w.n.link:
 		return "", experimentalsys.EINVAL
 	}
-	w.n.atim = time.Now().UnixNano()
+	w.n.atim = m.now()
 	return w.n.target, 0
 }
 
@@ -89,6 +88,6 @@ func (m *memFS) Link(oldPath, newPath string) experimentalsys.Errno {
 		return errNoSpace
 	}
 	m.attach(dst.dir, dst.name, src.n)
-	src.n.ctim = time.Now().UnixNano()
+	src.n.ctim = m.now()
 	return 0
 }

@@ -192,7 +192,13 @@ func (e *Engine) startWarm(ctx context.Context) *warmInstance {
 	if e.snap != nil {
 		origin = e.snap.clock
 	}
-	clk, st := newGuestClock(origin), newInstanceState(DefaultMaxOpenFiles)
+	return e.startWarmFrom(ctx, e.snap, newGuestClock(origin))
+}
+
+// startWarmFrom starts an instance of warm.py restored from snap (from
+// scratch when nil), with clock clk.
+func (e *Engine) startWarmFrom(ctx context.Context, snap *snapshot, clk *guestClock) *warmInstance {
+	st := newInstanceState(DefaultMaxOpenFiles)
 	alloc := newAllocator(MaxMemoryLimit)
 	ctx, cancel := context.WithCancelCause(withMemoryWatch(withInstance(withClock(ctx, clk), st), alloc))
 	w := &warmInstance{
@@ -210,7 +216,7 @@ func (e *Engine) startWarm(ctx context.Context) *warmInstance {
 		WithStdout(&w.stdout).
 		WithStderr(&w.stderr).
 		WithFSConfig(e.fsConfig(&instanceFS{FS: &w.fs, st: st}))
-	go func() { w.done <- e.instantiate(ctx, w.alloc, mcfg, e.snap != nil) }()
+	go func() { w.done <- e.instantiate(ctx, w.alloc, mcfg, snap) }()
 	return w
 }
 
@@ -224,6 +230,9 @@ type job struct {
 	maxOpenFiles   int // DefaultMaxOpenFiles when zero
 	memoryLimit    uint64
 	timeout        time.Duration
+	deterministic  bool   // see determinism.go
+	seed           uint64 // a deterministic job's
+	budget         int64  // CPU budget in units of work; 0 for none
 	// casesOnStdin marks a guest whose standard input the host feeds one
 	// case at a time (the eval tester's harness): each read that brings
 	// data is a job boundary for the memory watch (see MemoryAftermath).
@@ -273,6 +282,7 @@ func (w *warmInstance) run(ctx context.Context, j job) (err, stopped error, ok b
 	w.st.setMaxOpen(j.maxOpenFiles)
 	w.stdout.set(j.stdout)
 	w.stderr.set(j.stderr)
+	w.stdin.clock.startJob(j.budget, w.cancel)
 	jobCtx, cancel := context.WithTimeout(ctx, j.timeout)
 	defer cancel()
 	stop := context.AfterFunc(jobCtx, func() { w.cancel(context.Cause(jobCtx)) })
@@ -284,6 +294,9 @@ func (w *warmInstance) run(ctx context.Context, j job) (err, stopped error, ok b
 	err = <-w.done
 	return err, context.Cause(w.ctx), true
 }
+
+// work is how many units of work the instance's job has used.
+func (w *warmInstance) work() int64 { return w.stdin.clock.jobWork() }
 
 func nonNil(m map[string]string) map[string]string {
 	if m == nil {
@@ -299,9 +312,12 @@ func (e *Engine) moduleConfig(argv []string, env map[string]string, clk *guestCl
 	mcfg := wazero.NewModuleConfig().
 		WithName("").
 		WithArgs(argv...).
-		WithSysWalltime().
-		WithNanotime(clk.nanotime, 1).
-		WithRandSource(rand.Reader)
+		WithNanotime(clk.nanotime, 1)
+	if clk.virtual != nil {
+		mcfg = mcfg.WithWalltime(clk.walltime, 1).WithRandSource(clk.virtual.random)
+	} else {
+		mcfg = mcfg.WithSysWalltime().WithRandSource(rand.Reader)
+	}
 	for _, k := range sortedKeys(env) {
 		mcfg = mcfg.WithEnv(k, env[k])
 	}

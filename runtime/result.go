@@ -51,4 +51,8 @@ type ExecResult struct {
 	// Violations lists why the policy check rejected the code (exit 126).
 	// It is empty, never nil, otherwise.
 	Violations []validate.Violation `json:"violations"`
+	// CPUUnits is the units of work the program executed (see
+	// ExecOptions.CPUBudget); 0 for an interpreter without preemption
+	// points.
+	CPUUnits int64 `json:"-"`
 }

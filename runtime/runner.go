@@ -82,6 +82,9 @@ func (r *PythonRunner) Run(ctx context.Context, code []byte, args []string, opts
 		return nil, err
 	}
 	defer s.Destroy()
+	if opts.Deterministic {
+		s.fs.clock.freeze()
+	}
 	if err := s.WriteFile(ScriptPath, code); err != nil {
 		return nil, err
 	}

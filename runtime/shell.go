@@ -64,9 +64,12 @@ func (s *Sandbox) shellExec(ctx context.Context, command string, run func(contex
 
 	runCtx, cancel := context.WithTimeout(ctx, cfg.Timeout)
 	defer cancel()
-	var memHit atomic.Bool
+	if opts.CPUBudget < 0 {
+		return nil, fmt.Errorf("wasmbox: the CPU budget must not be negative, got %d", opts.CPUBudget)
+	}
+	stages := &pythonStages{deterministic: opts.Deterministic, seed: opts.Seed, budget: opts.CPUBudget}
 	cmds := coreutils.Commands(coreutils.Config{})
-	py := s.pythonCommand(cfg, &memHit)
+	py := s.pythonCommand(cfg, stages)
 	for name := range pythonNames {
 		cmds[name] = py
 	}
@@ -75,12 +78,13 @@ func (s *Sandbox) shellExec(ctx context.Context, command string, run func(contex
 		Stdin: opts.Stdin, Stdout: stdout, Stderr: stderr, Commands: cmds,
 	})
 	res.ExitCode = status
-	res.MemoryExceeded = memHit.Load()
+	res.MemoryExceeded = stages.memHit.Load()
+	res.CPUUnits = stages.work.Load()
 	switch {
 	case ctx.Err() != nil:
 		res.ExitCode = ExitCanceled
 		return res, fmt.Errorf("wasmbox: execution canceled: %w", ctx.Err())
-	case errors.Is(runErr, context.DeadlineExceeded):
+	case errors.Is(runErr, context.DeadlineExceeded), stages.budgetHit.Load():
 		res.TimedOut = true
 		res.ExitCode = ExitTimeout
 	}
@@ -96,10 +100,23 @@ func envList(env map[string]string) []string {
 	return list
 }
 
+// pythonStages is what the python3 runs of one command line share: the
+// determinism options, the CPU budget (each run gets what the earlier ones
+// left), and what they report back.
+type pythonStages struct {
+	deterministic bool
+	seed          uint64
+	budget        int64 // units of work for the whole command line; 0 for none
+
+	work      atomic.Int64 // units of work used so far
+	memHit    atomic.Bool  // a run reached the memory limit
+	budgetHit atomic.Bool  // a run used up the budget
+}
+
 // pythonCommand is python3 in the shell: each run is its own interpreter
 // instance under the exec's memory limit, until the command line's
-// deadline. memHit is set when one reaches the memory limit.
-func (s *Sandbox) pythonCommand(cfg SandboxConfig, memHit *atomic.Bool) shell.Command {
+// deadline.
+func (s *Sandbox) pythonCommand(cfg SandboxConfig, stages *pythonStages) shell.Command {
 	return func(ctx context.Context, inv *shell.Invocation) int {
 		argv := append([]string{"python3"}, inv.Args[1:]...)
 		if inv.Dir != "/" {
@@ -108,11 +125,25 @@ func (s *Sandbox) pythonCommand(cfg SandboxConfig, memHit *atomic.Bool) shell.Co
 		j := job{
 			argv: argv, env: envMap(inv.Env), stdin: inv.Stdin, stdout: inv.Stdout, stderr: inv.Stderr,
 			fs: s.fs, maxOpenFiles: cfg.MaxOpenFiles, memoryLimit: cfg.MemoryLimit, timeout: cfg.Timeout,
+			deterministic: stages.deterministic, seed: stages.seed,
 		}
-		runErr, stopped, alloc := s.engine.runJob(ctx, j, func() {})
+		if stages.budget > 0 {
+			j.budget = stages.budget - stages.work.Load()
+			if j.budget <= 0 {
+				stages.budgetHit.Store(true)
+				reportBudget(inv.Stderr, stages.budget)
+				return ExitTimeout
+			}
+		}
+		runErr, stopped, alloc, work := s.engine.runJob(ctx, j, func() {})
+		stages.work.Add(work)
 		res := &ExecResult{MemoryExceeded: alloc.exceeded.Load()}
 		if res.MemoryExceeded {
-			memHit.Store(true)
+			stages.memHit.Store(true)
+		}
+		if errors.Is(stopped, errBudget) {
+			stages.budgetHit.Store(true)
+			reportBudget(inv.Stderr, stages.budget)
 		}
 		if err := classify(ctx, stopped, runErr, res, inv.Stderr); err != nil && ctx.Err() == nil {
 			fmt.Fprintf(inv.Stderr, "%s: %v\n", inv.Args[0], err)

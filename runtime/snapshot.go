@@ -41,7 +41,8 @@ import (
 //
 // What the snapshot freezes that must not be shared is reset by warm.py in
 // each run: the random module's state. The string-hash seed cannot be: it
-// is fixed per snapshot (one per machine and cache directory).
+// is fixed per snapshot (one per machine and cache directory). Deterministic
+// runs start from a snapshot of their seed's instead (determinism.go).
 
 // snapshotFormat names the file format and what goes into a snapshot; it is
 // part of the cache key.
@@ -99,7 +100,7 @@ func (e *Engine) loadSnapshot(ctx context.Context, cached *snapshot) (*snapshot,
 	if cached != nil {
 		return cached, nil
 	}
-	s, err := e.takeSnapshot(ctx)
+	s, err := e.takeSnapshot(ctx, newSteppingClock(clockOrigin))
 	if err != nil {
 		return nil, fmt.Errorf("wasmbox: taking the interpreter's snapshot: %w", err)
 	}
@@ -113,8 +114,8 @@ func (e *Engine) loadSnapshot(ctx context.Context, cached *snapshot) (*snapshot,
 
 // takeSnapshot initialises one instance and compares its memory with a fresh
 // one's.
-func (e *Engine) takeSnapshot(ctx context.Context) (*snapshot, error) {
-	clk := newSteppingClock(clockOrigin)
+// clk is the guest's clock (which also gives its randomness when virtual).
+func (e *Engine) takeSnapshot(ctx context.Context, clk *guestClock) (*snapshot, error) {
 	ctx, cancel := context.WithTimeout(withClock(ctx, clk), snapshotTimeout)
 	defer cancel()
 	var out bytes.Buffer

@@ -36,6 +36,13 @@ type TesterConfig struct {
 	// Progress, when set, is called as cases finish with how many have
 	// finished (cases run in order) and how many there are.
 	Progress func(finished, total int)
+	// Deterministic, Seed and CPUBudget run each case in its own
+	// instance, deterministically and within the budget, as
+	// ExecOptions's fields of those names say. A case's budget covers
+	// loading the eval code and the call.
+	Deterministic bool
+	Seed          uint64
+	CPUBudget     int64
 }
 
 // EvalTester runs an evaluation function against labelled cases. All cases
@@ -50,6 +57,7 @@ type EvalTester struct {
 	timeout  time.Duration
 	memory   uint64
 	progress func(finished, total int)
+	det      TesterConfig // only its Deterministic, Seed and CPUBudget
 }
 
 // NewEvalTester returns a tester on engine.
@@ -66,11 +74,15 @@ func NewEvalTester(engine *Engine, cfg TesterConfig) (*EvalTester, error) {
 	if cfg.MemoryLimit == 0 {
 		cfg.MemoryLimit = DefaultMemoryLimit
 	}
+	if cfg.CPUBudget < 0 {
+		return nil, fmt.Errorf("wasmbox: the CPU budget must not be negative, got %d", cfg.CPUBudget)
+	}
 	runner, err := NewPythonRunner(engine, RunnerConfig{Policy: cfg.Policy, Sandbox: SandboxConfig{Timeout: cfg.Timeout, MemoryLimit: cfg.MemoryLimit}})
 	if err != nil {
 		return nil, err
 	}
-	return &EvalTester{runner: runner, function: cfg.Function, timeout: cfg.Timeout, memory: cfg.MemoryLimit, progress: cfg.Progress}, nil
+	det := TesterConfig{Deterministic: cfg.Deterministic, Seed: cfg.Seed, CPUBudget: cfg.CPUBudget}
+	return &EvalTester{runner: runner, function: cfg.Function, timeout: cfg.Timeout, memory: cfg.MemoryLimit, progress: cfg.Progress, det: det}, nil
 }
 
 // isIdentifier reports whether s is a Python identifier.
@@ -108,8 +120,14 @@ func (t *EvalTester) test(ctx context.Context, evalCode []byte, cases []TestCase
 		return nil, err
 	}
 	defer s.Destroy()
+	if t.det.Deterministic {
+		s.fs.clock.freeze()
+	}
+	if t.det.Deterministic || t.det.CPUBudget > 0 {
+		return t.testEach(ctx, s, evalCode, cases)
+	}
 	cfg := evaltest.Config{Function: t.function, Timeout: t.timeout, Progress: t.progress}
-	return evaltest.Run(ctx, cfg, cases, t.launcher(s, evalCode))
+	return evaltest.Run(ctx, cfg, cases, t.launcher(s, evalCode, nil))
 }
 
 // onlySyntaxErrors reports whether every violation is a syntax error. Such

@@ -2,9 +2,11 @@ package runtime
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
+	"sync/atomic"
 
 	"github.com/wasmbox/wasmbox/internal/evaltest"
 )
@@ -14,7 +16,9 @@ import (
 // every instance starts from the host's copies whatever an earlier one did
 // to them. The guest's standard output is the harness's channel to the
 // conductor, not capped like an Exec's: the conductor bounds each line.
-func (t *EvalTester) launcher(s *Sandbox, code []byte) evaltest.Launcher {
+// Instances run deterministically and within the CPU budget as t says; one
+// stopped by the budget sets overBudget (when not nil).
+func (t *EvalTester) launcher(s *Sandbox, code []byte, overBudget *atomic.Bool) evaltest.Launcher {
 	first := true
 	return func(ctx context.Context, stdin io.Reader, stdout io.Writer) (evaltest.Exit, error) {
 		for path, data := range map[string][]byte{evaltest.ScriptPath: code, evaltest.HarnessPath: evaltest.HarnessSource} {
@@ -36,8 +40,15 @@ func (t *EvalTester) launcher(s *Sandbox, code []byte) evaltest.Launcher {
 		// when a single case (or the loading) overruns. Each case handed
 		// out is a job boundary for the memory watch, so a case that raised
 		// MemoryError and replied does not count against the next.
-		j := job{argv: argv, stdin: stdin, stdout: stdout, stderr: stderr, fs: s.fs, memoryLimit: t.memory, timeout: math.MaxInt64, casesOnStdin: true}
-		runErr, stopped, alloc := s.engine.runJob(ctx, j, func() {})
+		j := job{argv: argv, stdin: stdin, stdout: stdout, stderr: stderr, fs: s.fs, memoryLimit: t.memory, timeout: math.MaxInt64,
+			casesOnStdin: true, deterministic: t.det.Deterministic, seed: t.det.Seed, budget: t.det.CPUBudget}
+		runErr, stopped, alloc, _ := s.engine.runJob(ctx, j, func() {})
+		if errors.Is(stopped, errBudget) {
+			reportBudget(stderr, j.budget)
+			if overBudget != nil {
+				overBudget.Store(true)
+			}
+		}
 		res := &ExecResult{MemoryExceeded: alloc.exceeded.Load()}
 		err := classify(ctx, stopped, runErr, res, stderr)
 		text, _ := stderr.result()

@@ -107,9 +107,13 @@ var errStopped = errors.New("wasmbox: the guest was stopped")
 // points (wasmbin.AddPreemption) also calls every PreemptInterval loop
 // iterations. Being Go, the call lets the Go scheduler stop the goroutine
 // (wazero's compiled code cannot be preempted); past the call's context it
-// ends the guest. Each call counts toward the guest's MemoryAftermath.
+// ends the guest.
+//
+// Each call is a unit of work, counted on the instance's clock: the CPU
+// budget and a deterministic instance's clock follow the count. Each call
+// also counts toward the guest's MemoryAftermath.
 func schedYield(ctx context.Context, _ api.Module, stack []uint64) {
-	if ctx.Err() != nil {
+	if !clockOf(ctx).tick() || ctx.Err() != nil {
 		panic(errStopped)
 	}
 	if a := memoryWatchOf(ctx); a != nil {
@@ -185,7 +189,7 @@ func pollOneoffErrno(ctx context.Context, mem api.Memory, in, out, nsubs, result
 			return errnoInval
 		}
 	}
-	if nevents == 0 {
+	if nevents == 0 && !clockOf(ctx).sleep(wait) {
 		if wait > 0 {
 			t := time.NewTimer(wait)
 			select {
@@ -194,6 +198,8 @@ func pollOneoffErrno(ctx context.Context, mem api.Memory, in, out, nsubs, result
 				t.Stop()
 			}
 		}
+	}
+	if nevents == 0 {
 		for _, i := range clocks {
 			writeEvent(events[nevents*eventSize:], subs[i*subscriptionSize:], errnoSuccess)
 			nevents++
@@ -217,6 +223,10 @@ func clockWait(ctx context.Context, clock []byte) (time.Duration, uint64) {
 	}
 	switch id {
 	case clockRealtime:
+		if c := clockOf(ctx); c.virtual != nil {
+			sec, nsec := c.walltime()
+			return time.Duration(timeout - sec*1e9 - int64(nsec)), errnoSuccess
+		}
 		return time.Duration(timeout - time.Now().UnixNano()), errnoSuccess
 	case clockMonotonic:
 		return time.Duration(timeout - clockOf(ctx).nanotime()), errnoSuccess

@@ -20,6 +20,8 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("run", "wasmbox run [flags] FILE [-- ARGS]\n       wasmbox run [flags] -c CODE [-- ARGS]", stderr)
 	var lim limitFlags
 	lim.register(fs, "wall-clock limit (Go duration: 5s, 500ms, 1m)")
+	var det detFlags
+	det.register(fs, "stop the program after this many units of executed work")
 	code := fs.StringP("code", "c", "", "the program, as a string (instead of FILE)")
 	stdinPath := fs.String("stdin", "", "file fed to the program's standard input (- = this process's stdin; default empty)")
 	maxOutput := fs.String("max-output", "1MiB", "cap on each of stdout and stderr; the rest is dropped and flagged")
@@ -46,6 +48,9 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	cfg, policy, err := lim.sandboxConfig()
 	if err != nil {
 		return usageError(stderr, "run", "%v", err)
+	}
+	if det.budget < 0 {
+		return usageError(stderr, "run", "--cpu-budget must not be negative, got %d", det.budget)
 	}
 	maxOut, err := parseSize(*maxOutput)
 	if err != nil {
@@ -78,7 +83,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageError(stderr, "run", "%v", err)
 	}
-	opts := runtime.ExecOptions{Stdin: stdin}
+	opts := det.execOptions(runtime.ExecOptions{Stdin: stdin})
 	if !*asJSON {
 		opts.Stdout, opts.Stderr = stdout, stderr
 	}
@@ -93,18 +98,19 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 			return runtime.ExitSandboxFailure
 		}
 	} else {
-		reportOutcome(stderr, name, res, cfg)
+		reportOutcome(stderr, name, res, cfg, det.budget)
 	}
 	return res.ExitCode
 }
 
 // reportOutcome tells, on stderr, what the streams alone do not show: the
 // violations that stopped the run, a timeout, the memory limit, truncation.
-func reportOutcome(stderr io.Writer, name string, res *runtime.ExecResult, cfg runtime.SandboxConfig) {
+// budget is the run's CPU budget.
+func reportOutcome(stderr io.Writer, name string, res *runtime.ExecResult, cfg runtime.SandboxConfig, budget int64) {
 	for _, v := range res.Violations {
 		fmt.Fprintf(stderr, "%s:%d:%d: %s: %s\n", name, v.Line, v.Col, v.Rule, v.Message)
 	}
-	if res.TimedOut {
+	if res.TimedOut && !(budget > 0 && res.CPUUnits >= budget) { // the runtime reports a used budget
 		fmt.Fprintf(stderr, "wasmbox: timed out after %v\n", cfg.Timeout)
 	}
 	if res.MemoryExceeded {

@@ -118,7 +118,7 @@ func shCmd(args []string, stdout, stderr io.Writer) int {
 			return runtime.ExitSandboxFailure
 		}
 	} else {
-		reportOutcome(stderr, "sh", res, cfg)
+		reportOutcome(stderr, "sh", res, cfg, 0)
 	}
 	return res.ExitCode
 }

@@ -34,8 +34,12 @@ func testCmd(args []string, stdout, stderr io.Writer) int {
 	function := fs.String("function", "evaluate", "the name of the function to test")
 	var lim limitFlags
 	lim.register(fs, "wall-clock limit of each case (Go duration: 5s, 500ms)")
+	var det detFlags
+	det.register(fs, "stop each case after this many units of executed work")
 	asJSON := fs.Bool("json", false, "print the TestReport as JSON instead of the summary table")
 	junitPath := fs.String("junit", "", "also write a JUnit XML report to this file")
+	replayDir := fs.String("replay-dir", "", "write a replay bundle (wasmbox replay FILE) for each case that did not pass to this directory; needs --deterministic")
+	noCache := fs.Bool("no-cache", false, "with --deterministic, run every case instead of taking results from the result cache")
 	if status, done := parseFlags(fs, args, stdout); done {
 		return status
 	}
@@ -46,6 +50,8 @@ func testCmd(args []string, stdout, stderr io.Writer) int {
 		return usageError(stderr, "test", "--cases FILE is required")
 	case fs.NArg() > 0:
 		return usageError(stderr, "test", "unexpected argument %q", fs.Arg(0))
+	case *replayDir != "" && !det.deterministic:
+		return usageError(stderr, "test", "--replay-dir needs --deterministic: only a deterministic case replays")
 	}
 	code, err := os.ReadFile(*evalPath)
 	if err != nil {
@@ -59,9 +65,11 @@ func testCmd(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageError(stderr, "test", "bad cases file: %v", err)
 	}
-	cfg, policy, err := lim.sandboxConfig()
-	if err != nil {
+	if _, _, err := lim.sandboxConfig(); err != nil {
 		return usageError(stderr, "test", "%v", err)
+	}
+	if det.budget < 0 {
+		return usageError(stderr, "test", "--cpu-budget must not be negative, got %d", det.budget)
 	}
 	var junit *os.File
 	if *junitPath != "" {
@@ -73,31 +81,37 @@ func testCmd(args []string, stdout, stderr io.Writer) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	// One warm instance: after a case times out or crashes, the rest go on
-	// in an interpreter that is already up.
-	engine, err := runtime.NewEngine(ctx, runtime.EngineConfig{Pool: runtime.PoolConfig{Size: 1}})
-	if err != nil {
-		fmt.Fprintf(stderr, "wasmbox test: %v\n", err)
-		return runtime.ExitSandboxFailure
-	}
-	defer engine.Close(ctx)
-	tcfg := runtime.TesterConfig{Function: *function, Timeout: cfg.Timeout, MemoryLimit: cfg.MemoryLimit, Policy: &policy}
+	s := &suite{code: code, function: *function, lim: lim, det: det, cases: cases}
 	bar := newProgressBar(stderr, len(cases))
 	if bar != nil {
-		tcfg.Progress = bar.update
+		s.progress = bar.update
 	}
-	tester, err := runtime.NewEvalTester(engine, tcfg)
-	if err != nil {
+	var cache *resultCache
+	if det.deterministic && !*noCache {
+		cache = openResultCache(stderr)
+	}
+	rep, err := s.run(ctx, cache)
+	bar.finish()
+	var bad usageErr
+	if errors.As(err, &bad) {
 		return usageError(stderr, "test", "%v", err)
 	}
-	rep, err := tester.Test(ctx, code, cases)
-	bar.finish()
 	if err != nil {
 		fmt.Fprintf(stderr, "wasmbox test: %v\n", err)
 		if errors.Is(err, context.Canceled) {
 			return runtime.ExitCanceled
 		}
 		return runtime.ExitSandboxFailure
+	}
+	if *replayDir != "" {
+		n, err := writeReplays(*replayDir, s, rep)
+		if err != nil {
+			fmt.Fprintf(stderr, "wasmbox test: writing replay bundles: %v\n", err)
+			return runtime.ExitSandboxFailure
+		}
+		if n > 0 {
+			fmt.Fprintf(stderr, "wasmbox test: wrote %d replay bundles to %s\n", n, *replayDir)
+		}
 	}
 	if junit != nil {
 		if err := runtime.WriteJUnit(junit, rep, ""); err != nil {

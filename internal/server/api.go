@@ -20,6 +20,23 @@ type runRequest struct {
 	MemoryBytes  *float64 `json:"memoryBytes"`
 	Policy       string   `json:"policy"`
 	AllowImports []string `json:"allowImports"`
+	determinism
+}
+
+// determinism is the part of a /v1/run or /v1/test body that asks for a
+// deterministic run or a CPU budget (see CONTRACT.md, "Determinism").
+type determinism struct {
+	Deterministic bool   `json:"deterministic"`
+	Seed          uint64 `json:"seed"`
+	CPUBudget     int64  `json:"cpuBudget"`
+}
+
+// check reports a negative budget.
+func (d determinism) check() *apiError {
+	if d.CPUBudget < 0 {
+		return badRequest("cpuBudget must not be negative, got %d", d.CPUBudget)
+	}
+	return nil
 }
 
 // testRequest is the body of POST /v1/test.
@@ -31,6 +48,7 @@ type testRequest struct {
 	MemoryBytes  *float64        `json:"memoryBytes"`
 	Policy       string          `json:"policy"`
 	AllowImports []string        `json:"allowImports"`
+	determinism
 }
 
 // validateRequest is the body of POST /v1/validate.
@@ -122,6 +140,9 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	policy, timeout, mem, e := s.execSettings(req.Policy, req.AllowImports, req.TimeoutMs, req.MemoryBytes)
+	if e == nil {
+		e = req.check()
+	}
 	if e != nil {
 		writeError(w, r, e)
 		return
@@ -145,7 +166,8 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
 	var res *runtime.ExecResult
 	e = s.execute(r, "run", admission{bytes: footprint(mem, 0)}, func(ctx context.Context) (string, error) {
 		var err error
-		res, err = runner.Run(ctx, code, nil, runtime.ExecOptions{Stdin: strings.NewReader(req.Stdin)})
+		res, err = runner.Run(ctx, code, nil, runtime.ExecOptions{Stdin: strings.NewReader(req.Stdin),
+			Deterministic: req.Deterministic, Seed: req.Seed, CPUBudget: req.CPUBudget})
 		return execOutcome(res), err
 	})
 	switch {
@@ -181,11 +203,15 @@ func (s *Server) handleTest(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	policy, timeout, mem, e := s.execSettings(req.Policy, req.AllowImports, req.TimeoutMs, req.MemoryBytes)
+	if e == nil {
+		e = req.check()
+	}
 	if e != nil {
 		writeError(w, r, e)
 		return
 	}
-	tester, err := runtime.NewEvalTester(s.engine, runtime.TesterConfig{Function: req.Function, Timeout: timeout, MemoryLimit: mem, Policy: &policy})
+	tester, err := runtime.NewEvalTester(s.engine, runtime.TesterConfig{Function: req.Function, Timeout: timeout, MemoryLimit: mem, Policy: &policy,
+		Deterministic: req.Deterministic, Seed: req.Seed, CPUBudget: req.CPUBudget})
 	if err != nil {
 		writeError(w, r, badRequest("%v", err))
 		return
