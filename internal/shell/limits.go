@@ -56,14 +56,14 @@ func stackDepth() int {
 const heapMetric = "/memory/classes/heap/objects:bytes"
 
 // watchHeap stops the command line when the process's Go heap grows by more
-// than MaxHeapGrowth while it runs, until ctx is done. The interpreter keeps
+// than limit (MaxHeapGrowth) while it runs, until ctx is done. The interpreter keeps
 // variables, expansions and here-documents in the host's memory, and gives
 // no hook to count them: x=$x$x in a loop doubles a string each time. The
 // heap is the whole process's, so another command line's growth counts
 // too; the limit is set far above what scripts hold. A statement already
 // running ends before the command line stops: the doubling above gets one
 // more step.
-func (sh *cmdline) watchHeap(ctx context.Context) {
+func (sh *cmdline) watchHeap(ctx context.Context, limit uint64) {
 	sample := []metrics.Sample{{Name: heapMetric}}
 	metrics.Read(sample)
 	base := sample[0].Value.Uint64()
@@ -75,7 +75,7 @@ func (sh *cmdline) watchHeap(ctx context.Context) {
 			return
 		case <-tick.C:
 			metrics.Read(sample)
-			if sample[0].Value.Uint64() > base+heapGrowthLimit {
+			if sample[0].Value.Uint64() > base+limit {
 				sh.stop(ErrTooMuchMemory)
 				return
 			}

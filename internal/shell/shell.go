@@ -151,11 +151,18 @@ func Run(ctx context.Context, cfg Config, script, name string, args ...string) (
 		cfg.Stderr = io.Discard
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(errEnded)
 	id := strconv.FormatUint(lineIDs.Add(1), 10)
 	sh := &cmdline{cfg: cfg, fs: cfg.FS, ctx: ctx, cancel: cancel, goroutines: runtime.NumGoroutine(),
 		label: strconv.Quote(jobLabel) + ":" + strconv.Quote(id)}
-	go sh.watchHeap(ctx)
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		sh.watchHeap(ctx, heapGrowthLimit)
+	}()
+	defer func() {
+		cancel(errEnded)
+		<-watched // the watcher outlives no command line
+	}()
 	var status int
 	pprof.Do(ctx, pprof.Labels(jobLabel, id), func(ctx context.Context) {
 		status = sh.run(ctx, runSpec{
