@@ -3,6 +3,7 @@ package runtime
 import (
 	"testing"
 
+	"github.com/stretchr/testify/require"
 	experimentalsys "github.com/tetratelabs/wazero/experimental/sys"
 )
 
@@ -18,17 +19,13 @@ func checkLinkedTree(t *testing.T, m *memFS, held []experimentalsys.File) {
 	entries := 0
 	var walk func(n *node)
 	walk = func(n *node) {
-		if onPath[n] {
-			t.Fatal("a directory is inside itself")
-		}
+		require.False(t, onPath[n], "a directory is inside itself")
 		onPath[n] = true
 		for _, c := range n.children {
 			entries++
 			names[c]++
 			if c.dir {
-				if names[c] > 1 {
-					t.Fatal("a directory has two names")
-				}
+				require.LessOrEqual(t, names[c], 1, "a directory has two names")
 				walk(c)
 			}
 		}
@@ -37,9 +34,7 @@ func checkLinkedTree(t *testing.T, m *memFS, held []experimentalsys.File) {
 	walk(m.root)
 	var bytes int64
 	for n, count := range names {
-		if n.nlink != count {
-			t.Fatalf("a node has %d names and nlink %d", count, n.nlink)
-		}
+		require.Equal(t, count, n.nlink, "a node's names and its nlink")
 		bytes += int64(len(n.data) + len(n.target))
 	}
 	seen := map[*node]bool{}
@@ -50,12 +45,10 @@ func checkLinkedTree(t *testing.T, m *memFS, held []experimentalsys.File) {
 		}
 		seen[n] = true
 	}
-	if entries != m.nodes || bytes != m.bytes {
-		t.Fatalf("accounting: %d entries %d bytes counted, %d %d in the tree and held", m.nodes, m.bytes, entries, bytes)
-	}
-	if m.bytes > m.maxBytes || m.nodes > m.maxNodes {
-		t.Fatalf("over the caps: %d/%d bytes, %d/%d entries", m.bytes, m.maxBytes, m.nodes, m.maxNodes)
-	}
+	require.Equal(t, entries, m.nodes, "entries counted against entries in the tree")
+	require.Equal(t, bytes, m.bytes, "bytes counted against bytes in the tree and held open")
+	require.LessOrEqual(t, m.bytes, m.maxBytes, "bytes over the cap")
+	require.LessOrEqual(t, m.nodes, m.maxNodes, "entries over the cap")
 }
 
 // FuzzMemfsLinks applies sequences of operations with symbolic and hard
@@ -75,8 +68,8 @@ func FuzzMemfsLinks(f *testing.F) {
 				f.Close()
 			}
 			checkLinkedTree(t, m, nil)
-			if m.bytes != 0 && len(m.root.children) == 0 {
-				t.Fatalf("%d bytes left with an empty tree", m.bytes)
+			if len(m.root.children) == 0 {
+				require.Zero(t, m.bytes, "bytes left with an empty tree")
 			}
 		}()
 		for i, op := range ops {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"github.com/tetratelabs/wazero/experimental/sysfs"
 
 	"github.com/wasmbox/wasmbox/internal/shell"
@@ -60,7 +61,7 @@ func TestUtilitiesStopWithTheirContext(t *testing.T) {
 			case code := <-done:
 				assert.NotEqual(t, 0, code)
 			case <-time.After(20 * time.Second):
-				t.Fatal("did not stop after its context ended")
+				require.FailNow(t, "did not stop after its context ended")
 			}
 		})
 	}

@@ -84,7 +84,7 @@ func TestSleepStopsWithItsContext(t *testing.T) {
 	case code := <-done:
 		assert.Equal(t, exitCanceled, code)
 	case <-time.After(10 * time.Second):
-		t.Fatal("sleep did not stop with its context")
+		require.FailNow(t, "sleep did not stop with its context")
 	}
 }
 
