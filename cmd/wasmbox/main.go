@@ -5,6 +5,7 @@
 //	wasmbox check [flags] FILE...      check scripts against a policy
 //	wasmbox test [flags]               run an eval function against cases
 //	wasmbox serve [flags]              serve the HTTP API (run, test, validate, sandbox sessions)
+//	wasmbox mcp [flags]                serve MCP over stdio (run_python, check_python, test_eval)
 //	wasmbox version                    print versions and checksums
 //
 // Run `wasmbox COMMAND --help` for a command's flags.
@@ -36,7 +37,7 @@ type command struct {
 var commands = map[string]command{}
 
 // order is the order of commands in the usage text.
-var order = []string{"run", "check", "test", "bench", "serve", "version"}
+var order = []string{"run", "check", "test", "bench", "serve", "mcp", "version"}
 
 func main() {
 	if len(os.Args) > 1 && oneShot[os.Args[1]] && os.Getenv("GOGC") == "" {

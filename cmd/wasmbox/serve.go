@@ -128,7 +128,7 @@ func serveCmd(args []string, stdout, stderr io.Writer) int {
 		MaxBody: int64(parsed["max-body"]), Timeout: *timeout, ExecTimeout: *execTimeout, MaxTimeout: *maxTimeout,
 		Memory: parsed["memory"], MaxMemory: parsed["max-memory"], MaxOutput: int64(parsed["max-output"]),
 		SessionTTL: *sessionTTL, MaxSessions: *maxSessions, SessionFSBytes: int64(parsed["session-fs"]),
-		ShutdownGrace: *grace,
+		ShutdownGrace: *grace, Version: version,
 	})
 	if err != nil {
 		return usageError(stderr, "serve", "%v", err)

@@ -76,6 +76,8 @@ type Config struct {
 	// Logger receives one line per request and the server's own events;
 	// default slog.Default().
 	Logger *slog.Logger
+	// Version is the version /mcp reports in its handshake.
+	Version string
 }
 
 func (c Config) withDefaults() Config {
@@ -119,6 +121,7 @@ type Server struct {
 	limiter  *limiter
 	sessions *sessionStore
 	handler  http.Handler
+	mcp      http.HandlerFunc
 
 	// hardStop is canceled when running executions must end now (the
 	// shutdown grace period is over, or Close was called).
@@ -154,6 +157,10 @@ func New(cfg Config) (*Server, error) {
 	s.metrics = newMetrics(cfg.Engine)
 	s.limiter = newLimiter(cfg.MaxConcurrency, cfg.MaxQueue, cfg.QueueTimeout, s.draining, s.metrics.queueDepth.Set)
 	s.sessions = newSessionStore(cfg, s.metrics)
+	var err error
+	if s.mcp, err = s.newMCPHandler(); err != nil {
+		return nil, err
+	}
 	s.handler = s.logRequests(s.routes())
 	s.reaperWG.Add(1)
 	go func() {
