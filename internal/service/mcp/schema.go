@@ -60,6 +60,7 @@ func (s *Service) tool(name, title, description string, in, out reflect.Type) (*
 	if err != nil {
 		return nil, fmt.Errorf("mcp: %s output schema: %w", name, err)
 	}
+	describe(outSchema, outputDescriptions)
 	if p := inSchema.Properties["policy"]; p != nil {
 		p.Enum = policyNames
 		p.Default, _ = json.Marshal(s.cfg.Policy)
@@ -78,4 +79,38 @@ func (s *Service) tool(name, title, description string, in, out reflect.Type) (*
 		InputSchema: inSchema, OutputSchema: outSchema,
 		Annotations: &sdk.ToolAnnotations{Title: title, ReadOnlyHint: true, OpenWorldHint: new(bool)},
 	}, nil
+}
+
+// outputDescriptions describe the fields of the tools' structured results,
+// by JSON name (the same name means the same thing in every tool).
+var outputDescriptions = map[string]string{
+	"success":         "true when the program exited 0 (run_python) or every case passed (test_eval)",
+	"exitCode":        "the program's exit status; 124 timed out, 126 rejected by the policy (nothing ran), 137 memory limit, 125 the sandbox failed",
+	"stdout":          "what the program (or the case's call) printed, up to the output cap",
+	"stderr":          "what the program wrote to stderr, up to the output cap",
+	"duration":        "wall time in milliseconds",
+	"timedOut":        "the program ran past its timeout and was stopped (run_python); cases that timed out (test_eval)",
+	"memoryExceeded":  "the program asked for memory past its limit",
+	"violations":      "why the policy check rejected the code; empty otherwise",
+	"loadError":       "set when the eval code raised while loading or lacks the function; then no case ran",
+	"cases":           "one result a case, in order: status pass, fail, error or timeout",
+	"expected":        "the case's expected value",
+	"actual":          "the value the function returned",
+	"stdoutTruncated": "stdout was cut at the output cap",
+	"stderrTruncated": "stderr was cut at the output cap",
+}
+
+// describe sets the description of every property of s, at any depth,
+// that has none and is named in descs.
+func describe(s *jsonschema.Schema, descs map[string]string) {
+	if s == nil {
+		return
+	}
+	for name, p := range s.Properties {
+		if p.Description == "" {
+			p.Description = descs[name]
+		}
+		describe(p, descs)
+	}
+	describe(s.Items, descs)
 }
