@@ -173,3 +173,26 @@ func checkMCPRun(t *testing.T, run clientRun) {
 		}
 	})
 }
+
+func TestMCPUsageErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		says string
+	}{
+		{"argument", []string{"mcp", "extra"}, `unexpected argument "extra"`},
+		{"unknown policy", []string{"mcp", "--policy", "lax"}, `unknown policy "lax"`},
+		{"timeout above the maximum", []string{"mcp", "--timeout", "10m", "--max-timeout", "1m"}, "--timeout 10m0s is above --max-timeout 1m0s"},
+		{"zero concurrency", []string{"mcp", "--max-concurrency", "0"}, "--max-concurrency must be positive"},
+		{"bad output cap", []string{"mcp", "--max-output", "lots"}, "--max-output"},
+		{"bad allowed import", []string{"mcp", "--allow-import", "a b"}, `invalid module name "a b"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stdout, stderr, status := cli(t, "", tt.args...)
+			assert.Equal(t, exitUsage, status)
+			assert.Empty(t, stdout, "stdout belongs to the protocol")
+			assert.Contains(t, stderr, tt.says)
+		})
+	}
+}
