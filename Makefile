@@ -5,7 +5,7 @@ BIN         := bin/wasmbox
 # One compilation cache for the whole test run, so the module compiles once.
 export WASMBOX_CACHE_DIR ?= $(CURDIR)/.cache/wazero
 
-.PHONY: all build run test install-test fuzz soak bench python-wasm clean release-snapshot image
+.PHONY: all build run test install-test scale-test fuzz soak bench python-wasm clean release-snapshot image
 
 all: build
 
@@ -31,12 +31,13 @@ run: build
 
 # Prime the shared compilation cache once, then run every test (the
 # hostile-code suite in internal/hostile among them), then the install test,
-# then a short pass of every fuzz target.
+# the HAProxy test, then a short pass of every fuzz target.
 test: build
 	./$(BIN) run -c 'pass'
 	$(GO) vet -stdmethods=false ./...  # memfs implements wazero's Seek, not io.Seeker
 	$(GO) test -race -timeout 30m ./...
 	@$(MAKE) --no-print-directory install-test
+	@$(MAKE) --no-print-directory scale-test
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=5s
 
 # Install wasmbox as a user with nothing but Go would, from what is
@@ -46,11 +47,26 @@ test: build
 install-test:
 	GO=$(GO) .ci/install-test
 
+# Three `wasmbox serve` replicas behind HAProxy on loopback, configured by
+# deploy/haproxy/haproxy.cfg: requests spread, sandboxes and containers
+# stick, a replica is killed mid-load, and the requests/s through HAProxy
+# and to one replica are logged (README, "Deploying"); under a minute.
+# HAProxy is Debian's package: installed here when it is missing and make
+# runs as root with apt-get; otherwise the test skips and says why.
+scale-test: build
+	@if ! command -v haproxy >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "scale-test: installing haproxy (apt-get)"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get install -y -q haproxy >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q haproxy >/dev/null; }; \
+	fi
+	WASMBOX_SCALE_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 5m -v -run '^TestScale$$' ./internal/scaletest/
+
 # Every fuzz target, as package:Name. `make fuzz` runs each for FUZZTIME;
 # longer runs: `make fuzz FUZZTIME=10m`. Failing inputs land in the
 # package's testdata/fuzz/ and are replayed by `go test` from then on.
 FUZZ_TARGETS := ./validate:FuzzTokenize ./validate:FuzzCheck ./internal/evaltest:FuzzParseCases \
-	./internal/server:FuzzRequestDecoding ./internal/server:FuzzWorkspaceFilePath ./runtime:FuzzSandboxPaths
+	./internal/evaltest:FuzzEqualRaw ./internal/server:FuzzRequestDecoding ./internal/server:FuzzWorkspaceFilePath \
+	./internal/server:FuzzHydrate ./runtime:FuzzSandboxPaths ./runtime:FuzzMemfsLinks ./internal/hostile:FuzzGuardTransform
 FUZZTIME ?= 30s
 
 fuzz:

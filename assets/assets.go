@@ -36,6 +36,6 @@ var CPython313Stdlib = func() fs.FS {
 // SHA-256 sums of the committed build outputs; `make python-wasm` prints
 // the sums of what it builds.
 const (
-	CPython313WasmSHA256   = "9b4f4f1767e0aa090adda59b3dd7d9b430364f7eba39b22c8e4eae6265a46d5f"
+	CPython313WasmSHA256   = "119d567b34a301ca9d6f834c2ccf2847c2fdb1e628c76c2154cf2269e0b30f7a"
 	CPython313StdlibSHA256 = "c73088981b3e68cdd8da028d31e5e917e2efcb8549aba07f36cd20d04d0c8792"
 )

@@ -58,9 +58,10 @@ func (e *Engine) loadBootCode() []byte {
 // compileBoot runs the guest program that marshals the boot's code object.
 func (e *Engine) compileBoot() ([]byte, error) {
 	var out, errOut bytes.Buffer
-	ctx, cancel := context.WithTimeout(context.Background(), bootCompileTimeout)
+	clk := newGuestClock(clockOrigin)
+	ctx, cancel := context.WithTimeout(withClock(context.Background(), clk), bootCompileTimeout)
 	defer cancel()
-	mcfg := e.moduleConfig(guard.CompileArgv(), nil).
+	mcfg := e.moduleConfig(guard.CompileArgv(), nil, clk).
 		WithStdin(bytes.NewReader(nil)).
 		WithStdout(&out).
 		WithStderr(&errOut).

@@ -90,11 +90,11 @@ var special = func() (m [256]bool) {
 
 // pythonNames are the program names Exec runs; anything else is "command
 // not found".
-var pythonNames = map[string]bool{"python3": true, "python": true, "python3.13": true, "python3.12": true}
+var pythonNames = map[string]bool{"python3": true, "python": true, "python3.13": true}
 
-// isPython reports whether argv0 names the interpreter, with or without a
-// directory (/usr/bin/python3).
-func isPython(argv0 string) bool {
+// IsPython reports whether argv0 names the interpreter (python3, python,
+// python3.13), with or without a directory (/usr/bin/python3).
+func IsPython(argv0 string) bool {
 	return pythonNames[argv0[strings.LastIndexByte(argv0, '/')+1:]]
 }
 

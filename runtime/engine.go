@@ -5,7 +5,9 @@
 // its own in-memory filesystem, and each Sandbox.Exec starts a fresh
 // interpreter instance over that filesystem, with a wall-clock timeout, a
 // linear-memory limit and capped output. The guest sees no host file, no
-// host environment variable and no network.
+// host environment variable and no network. A Context (Sandbox.NewContext)
+// instead keeps one instance alive across runs, like a notebook kernel,
+// and can be forked, saved and resumed.
 //
 // PythonRunner puts it together for the common case: check code against a
 // policy, run it once, and throw the sandbox away.
@@ -65,6 +67,10 @@ type EngineConfig struct {
 	// WasmSHA256, when set, is the hex SHA-256 that Wasm must have;
 	// NewEngine refuses other bytes.
 	WasmSHA256 string
+
+	// MaxContexts caps the code contexts alive at once (see
+	// Sandbox.NewContext). Zero means DefaultMaxContexts.
+	MaxContexts int
 }
 
 // Engine holds one wazero runtime with the interpreter compiled in it. It is
@@ -78,6 +84,8 @@ type Engine struct {
 	cacheDir  string
 	minMemory uint64 // the memory the module asks for at start, in bytes
 	pool      *pool  // nil when off
+	contexts  contextCount
+	ctxBase   contextBase // what saved contexts are compared with: see context_snapshot.go
 	bootOnce  sync.Once
 	bootCode  []byte // the guard's boot as bytecode, or nil
 	stats     struct{ started, ended, warmServed atomic.Int64 }
@@ -127,6 +135,10 @@ func NewEngine(ctx context.Context, cfg EngineConfig) (*Engine, error) {
 	}
 	wasm := interp.wasm
 	e := &Engine{interp: interp}
+	e.contexts.max = cfg.MaxContexts
+	if e.contexts.max <= 0 {
+		e.contexts.max = DefaultMaxContexts
+	}
 	workers := cfg.CompilationWorkers
 	if workers <= 0 {
 		workers = goruntime.NumCPU()

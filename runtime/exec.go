@@ -12,6 +12,7 @@ import (
 
 	"github.com/tetratelabs/wazero/sys"
 
+	"github.com/wasmbox/wasmbox/internal/shell"
 	"github.com/wasmbox/wasmbox/validate"
 )
 
@@ -31,13 +32,24 @@ type ExecOptions struct {
 	MaxOutput   int64
 	// Policy, when set and not "none", runs the program under the in-guest
 	// import guard for that policy. (The static check is PythonRunner's.)
+	// The command is then `python3 FILE [ARGS]` or `python3 -c CODE [ARGS]`
+	// alone, without the shell.
 	Policy *validate.Policy
+	// Dir is the shell's working directory, an absolute sandbox path that
+	// must be a directory; "" is "/".
+	Dir string
+	// StreamOnly sends all of the program's output to Stdout and Stderr, with
+	// no cap, and keeps none of it: the result's Stdout and Stderr are empty.
+	StreamOnly bool
 }
 
-// Exec runs command in a fresh interpreter instance over the sandbox's
-// filesystem and waits for it to finish. command is `python3 FILE [ARGS]`
-// or `python3 -c CODE [ARGS]` (also `python`), split with shell quoting
-// rules; any other program gives exit 127 and a message on stderr.
+// Exec runs the command line command in the sandbox's shell (see package
+// internal/shell: POSIX sh with the core utilities, python3 as a wasm
+// guest, each python3 a fresh interpreter instance) over the sandbox's
+// filesystem, and waits for it to finish. One timeout covers the whole
+// line. With opts.Policy set (and not "none"), command is `python3 FILE
+// [ARGS]` or `python3 -c CODE [ARGS]`, split with shell quoting rules, and
+// runs under the guard without a shell; any other program gives exit 127.
 //
 // The program's failures (exit status, timeout, memory limit, crash) are
 // reported in the result, never as an error. The error is non-nil when the
@@ -50,6 +62,11 @@ func (s *Sandbox) Exec(ctx context.Context, command string, opts ExecOptions) (*
 	s.mu.Unlock()
 	if destroyed {
 		return nil, ErrDestroyed
+	}
+	if opts.Policy == nil || !opts.Policy.Enabled() {
+		return s.shellExec(ctx, command, func(ctx context.Context, cfg shell.Config) (int, error) {
+			return shell.Run(ctx, cfg, command, "sh")
+		}, opts)
 	}
 	argv, err := s.guestArgv(command, opts.Policy)
 	return s.run(ctx, command, argv, err, opts)
@@ -64,8 +81,8 @@ func (s *Sandbox) run(ctx context.Context, command string, argv []string, argvEr
 		return nil, err
 	}
 	start := time.Now()
-	stdout := &cappedBuffer{max: cfg.MaxOutput, live: opts.Stdout}
-	stderr := &cappedBuffer{max: cfg.MaxOutput, live: opts.Stderr}
+	stdout := &cappedBuffer{max: cfg.MaxOutput, live: opts.Stdout, streamOnly: opts.StreamOnly}
+	stderr := &cappedBuffer{max: cfg.MaxOutput, live: opts.Stderr, streamOnly: opts.StreamOnly}
 	res := &ExecResult{Command: command, Timestamp: start.UTC(), Violations: []validate.Violation{}}
 	finish := func() {
 		res.Stdout, res.StdoutTruncated = stdout.result()
@@ -80,7 +97,7 @@ func (s *Sandbox) run(ctx context.Context, command string, argv []string, argvEr
 		return res, nil
 	}
 
-	j := job{argv: argv, env: cfg.Env, stdin: opts.Stdin, stdout: stdout, stderr: stderr, fs: s.fs, memoryLimit: cfg.MemoryLimit, timeout: cfg.Timeout}
+	j := job{argv: argv, env: cfg.Env, stdin: opts.Stdin, stdout: stdout, stderr: stderr, fs: s.fs, maxOpenFiles: cfg.MaxOpenFiles, memoryLimit: cfg.MemoryLimit, timeout: cfg.Timeout}
 	runErr, stopped, alloc := s.engine.runJob(ctx, j, func() { start = time.Now() })
 	res.MemoryExceeded = alloc.exceeded.Load()
 	return res, classify(ctx, stopped, runErr, res, stderr)
@@ -111,14 +128,18 @@ func (e *Engine) runJob(ctx context.Context, j job, started func()) (err, stoppe
 			}
 		}
 	}
-	runCtx, cancel := context.WithTimeout(ctx, j.timeout)
-	defer cancel()
+	clk, st := newGuestClock(clockOrigin), newInstanceState(j.maxOpenFiles)
 	alloc = newAllocator(j.memoryLimit)
-	mcfg := e.moduleConfig(j.argv, j.env).
-		WithStdin(guestStdin(runCtx, j.stdin)).
+	timeoutCtx, cancelTimeout := context.WithTimeout(withMemoryWatch(withInstance(withClock(ctx, clk), st), alloc), j.timeout)
+	defer cancelTimeout()
+	runCtx, cancel := context.WithCancelCause(timeoutCtx)
+	defer cancel(nil)
+	alloc.stop = func() { cancel(errMemoryKilled) }
+	mcfg := e.moduleConfig(j.argv, j.env, clk).
+		WithStdin(guestStdin(runCtx, j.input(alloc))).
 		WithStdout(j.stdout).
 		WithStderr(j.stderr).
-		WithFSConfig(e.fsConfig(j.fs))
+		WithFSConfig(e.fsConfig(&instanceFS{FS: j.fs, st: st}))
 	err = e.instantiate(runCtx, alloc, mcfg, false)
 	return err, context.Cause(runCtx), alloc
 }
@@ -156,7 +177,7 @@ func (s *Sandbox) guestArgv(command string, policy *validate.Policy) ([]string, 
 	if len(argv) == 0 {
 		return nil, errors.New("empty command: only python3 runs in this sandbox")
 	}
-	if !isPython(argv[0]) {
+	if !IsPython(argv[0]) {
 		return nil, fmt.Errorf("%s: command not found: only python3 runs in this sandbox", argv[0])
 	}
 	argv[0] = "python3"
@@ -184,6 +205,10 @@ func classify(ctx context.Context, stopped, err error, res *ExecResult, stderr i
 	case errors.Is(stopped, context.DeadlineExceeded):
 		res.TimedOut = true
 		res.ExitCode = ExitTimeout
+	case errors.Is(stopped, errMemoryKilled):
+		res.MemoryExceeded = true
+		res.ExitCode = ExitMemory
+		fmt.Fprintln(stderr, "wasmbox: stopped: the program kept failing to grow its memory past the limit, or kept running long after it first failed")
 	case stopped != nil:
 		res.ExitCode = ExitSandboxFailure
 		return stopped

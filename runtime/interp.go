@@ -91,9 +91,19 @@ func customInterpreter(wasm []byte, sum string) interpreter {
 // fsConfig mounts root at / and, for a reactor, the standard library,
 // read-only: writes there fail with ENOSYS.
 func (e *Engine) fsConfig(root experimentalsys.FS) wazero.FSConfig {
+	return e.mountConfig(root, e.stdlibFS())
+}
+
+// stdlibFS is the standard library's read-only mount.
+func (e *Engine) stdlibFS() experimentalsys.FS {
+	return &sysfs.ReadFS{FS: &sysfs.AdaptFS{FS: e.interp.stdlib}}
+}
+
+// mountConfig mounts root at / and, for a reactor, lib at stdlibMount.
+func (e *Engine) mountConfig(root, lib experimentalsys.FS) wazero.FSConfig {
 	c := wazero.NewFSConfig().(sysfs.FSConfig).WithSysFSMount(root, "/")
 	if e.reactor {
-		return c.(sysfs.FSConfig).WithSysFSMount(&sysfs.ReadFS{FS: &sysfs.AdaptFS{FS: e.interp.stdlib}}, stdlibMount)
+		return c.(sysfs.FSConfig).WithSysFSMount(lib, stdlibMount)
 	}
 	return c
 }

@@ -10,6 +10,7 @@ import (
 
 // memFile is an open file or directory of a memFS. It keeps its own offset,
 // like a file description; the node's data is shared with other handles.
+// Until Close, it holds the node's bytes in the filesystem's count.
 type memFile struct {
 	experimentalsys.UnimplementedFile
 
@@ -191,8 +192,16 @@ func (f *memFile) Utimens(atim, mtim int64) experimentalsys.Errno {
 	return 0
 }
 
-// Close implements experimentalsys.File.
+// Close implements experimentalsys.File. The last descriptor of a file no
+// longer named in any directory frees its bytes.
 func (f *memFile) Close() experimentalsys.Errno {
+	if f.closed {
+		return 0
+	}
 	f.closed = true
+	f.fs.mu.Lock()
+	defer f.fs.mu.Unlock()
+	f.n.open--
+	f.fs.release(f.n)
 	return 0
 }

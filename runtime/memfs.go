@@ -2,7 +2,6 @@ package runtime
 
 import (
 	"io/fs"
-	"path"
 	"sort"
 	"strings"
 	"sync"
@@ -14,30 +13,44 @@ import (
 
 // memFS is the sandbox's writable in-memory filesystem, mounted at the guest's
 // "/". It never touches the host: every file is a byte slice in a tree of
-// nodes. Its size is capped in bytes and in entries; going past either cap
-// gives the guest ENOSPC.
+// nodes, with symbolic links that resolve inside the tree only (see
+// memfs_path.go). Its size is capped in bytes and in entries; going past
+// either cap fails with errNoSpace.
 //
-// The CPython standard library is not in it: the interpreter's own wasi-vfs
-// image serves /usr/local/lib from inside the module.
+// A file's bytes count against the cap for as long as they exist: while a
+// directory entry names the file, or an open descriptor holds it. Unlinking
+// an open file (or renaming another over it) frees nothing until the last
+// descriptor closes, as on a POSIX filesystem.
+//
+// The CPython standard library is not in it: the embedded interpreter gets
+// it through a separate read-only mount at /usr/local/lib (see
+// Engine.mountConfig).
+//
+// It implements wazero's experimental sys.FS; every method is safe for
+// concurrent use.
 type memFS struct {
 	experimentalsys.UnimplementedFS
 
 	mu       sync.Mutex
 	root     *node
-	maxBytes int64 // cap on the sum of file sizes
-	maxNodes int   // cap on files and directories, the root excluded
+	maxBytes int64 // cap on the sum of file sizes and link targets
+	maxNodes int   // cap on directory entries (names), the root excluded
 	bytes    int64
 	nodes    int
 	nextIno  sys.Inode
 }
 
-// node is a file or a directory.
+// node is a file, a directory or a symbolic link.
 type node struct {
 	ino      sys.Inode
 	dir      bool
+	link     bool
 	perm     fs.FileMode
 	data     []byte           // a file's contents
+	target   string           // a link's target, as given
 	children map[string]*node // a directory's entries
+	nlink    int              // directory entries naming the node
+	open     int              // open descriptors holding the node
 	atim     int64
 	mtim     int64
 	ctim     int64
@@ -46,6 +59,7 @@ type node struct {
 func newMemFS(maxBytes int64, maxNodes int) *memFS {
 	m := &memFS{maxBytes: maxBytes, maxNodes: maxNodes}
 	m.root = m.newNode(true, 0o755)
+	m.root.nlink = 1
 	return m
 }
 
@@ -57,53 +71,6 @@ func (m *memFS) newNode(dir bool, perm fs.FileMode) *node {
 		n.children = map[string]*node{}
 	}
 	return n
-}
-
-// split cleans p (relative to the mount, or absolute for host calls) and
-// returns its path elements. ".." never climbs above the root.
-func split(p string) []string {
-	clean := path.Clean("/" + p)
-	if clean == "/" {
-		return nil
-	}
-	return strings.Split(clean[1:], "/")
-}
-
-// lookup finds the node at p. The caller holds m.mu.
-func (m *memFS) lookup(p string) (*node, experimentalsys.Errno) {
-	n := m.root
-	for _, name := range split(p) {
-		if !n.dir {
-			return nil, experimentalsys.ENOTDIR
-		}
-		child, ok := n.children[name]
-		if !ok {
-			return nil, experimentalsys.ENOENT
-		}
-		n = child
-	}
-	return n, 0
-}
-
-// parent finds the directory that holds p and p's last element. The caller
-// holds m.mu.
-func (m *memFS) parent(p string) (*node, string, experimentalsys.Errno) {
-	elems := split(p)
-	if len(elems) == 0 {
-		return nil, "", experimentalsys.EEXIST // the root itself
-	}
-	dir, errno := m.lookup(strings.Join(elems[:len(elems)-1], "/"))
-	if errno != 0 {
-		return nil, "", errno
-	}
-	if !dir.dir {
-		return nil, "", experimentalsys.ENOTDIR
-	}
-	name := elems[len(elems)-1]
-	if errno := checkName(name); errno != 0 {
-		return nil, "", errno
-	}
-	return dir, name, 0
 }
 
 // maxNameLen is the longest file name the filesystem accepts, as on Linux.
@@ -131,10 +98,44 @@ func (m *memFS) create(dir *node, name string, isDir bool, perm fs.FileMode) (*n
 		return nil, errNoSpace
 	}
 	n := m.newNode(isDir, perm)
-	dir.children[name] = n
-	dir.mtim = n.mtim
-	m.nodes++
+	m.attach(dir, name, n)
 	return n, 0
+}
+
+// attach makes dir's entry name point at n. Every entry counts against the
+// entry cap, hard links included. The caller holds m.mu.
+func (m *memFS) attach(dir *node, name string, n *node) {
+	dir.children[name] = n
+	m.nodes++
+	n.nlink++
+	dir.mtim = time.Now().UnixNano()
+	dir.ctim = dir.mtim
+}
+
+// detach removes dir's entry name, freeing its node if nothing else holds
+// it. The caller holds m.mu.
+func (m *memFS) detach(dir *node, name string) {
+	n := dir.children[name]
+	delete(dir.children, name)
+	m.nodes--
+	dir.mtim = time.Now().UnixNano()
+	dir.ctim = dir.mtim
+	n.nlink--
+	m.release(n)
+}
+
+// release frees n's bytes once no directory entry names it and no
+// descriptor holds it. A directory's entries go with it. The caller holds
+// m.mu.
+func (m *memFS) release(n *node) {
+	if n.nlink > 0 || n.open > 0 {
+		return
+	}
+	for name := range n.children {
+		m.detach(n, name)
+	}
+	m.bytes -= int64(len(n.data) + len(n.target))
+	n.data = nil
 }
 
 // resize sets a file's length, within the byte cap. The caller holds m.mu.
@@ -158,44 +159,47 @@ func (m *memFS) resize(n *node, size int64) experimentalsys.Errno {
 	return 0
 }
 
-// remove frees the bytes and entries held by n and everything below it. The
-// caller holds m.mu.
-func (m *memFS) remove(n *node) {
-	m.nodes--
-	m.bytes -= int64(len(n.data))
-	for _, c := range n.children {
-		m.remove(c)
+// reset empties the filesystem. Files still open keep their bytes counted
+// until they close. The caller holds m.mu.
+func (m *memFS) reset() {
+	for name := range m.root.children {
+		m.detach(m.root, name)
 	}
 }
 
 func (n *node) stat() sys.Stat_t {
-	st := sys.Stat_t{Ino: n.ino, Mode: n.perm, Nlink: 1, Size: int64(len(n.data)), Atim: n.atim, Mtim: n.mtim, Ctim: n.ctim}
-	if n.dir {
+	st := sys.Stat_t{Ino: n.ino, Mode: n.perm, Nlink: uint64(n.nlink), Size: int64(len(n.data)), Atim: n.atim, Mtim: n.mtim, Ctim: n.ctim}
+	switch {
+	case n.dir:
 		st.Mode |= fs.ModeDir
 		st.Nlink = 2
 		st.Size = 0
+	case n.link:
+		st.Mode = fs.ModeSymlink | 0o777
+		st.Size = int64(len(n.target))
 	}
 	return st
 }
 
-// OpenFile implements experimentalsys.FS.
+// OpenFile implements experimentalsys.FS. It follows a link in the last
+// element unless flag has O_NOFOLLOW (then a link gives ELOOP); O_CREAT
+// through a dangling link creates the link's target.
 func (m *memFS) OpenFile(p string, flag experimentalsys.Oflag, perm fs.FileMode) (experimentalsys.File, experimentalsys.Errno) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	n, errno := m.lookup(p)
+	w, errno := m.walk(p, flag&experimentalsys.O_NOFOLLOW == 0)
+	n := w.n
 	switch {
-	case errno == experimentalsys.ENOENT && flag&experimentalsys.O_CREAT != 0:
-		dir, name, errno := m.parent(p)
-		if errno != 0 {
-			return nil, errno
-		}
-		if n, errno = m.create(dir, name, false, perm); errno != 0 {
+	case errno == experimentalsys.ENOENT && w.dir != nil && flag&experimentalsys.O_CREAT != 0:
+		if n, errno = m.create(w.dir, w.name, false, perm); errno != 0 {
 			return nil, errno
 		}
 	case errno != 0:
 		return nil, errno
 	case flag&experimentalsys.O_CREAT != 0 && flag&experimentalsys.O_EXCL != 0:
 		return nil, experimentalsys.EEXIST
+	case n.link:
+		return nil, experimentalsys.ELOOP
 	}
 	access := flag & (experimentalsys.O_RDONLY | experimentalsys.O_RDWR | experimentalsys.O_WRONLY)
 	f := &memFile{fs: m, n: n, readable: access != experimentalsys.O_WRONLY, writable: access != experimentalsys.O_RDONLY, append: flag&experimentalsys.O_APPEND != 0}
@@ -203,6 +207,7 @@ func (m *memFS) OpenFile(p string, flag experimentalsys.Oflag, perm fs.FileMode)
 		if f.writable {
 			return nil, experimentalsys.EISDIR
 		}
+		n.open++
 		return f, 0
 	}
 	if flag&experimentalsys.O_DIRECTORY != 0 {
@@ -212,93 +217,113 @@ func (m *memFS) OpenFile(p string, flag experimentalsys.Oflag, perm fs.FileMode)
 		m.resize(n, 0) // shrinking never fails
 		n.mtim = time.Now().UnixNano()
 	}
+	n.open++
 	return f, 0
 }
 
-// Stat implements experimentalsys.FS.
+// Stat implements experimentalsys.FS: links are followed.
 func (m *memFS) Stat(p string) (sys.Stat_t, experimentalsys.Errno) {
+	return m.statPath(p, true)
+}
+
+// Lstat implements experimentalsys.FS: a link in the last element is
+// described itself.
+func (m *memFS) Lstat(p string) (sys.Stat_t, experimentalsys.Errno) {
+	return m.statPath(p, false)
+}
+
+func (m *memFS) statPath(p string, follow bool) (sys.Stat_t, experimentalsys.Errno) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	n, errno := m.lookup(p)
+	w, errno := m.walk(p, follow)
 	if errno != 0 {
 		return sys.Stat_t{}, errno
 	}
-	return n.stat(), 0
-}
-
-// Lstat implements experimentalsys.FS. There are no symbolic links.
-func (m *memFS) Lstat(p string) (sys.Stat_t, experimentalsys.Errno) { return m.Stat(p) }
-
-// Readlink implements experimentalsys.FS: nothing is a link.
-func (m *memFS) Readlink(p string) (string, experimentalsys.Errno) {
-	if _, errno := m.Stat(p); errno != 0 {
-		return "", errno
-	}
-	return "", experimentalsys.EINVAL
+	return w.n.stat(), 0
 }
 
 // Mkdir implements experimentalsys.FS.
 func (m *memFS) Mkdir(p string, perm fs.FileMode) experimentalsys.Errno {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	dir, name, errno := m.parent(p)
-	if errno != 0 {
+	w, errno := m.walk(p, false)
+	switch {
+	case errno == 0:
+		return experimentalsys.EEXIST
+	case errno != experimentalsys.ENOENT || w.dir == nil:
 		return errno
 	}
-	if _, ok := dir.children[name]; ok {
-		return experimentalsys.EEXIST
-	}
-	_, errno = m.create(dir, name, true, perm)
+	_, errno = m.create(w.dir, w.name, true, perm)
 	return errno
 }
 
-// Chmod implements experimentalsys.FS.
+// Chmod implements experimentalsys.FS. It follows links; the permission
+// bits (executable ones included) are kept as given.
 func (m *memFS) Chmod(p string, perm fs.FileMode) experimentalsys.Errno {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	n, errno := m.lookup(p)
+	w, errno := m.walk(p, true)
 	if errno == 0 {
-		n.perm = perm.Perm()
+		w.n.perm = perm.Perm()
+		w.n.ctim = time.Now().UnixNano()
 	}
 	return errno
 }
 
-// Rename implements experimentalsys.FS with POSIX rename(2) semantics.
+// Rename implements experimentalsys.FS with POSIX rename(2) semantics. Links
+// in the last elements are renamed or replaced, never followed.
 func (m *memFS) Rename(from, to string) experimentalsys.Errno {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	src, errno := m.lookup(from)
-	if errno != 0 {
+	src, errno := m.walk(from, false)
+	switch {
+	case errno != 0:
 		return errno
+	case src.dir == nil:
+		return experimentalsys.EPERM // the root
 	}
-	if src == m.root {
-		return experimentalsys.EPERM
-	}
-	if to == from {
+	dst, errno := m.walk(to, false)
+	switch {
+	case errno == experimentalsys.ENOENT && dst.dir != nil:
+	case errno != 0:
+		return errno
+	case dst.dir == nil:
+		return experimentalsys.EPERM // the root
+	case dst.n == src.n:
 		return 0
+	case src.n.dir && !dst.n.dir:
+		return experimentalsys.ENOTDIR
+	case !src.n.dir && dst.n.dir:
+		return experimentalsys.EISDIR
+	case dst.n.dir && len(dst.n.children) > 0:
+		return experimentalsys.ENOTEMPTY
 	}
-	if strings.HasPrefix(path.Clean("/"+to)+"/", path.Clean("/"+from)+"/") {
+	if src.n.dir && isUnder(dst.path, src.path) {
 		return experimentalsys.EINVAL // a directory into itself
 	}
-	fromDir, fromName, _ := m.parent(from)
-	toDir, toName, errno := m.parent(to)
-	if errno != 0 {
-		return errno
+	n := src.n
+	n.nlink++ // held while it moves
+	m.detach(src.dir, src.name)
+	if dst.n != nil {
+		m.detach(dst.dir, dst.name)
 	}
-	if dst, ok := toDir.children[toName]; ok {
-		switch {
-		case src.dir && !dst.dir:
-			return experimentalsys.ENOTDIR
-		case !src.dir && dst.dir:
-			return experimentalsys.EISDIR
-		case dst.dir && len(dst.children) > 0:
-			return experimentalsys.ENOTEMPTY
-		}
-		m.remove(dst)
-	}
-	delete(fromDir.children, fromName)
-	toDir.children[toName] = src
+	m.attach(dst.dir, dst.name, n)
+	n.nlink--
+	n.ctim = time.Now().UnixNano()
 	return 0
+}
+
+// isUnder reports whether the path p is base or below it.
+func isUnder(p, base []string) bool {
+	if len(p) < len(base) {
+		return false
+	}
+	for i := range base {
+		if p[i] != base[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // Rmdir implements experimentalsys.FS.
@@ -308,7 +333,7 @@ func (m *memFS) Rmdir(p string) experimentalsys.Errno {
 	return m.unlink(p, removeDir)
 }
 
-// Unlink implements experimentalsys.FS.
+// Unlink implements experimentalsys.FS. It removes a link, never its target.
 func (m *memFS) Unlink(p string) experimentalsys.Errno {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -317,39 +342,37 @@ func (m *memFS) Unlink(p string) experimentalsys.Errno {
 
 // What unlink may remove.
 const (
-	removeFile = 1 << iota
+	removeFile = 1 << iota // a file or a link
 	removeDir
 )
 
-// unlink removes the file or empty directory at p, if its kind is in kinds.
-// The caller holds m.mu.
+// unlink removes the file, link or empty directory at p, if its kind is in
+// kinds. The caller holds m.mu.
 func (m *memFS) unlink(p string, kinds int) experimentalsys.Errno {
-	n, errno := m.lookup(p)
+	w, errno := m.walk(p, false)
 	switch {
 	case errno != 0:
 		return errno
-	case n == m.root:
-		return experimentalsys.EPERM
-	case kinds&removeDir == 0 && n.dir:
+	case w.dir == nil:
+		return experimentalsys.EPERM // the root
+	case kinds&removeDir == 0 && w.n.dir:
 		return experimentalsys.EISDIR
-	case kinds&removeFile == 0 && !n.dir:
+	case kinds&removeFile == 0 && !w.n.dir:
 		return experimentalsys.ENOTDIR
-	case n.dir && len(n.children) > 0:
+	case w.n.dir && len(w.n.children) > 0:
 		return experimentalsys.ENOTEMPTY
 	}
-	parent, name, _ := m.parent(p)
-	delete(parent.children, name)
-	m.remove(n)
+	m.detach(w.dir, w.name)
 	return 0
 }
 
-// Utimens implements experimentalsys.FS.
+// Utimens implements experimentalsys.FS. It follows links.
 func (m *memFS) Utimens(p string, atim, mtim int64) experimentalsys.Errno {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	n, errno := m.lookup(p)
+	w, errno := m.walk(p, true)
 	if errno == 0 {
-		n.setTimes(atim, mtim)
+		w.n.setTimes(atim, mtim)
 	}
 	return errno
 }

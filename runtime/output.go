@@ -16,11 +16,19 @@ type cappedBuffer struct {
 	max     int64
 	dropped int64
 	live    io.Writer
+	// streamOnly passes every write on to live and keeps nothing.
+	streamOnly bool
 }
 
 func (c *cappedBuffer) Write(p []byte) (int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.streamOnly {
+		if c.live != nil {
+			_, _ = c.live.Write(p)
+		}
+		return len(p), nil
+	}
 	keep := p
 	if room := c.max - int64(c.buf.Len()); int64(len(p)) > room {
 		keep = p[:max(room, 0)]

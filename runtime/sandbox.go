@@ -41,8 +41,13 @@ type SandboxConfig struct {
 	MaxOutput int64
 	// MaxFSBytes caps the total size of the files in the sandbox.
 	MaxFSBytes int64
-	// MaxFiles caps the number of files and directories in the sandbox.
+	// MaxFiles caps the number of directory entries (files, directories,
+	// links) in the sandbox.
 	MaxFiles int
+	// MaxOpenFiles caps the file descriptors each Exec's instance may hold
+	// open at once (default DefaultMaxOpenFiles, as RLIMIT_NOFILE); past it,
+	// opening fails with EMFILE.
+	MaxOpenFiles int
 	// Env is the guest's environment. It is empty unless set here or in
 	// ExecOptions.Env; the host's environment is never passed through.
 	Env map[string]string
@@ -65,12 +70,15 @@ func (c SandboxConfig) withDefaults(e *Engine) (SandboxConfig, error) {
 	if c.MaxFiles == 0 {
 		c.MaxFiles = DefaultMaxFiles
 	}
+	if c.MaxOpenFiles == 0 {
+		c.MaxOpenFiles = DefaultMaxOpenFiles
+	}
 	switch {
 	case c.Timeout < 0:
 		return c, fmt.Errorf("wasmbox: timeout %v is negative", c.Timeout)
 	case c.MaxOutput < 0:
 		return c, fmt.Errorf("wasmbox: output cap %d is negative", c.MaxOutput)
-	case c.MaxFSBytes < 0 || c.MaxFiles < 0:
+	case c.MaxFSBytes < 0 || c.MaxFiles < 0 || c.MaxOpenFiles < 0:
 		return c, errors.New("wasmbox: filesystem caps must not be negative")
 	}
 	return c, checkMemoryLimit(e, c.MemoryLimit)
@@ -119,13 +127,19 @@ var (
 	ErrNoSpace = errors.New("no space left in the sandbox filesystem")
 )
 
-// FileInfo describes a file or directory in a sandbox.
+// FileInfo describes a file, directory or symbolic link in a sandbox.
 type FileInfo struct {
 	Name    string    `json:"name"`
 	Path    string    `json:"path"`
 	Size    int64     `json:"size"`
 	IsDir   bool      `json:"isDir"`
 	ModTime time.Time `json:"modTime"`
+	// LinkTarget is a symbolic link's target, as written; empty for files
+	// and directories. A link's IsDir is false whatever it points to.
+	LinkTarget string `json:"linkTarget,omitempty"`
+	// Mode is the permission bits, with fs.ModeDir for a directory and
+	// fs.ModeSymlink for a symbolic link.
+	Mode fs.FileMode `json:"mode"`
 }
 
 // op checks the sandbox is alive and p is an absolute path, and runs fn
@@ -165,20 +179,22 @@ func hostErr(errno experimentalsys.Errno) error {
 	return errno
 }
 
-// mkdirAll creates p and its parents. The caller holds s.fs.mu.
+// mkdirAll creates p and its parents, following links on the way. The
+// caller holds s.fs.mu.
 func (s *Sandbox) mkdirAll(p string) experimentalsys.Errno {
-	n := s.fs.root
-	for _, name := range split(p) {
-		child, ok := n.children[name]
-		if !ok {
-			var errno experimentalsys.Errno
-			if child, errno = s.fs.create(n, name, true, 0o755); errno != 0 {
+	elems := split(p)
+	for i := range elems {
+		w, errno := s.fs.walk(strings.Join(elems[:i+1], "/"), true)
+		switch {
+		case errno == experimentalsys.ENOENT && w.dir != nil:
+			if _, errno = s.fs.create(w.dir, w.name, true, 0o755); errno != 0 {
 				return errno
 			}
-		} else if !child.dir {
+		case errno != 0:
+			return errno
+		case !w.n.dir:
 			return experimentalsys.ENOTDIR
 		}
-		n = child
 	}
 	return 0
 }
@@ -190,16 +206,14 @@ func (s *Sandbox) WriteFile(p string, data []byte) error {
 		if errno := s.mkdirAll(path.Dir(clean)); errno != 0 {
 			return errno
 		}
-		n, errno := s.fs.lookup(clean)
-		if errno == experimentalsys.ENOENT {
-			dir, name, errno := s.fs.parent(clean)
-			if errno != 0 {
+		w, errno := s.fs.walk(clean, true)
+		n := w.n
+		switch {
+		case errno == experimentalsys.ENOENT && w.dir != nil:
+			if n, errno = s.fs.create(w.dir, w.name, false, 0o644); errno != 0 {
 				return errno
 			}
-			if n, errno = s.fs.create(dir, name, false, 0o644); errno != 0 {
-				return errno
-			}
-		} else if errno != 0 {
+		case errno != 0:
 			return errno
 		}
 		if n.dir {
@@ -245,7 +259,14 @@ func (s *Sandbox) ListFiles(dir string) ([]FileInfo, error) {
 		}
 		out = make([]FileInfo, 0, len(n.children))
 		for name, c := range n.children {
-			out = append(out, FileInfo{Name: name, Path: path.Join(clean, name), Size: int64(len(c.data)), IsDir: c.dir, ModTime: time.Unix(0, c.mtim)})
+			mode := c.perm
+			switch {
+			case c.dir:
+				mode |= fs.ModeDir
+			case c.target != "":
+				mode |= fs.ModeSymlink
+			}
+			out = append(out, FileInfo{Name: name, Path: path.Join(clean, name), Size: c.stat().Size, IsDir: c.dir, ModTime: time.Unix(0, c.mtim), LinkTarget: c.target, Mode: mode})
 		}
 		sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 		return 0
@@ -259,7 +280,26 @@ func (s *Sandbox) Mkdir(p string) error {
 	return s.op("mkdir", p, s.mkdirAll)
 }
 
-// DeleteFile removes the file or empty directory at path.
+// Symlink makes a symbolic link at path to target, kept as written. Like
+// every link in the sandbox, it resolves inside the sandbox only.
+func (s *Sandbox) Symlink(target, p string) error {
+	return s.op("symlink", p, func(clean string) experimentalsys.Errno {
+		return s.fs.symlink(target, clean)
+	})
+}
+
+// Chmod sets the permission bits of the file or directory at path.
+func (s *Sandbox) Chmod(p string, mode fs.FileMode) error {
+	return s.op("chmod", p, func(clean string) experimentalsys.Errno {
+		n, errno := s.fs.lookup(clean)
+		if errno == 0 {
+			n.perm = mode.Perm()
+		}
+		return errno
+	})
+}
+
+// DeleteFile removes the file, link or empty directory at path.
 func (s *Sandbox) DeleteFile(p string) error {
 	return s.op("delete", p, func(clean string) experimentalsys.Errno {
 		return s.fs.unlink(clean, removeFile|removeDir)
@@ -282,8 +322,7 @@ func (s *Sandbox) Destroy() error {
 	if !s.destroyed {
 		s.destroyed = true
 		s.fs.mu.Lock()
-		s.fs.root = s.fs.newNode(true, 0o755)
-		s.fs.bytes, s.fs.nodes = 0, 0
+		s.fs.reset()
 		s.fs.mu.Unlock()
 	}
 	return nil

@@ -62,10 +62,9 @@ func TestSandboxFileAPI(t *testing.T) {
 
 func TestCommandNotFound(t *testing.T) {
 	for name, cmd := range map[string]string{
-		"ls":    "ls -la",
-		"bash":  "bash -c 'echo hi'",
-		"pipe":  "python3 -c 'x' | cat",
-		"empty": "",
+		"unknown":        "nosuchcmd -la",
+		"in a nested sh": "bash -c 'curl example.com'",
+		"in a pipeline":  "python3 -c 'x' | wget -",
 	} {
 		t.Run(name, func(t *testing.T) {
 			res := run(t, cmd, ExecOptions{})

@@ -35,13 +35,17 @@ import (
 // each instance. Nothing else is open after init: zipimport reopens the zip
 // for each read.
 //
+// The guest's monotonic clock steps instead of running while the snapshot is
+// taken, and the snapshot keeps its last reading, where every restored
+// instance's clock starts (see clock.go).
+//
 // What the snapshot freezes that must not be shared is reset by warm.py in
 // each run: the random module's state. The string-hash seed cannot be: it
 // is fixed per snapshot (one per machine and cache directory).
 
 // snapshotFormat names the file format and what goes into a snapshot; it is
 // part of the cache key.
-const snapshotFormat = "wasmbox-snapshot-1\n"
+const snapshotFormat = "wasmbox-snapshot-2\n"
 
 // snapshotTimeout bounds taking the snapshot.
 const snapshotTimeout = 2 * time.Minute
@@ -49,8 +53,9 @@ const snapshotTimeout = 2 * time.Minute
 // snapshot is linear memory after init, as the runs of 4 KiB chunks that
 // differ from a fresh instance's memory.
 type snapshot struct {
-	size uint64 // bytes
-	runs []memRun
+	size  uint64 // bytes
+	clock int64  // the guest's monotonic clock when it was taken, in ns
+	runs  []memRun
 }
 
 type memRun struct {
@@ -109,10 +114,11 @@ func (e *Engine) loadSnapshot(ctx context.Context, cached *snapshot) (*snapshot,
 // takeSnapshot initialises one instance and compares its memory with a fresh
 // one's.
 func (e *Engine) takeSnapshot(ctx context.Context) (*snapshot, error) {
-	ctx, cancel := context.WithTimeout(ctx, snapshotTimeout)
+	clk := newSteppingClock(clockOrigin)
+	ctx, cancel := context.WithTimeout(withClock(ctx, clk), snapshotTimeout)
 	defer cancel()
 	var out bytes.Buffer
-	mcfg := e.moduleConfig([]string{"python3", "-c", warmSource, guard.BootSource(), "snapshot"}, nil).
+	mcfg := e.moduleConfig([]string{"python3", "-c", warmSource, guard.BootSource(), "snapshot"}, nil, clk).
 		WithStdin(bytes.NewReader(nil)).
 		WithStdout(&out).
 		WithStderr(&out).
@@ -136,7 +142,9 @@ func (e *Engine) takeSnapshot(ctx context.Context) (*snapshot, error) {
 	if err := sameGlobals(fresh, inited); err != nil {
 		return nil, err
 	}
-	return diffMemory(fresh.Memory(), inited.Memory()), nil
+	s := diffMemory(fresh.Memory(), inited.Memory())
+	s.clock = clk.nanotime()
+	return s, nil
 }
 
 // sameGlobals checks that init left the stack pointer, when the module
@@ -159,6 +167,12 @@ func sameGlobals(fresh, inited api.Module) error {
 func diffMemory(fresh, inited api.Memory) *snapshot {
 	a, _ := fresh.Read(0, fresh.Size())
 	b, _ := inited.Read(0, inited.Size())
+	return diffImage(a, b)
+}
+
+// diffImage returns b as the chunks that differ from a (zero past a's end).
+// Both lengths are whole wasm pages.
+func diffImage(a, b []byte) *snapshot {
 	s := &snapshot{size: uint64(len(b))}
 	zero := make([]byte, snapshotChunk)
 	for off := 0; off < len(b); off += snapshotChunk {
@@ -197,16 +211,21 @@ func (s *snapshot) restore(mem api.Memory) error {
 	return nil
 }
 
-// encode serialises s: the format line, the size, the run count, then each
-// run's offset, length and bytes, little-endian.
+// snapshotHeader is the size of what follows the format line: size, clock
+// and run count.
+const snapshotHeader = 20
+
+// encode serialises s: the format line, the size, the clock, the run count,
+// then each run's offset, length and bytes, little-endian.
 func (s *snapshot) encode() []byte {
-	n := len(snapshotFormat) + 12
+	n := len(snapshotFormat) + snapshotHeader
 	for _, r := range s.runs {
 		n += 12 + len(r.data)
 	}
 	b := make([]byte, 0, n)
 	b = append(b, snapshotFormat...)
 	b = binary.LittleEndian.AppendUint64(b, s.size)
+	b = binary.LittleEndian.AppendUint64(b, uint64(s.clock))
 	b = binary.LittleEndian.AppendUint32(b, uint32(len(s.runs)))
 	for _, r := range s.runs {
 		b = binary.LittleEndian.AppendUint64(b, r.off)
@@ -220,13 +239,13 @@ func (s *snapshot) encode() []byte {
 // the size.
 func decodeSnapshot(b []byte) (*snapshot, error) {
 	bad := errors.New("wasmbox: malformed snapshot file")
-	if !bytes.HasPrefix(b, []byte(snapshotFormat)) || len(b) < len(snapshotFormat)+12 {
+	if !bytes.HasPrefix(b, []byte(snapshotFormat)) || len(b) < len(snapshotFormat)+snapshotHeader {
 		return nil, bad
 	}
 	b = b[len(snapshotFormat):]
-	s := &snapshot{size: binary.LittleEndian.Uint64(b)}
-	count := binary.LittleEndian.Uint32(b[8:])
-	b = b[12:]
+	s := &snapshot{size: binary.LittleEndian.Uint64(b), clock: int64(binary.LittleEndian.Uint64(b[8:]))}
+	count := binary.LittleEndian.Uint32(b[16:])
+	b = b[snapshotHeader:]
 	if s.size > MaxMemoryLimit || s.size%pageSize != 0 {
 		return nil, bad
 	}

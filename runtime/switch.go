@@ -98,7 +98,8 @@ func (s *switchFS) Utimens(p string, atim, mtim int64) experimentalsys.Errno {
 // blocks (the guest waits there, warm); the first read also tells the pool
 // the instance is ready. At handover it gives the job line, then the job's
 // own standard input. When the instance's context ends first, reads give end
-// of file.
+// of file. The instance's clock stands still from the first read (the
+// instance is warm and waits) to the handover.
 type warmStdin struct {
 	done   <-chan struct{} // the instance's context
 	ready  chan struct{}   // closed at the first read
@@ -106,10 +107,21 @@ type warmStdin struct {
 	handed chan struct{} // closed at handover, after line and job are set
 	line   []byte
 	job    io.Reader
+
+	clock      *guestClock
+	clockMu    sync.Mutex // orders the first read's pause and the handover's resume
+	handedOver bool
 }
 
 func (w *warmStdin) Read(p []byte) (int, error) {
-	w.once.Do(func() { close(w.ready) })
+	w.once.Do(func() {
+		w.clockMu.Lock()
+		if !w.handedOver {
+			w.clock.pause()
+		}
+		w.clockMu.Unlock()
+		close(w.ready)
+	})
 	select {
 	case <-w.handed:
 	case <-w.done:
@@ -126,5 +138,9 @@ func (w *warmStdin) Read(p []byte) (int, error) {
 // handover gives the guest line, then job.
 func (w *warmStdin) handover(line []byte, job io.Reader) {
 	w.line, w.job = line, job
+	w.clockMu.Lock()
+	w.handedOver = true
+	w.clock.resume()
+	w.clockMu.Unlock()
 	close(w.handed)
 }

@@ -33,8 +33,10 @@ func (t *EvalTester) launcher(s *Sandbox, code []byte) evaltest.Launcher {
 		argv := t.runner.engine.guardConfig(evaltest.HarnessDir).Argv(t.runner.Policy(), "file", evaltest.HarnessPath, evaltest.HarnessArgs(t.function))
 		stderr := &cappedBuffer{max: DefaultMaxOutput}
 		// No timeout for the instance as a whole: the conductor stops it
-		// when a single case (or the loading) overruns.
-		j := job{argv: argv, stdin: stdin, stdout: stdout, stderr: stderr, fs: s.fs, memoryLimit: t.memory, timeout: math.MaxInt64}
+		// when a single case (or the loading) overruns. Each case handed
+		// out is a job boundary for the memory watch, so a case that raised
+		// MemoryError and replied does not count against the next.
+		j := job{argv: argv, stdin: stdin, stdout: stdout, stderr: stderr, fs: s.fs, memoryLimit: t.memory, timeout: math.MaxInt64, casesOnStdin: true}
 		runErr, stopped, alloc := s.engine.runJob(ctx, j, func() {})
 		res := &ExecResult{MemoryExceeded: alloc.exceeded.Load()}
 		err := classify(ctx, stopped, runErr, res, stderr)

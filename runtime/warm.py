@@ -10,7 +10,9 @@
 #   {"argv": ["-c", CODE, ARG...], "env": {NAME: VALUE}}
 # and this program then becomes `python3 -c CODE ARG...` with that
 # environment, in a clean __main__. End of file before the line (the pool is
-# shutting down) exits 0. Each instance serves exactly one job.
+# shutting down) exits 0. Each instance serves exactly one job. A job with
+# "stay" set (a code context: see context.py) returns once CODE has run,
+# leaving the interpreter alive for the host's later wasmbox_run calls.
 import sys
 
 # Nothing from the job's filesystem may be cached while warming: take the
@@ -21,6 +23,7 @@ if sys.path and sys.path[0] == "":
 
 import atexit, builtins, gc, io, json, math, operator, os, re, string, time, traceback, types, typing  # noqa: E401,F401
 import unicodedata  # noqa: F401  (traceback imports it lazily)
+import _ast  # noqa: F401  (the guard's AST transform)
 
 _wasmbox_boot_source = sys.argv[1]
 _wasmbox_boot_code = compile(_wasmbox_boot_source, "<string>", "exec")
@@ -94,6 +97,8 @@ def _wasmbox_start():
         status = 0
     except SystemExit as e:
         status = exit_status(e)
+    if job.get("stay"):
+        return
     finish(status)
 
 

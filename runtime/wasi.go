@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/tetratelabs/wazero"
@@ -12,10 +13,14 @@ import (
 )
 
 // instantiateWASI adds the WASI host module to r: wazero's implementation,
-// with poll_oneoff replaced by pollOneoff and sched_yield by schedYield.
+// with poll_oneoff replaced by pollOneoff, sched_yield by schedYield, and
+// the filesystem functions that can meet a cap wrapped by wasiErrnos.
 func instantiateWASI(ctx context.Context, r wazero.Runtime) error {
 	b := r.NewHostModuleBuilder(wasi_snapshot_preview1.ModuleName)
 	wasi_snapshot_preview1.NewFunctionExporter().ExportFunctions(b)
+	if err := wrapCapped(ctx, r, b); err != nil {
+		return err
+	}
 	b.NewFunctionBuilder().
 		WithGoModuleFunction(api.GoModuleFunc(pollOneoff), []api.ValueType{api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32}, []api.ValueType{api.ValueTypeI32}).
 		WithParameterNames("in", "out", "nsubscriptions", "result.nevents").
@@ -27,6 +32,73 @@ func instantiateWASI(ctx context.Context, r wazero.Runtime) error {
 	return err
 }
 
+// cappedFuncs are the WASI functions that can fail at the descriptor cap or
+// a filesystem cap.
+var cappedFuncs = []string{
+	"path_open", "fd_write", "fd_pwrite", "fd_filestat_set_size", "fd_allocate",
+	"path_create_directory", "path_symlink", "path_link",
+}
+
+// WASI errnos wazero's errno set lacks (wasi_snapshot_preview1 numbering).
+const (
+	errnoIo    = 29
+	errnoMfile = 33
+	errnoNospc = 51
+)
+
+// wrapCapped re-exports wazero's cappedFuncs in b, wrapped by wasiErrnos.
+// wazero's functions are taken from a compiled copy of its host module:
+// each one's Go function is available from its definition.
+func wrapCapped(ctx context.Context, r wazero.Runtime, b wazero.HostModuleBuilder) error {
+	orig := r.NewHostModuleBuilder(wasi_snapshot_preview1.ModuleName)
+	wasi_snapshot_preview1.NewFunctionExporter().ExportFunctions(orig)
+	compiled, err := orig.Compile(ctx)
+	if err != nil {
+		return err
+	}
+	defer compiled.Close(ctx)
+	defs := compiled.ExportedFunctions()
+	for _, name := range cappedFuncs {
+		def, ok := defs[name]
+		if !ok {
+			return fmt.Errorf("wasmbox: wazero's WASI has no %s", name)
+		}
+		fn, ok := def.GoFunction().(api.GoModuleFunction)
+		if !ok {
+			return fmt.Errorf("wasmbox: wazero's WASI %s is not a Go module function", name)
+		}
+		b.NewFunctionBuilder().
+			WithGoModuleFunction(wasiErrnos(fn, name == "path_open"), def.ParamTypes(), def.ResultTypes()).
+			WithParameterNames(def.ParamNames()...).
+			WithResultNames(def.ResultNames()...).
+			Export(name)
+	}
+	return nil
+}
+
+// wasiErrnos calls fn and, when it failed with EIO because the instance
+// met a filesystem cap (instanceState notes it), gives the guest ENOSPC
+// instead. For path_open (opens), it first keeps the instance's descriptor
+// cap: at the cap, the guest gets EMFILE and nothing is opened.
+func wasiErrnos(fn api.GoModuleFunction, opens bool) api.GoModuleFunction {
+	return api.GoModuleFunc(func(ctx context.Context, mod api.Module, stack []uint64) {
+		st := instanceOf(ctx)
+		if st == nil {
+			fn.Call(ctx, mod, stack)
+			return
+		}
+		st.outOfFS.Store(false)
+		if opens && st.atCap() {
+			stack[0] = errnoMfile
+			return
+		}
+		fn.Call(ctx, mod, stack)
+		if stack[0] == errnoIo && st.outOfFS.Load() {
+			stack[0] = errnoNospc
+		}
+	})
+}
+
 // errStopped ends a guest that reaches a preemption point after its
 // context ended.
 var errStopped = errors.New("wasmbox: the guest was stopped")
@@ -35,26 +107,16 @@ var errStopped = errors.New("wasmbox: the guest was stopped")
 // points (wasmbin.AddPreemption) also calls every PreemptInterval loop
 // iterations. Being Go, the call lets the Go scheduler stop the goroutine
 // (wazero's compiled code cannot be preempted); past the call's context it
-// ends the guest.
+// ends the guest. Each call counts toward the guest's MemoryAftermath.
 func schedYield(ctx context.Context, _ api.Module, stack []uint64) {
 	if ctx.Err() != nil {
 		panic(errStopped)
 	}
+	if a := memoryWatchOf(ctx); a != nil {
+		a.yielded()
+	}
 	stack[0] = errnoSuccess
 }
-
-// monotonicEpoch is when this process started the guest's monotonic clock,
-// and monotonicBase the clock's reading then: the wall clock, in Unix
-// nanoseconds, so that the clock also rises from one process to the next
-// (a snapshot taken by one process runs in later ones).
-var (
-	monotonicEpoch = time.Now()
-	monotonicBase  = monotonicEpoch.UnixNano()
-)
-
-// guestNanotime is the guest's monotonic clock. wasmbox supplies it, rather
-// than wazero, so that pollOneoff can turn absolute deadlines into waits.
-func guestNanotime() int64 { return monotonicBase + int64(time.Since(monotonicEpoch)) }
 
 // WASI constants used by pollOneoff (wasi_snapshot_preview1).
 const (
@@ -108,7 +170,7 @@ func pollOneoffErrno(ctx context.Context, mem api.Memory, in, out, nsubs, result
 		sub := subs[i*subscriptionSize:]
 		switch sub[8] {
 		case eventTypeClock:
-			d, errno := clockWait(sub[16:])
+			d, errno := clockWait(ctx, sub[16:])
 			if errno != errnoSuccess {
 				return errno
 			}
@@ -143,8 +205,10 @@ func pollOneoffErrno(ctx context.Context, mem api.Memory, in, out, nsubs, result
 	return errnoSuccess
 }
 
-// clockWait returns how long a clock subscription asks to wait.
-func clockWait(clock []byte) (time.Duration, uint64) {
+// clockWait returns how long a clock subscription asks to wait. The
+// monotonic clock is the instance's own (see clock.go), which wasmbox
+// supplies so that absolute deadlines can be turned into waits.
+func clockWait(ctx context.Context, clock []byte) (time.Duration, uint64) {
 	id := binary.LittleEndian.Uint32(clock[0:])
 	timeout := int64(binary.LittleEndian.Uint64(clock[8:]))
 	flags := binary.LittleEndian.Uint16(clock[24:])
@@ -155,7 +219,7 @@ func clockWait(clock []byte) (time.Duration, uint64) {
 	case clockRealtime:
 		return time.Duration(timeout - time.Now().UnixNano()), errnoSuccess
 	case clockMonotonic:
-		return time.Duration(timeout - guestNanotime()), errnoSuccess
+		return time.Duration(timeout - clockOf(ctx).nanotime()), errnoSuccess
 	}
 	return 0, errnoInval
 }

@@ -3,6 +3,8 @@ package validate
 import (
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // fiveHundredLines is a realistic 500-line file: the honest snippets,
@@ -26,14 +28,12 @@ func fiveHundredLines() []byte {
 
 func BenchmarkCheck500Lines(b *testing.B) {
 	src := fiveHundredLines()
-	if n := strings.Count(string(src), "\n"); n != 500 {
-		b.Fatalf("%d lines", n)
-	}
-	p, _ := PolicyByName("stdlib")
-	p, _ = p.WithAllowedImports("numpy")
-	if vs := Check(src, p); len(vs) != 0 {
-		b.Fatalf("benchmark file has findings: %+v", vs[0])
-	}
+	require.Equal(b, 500, strings.Count(string(src), "\n"), "lines")
+	p, err := PolicyByName("stdlib")
+	require.NoError(b, err)
+	p, err = p.WithAllowedImports("numpy")
+	require.NoError(b, err)
+	require.Empty(b, Check(src, p), "benchmark file has findings")
 	b.SetBytes(int64(len(src)))
 	b.ReportAllocs()
 	for b.Loop() {

@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 	"unicode"
@@ -163,10 +164,17 @@ func (c *checker) checkAttrCall(i int) {
 	}
 }
 
-// checkString flags str literals that spell a path to interpreter internals,
-// such as "__class__" or "{0.__globals__}" (str.format, string.Formatter).
-// Text with whitespace is prose; there only ".name" paths count.
-func (c *checker) checkString(s string, i int) {
+// checkString flags str literals that spell a path to interpreter
+// internals, such as "__class__" or "{0.__globals__}" (str.format,
+// string.Formatter), or code that the standard library may evaluate
+// (typing.get_type_hints and ForwardRef evaluate annotation strings). Text
+// with whitespace is prose; there only parts of attribute paths count, with
+// or without blanks around the dot ("x. __globals__"), and __builtins__,
+// which is never prose. Calls written in strings ("eval(x)") are left to
+// the guard, which marks what the standard library evaluates. Characters are compared after
+// NFKC folding, as the compiler would see them.
+func (c *checker) checkString(raw string, i int) {
+	s := foldIdent(raw)
 	prose := strings.IndexFunc(s, unicode.IsSpace) >= 0
 	for k := 0; k < len(s); {
 		if !isASCIIIdentByte(s[k]) {
@@ -177,15 +185,30 @@ func (c *checker) checkString(s string, i int) {
 		for k < len(s) && isASCIIIdentByte(s[k]) {
 			k++
 		}
-		part := s[start:k]
-		if prose && (start == 0 || s[start-1] != '.') {
-			continue
-		}
+		part, dotted := s[start:k], afterDot(s, start)
 		switch {
 		case part == "__builtins__":
-			c.add(RuleBlockedImport, part, i, "string naming %q is blocked: it exposes the real builtins", part)
-		case internalDunders[part] || internalAttrs[part]:
+			c.add(RuleBlockedImport, part, i, "string naming %q is blocked: it exposes the real builtins and the import system", part)
+		case prose && !dotted:
+		case internalDunders[part] || internalAttrs[part] || (part == "__dict__" && dotted):
 			c.add(RuleDunderAccess, part, i, "string naming attribute %q is blocked: it reaches interpreter internals", part)
+		case dotted && (moduleAttrs[part] != "" || builtinsNames[part]):
+			c.add(RuleBlockedImport, part, i, "string naming attribute %q is blocked: it reaches the blocked module %s", part, cmp.Or(moduleAttrs[part], part))
 		}
 	}
+}
+
+// afterDot reports whether the name starting at s[start] follows a '.',
+// with only blanks and line continuations between them.
+func afterDot(s string, start int) bool {
+	for j := start - 1; j >= 0; j-- {
+		switch s[j] {
+		case ' ', '\t', '\n', '\r', '\f', '\v', '\\':
+			continue
+		case '.':
+			return true
+		}
+		return false
+	}
+	return false
 }

@@ -2,8 +2,10 @@ package validate
 
 import (
 	"encoding/json"
-	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func testPolicy(t *testing.T, name string) Policy {
@@ -13,50 +15,39 @@ func testPolicy(t *testing.T, name string) Policy {
 	}
 	if name == "extra" {
 		p, err := PolicyByName("strict")
-		if err == nil {
-			p, err = p.WithAllowedImports("numpy")
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
+		p, err = p.WithAllowedImports("numpy")
+		require.NoError(t, err)
 		return p
 	}
 	p, err := PolicyByName(name)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return p
 }
 
 func TestHostile(t *testing.T) {
-	if len(hostileCases) < 60 {
-		t.Fatalf("only %d hostile cases", len(hostileCases))
-	}
+	require.GreaterOrEqual(t, len(hostileCases), 60, "hostile cases")
 	for _, tc := range hostileCases {
 		t.Run(tc.name, func(t *testing.T) {
 			vs := Check([]byte(tc.src), testPolicy(t, tc.policy))
 			for _, v := range vs {
 				if v.Rule == tc.rule && v.Name == tc.want {
-					if v.Message == "" || v.Line < 1 || v.Col < 1 {
-						t.Errorf("incomplete violation %+v", v)
-					}
+					assert.NotEmpty(t, v.Message, "incomplete violation %+v", v)
+					assert.GreaterOrEqual(t, v.Line, 1, "incomplete violation %+v", v)
+					assert.GreaterOrEqual(t, v.Col, 1, "incomplete violation %+v", v)
 					return
 				}
 			}
-			t.Errorf("want %s %q in %q, got %+v", tc.rule, tc.want, tc.src, vs)
+			assert.Failf(t, "finding missing", "want %s %q in %q, got %+v", tc.rule, tc.want, tc.src, vs)
 		})
 	}
 }
 
 func TestHonest(t *testing.T) {
-	if len(honestCases) < 30 {
-		t.Fatalf("only %d honest cases", len(honestCases))
-	}
+	require.GreaterOrEqual(t, len(honestCases), 30, "honest cases")
 	for _, tc := range honestCases {
 		t.Run(tc.name, func(t *testing.T) {
-			if vs := Check([]byte(tc.src), testPolicy(t, tc.policy)); len(vs) != 0 {
-				t.Errorf("honest code rejected: %+v", vs)
-			}
+			assert.Empty(t, Check([]byte(tc.src), testPolicy(t, tc.policy)), "honest code rejected")
 		})
 	}
 }
@@ -65,12 +56,9 @@ func TestSyntaxErrors(t *testing.T) {
 	for _, tc := range syntaxCases {
 		t.Run(tc.name, func(t *testing.T) {
 			vs := Check([]byte(tc.src), testPolicy(t, "strict"))
-			if len(vs) != 1 || vs[0].Rule != RuleSyntaxError {
-				t.Fatalf("want one syntax-error, got %+v", vs)
-			}
-			if vs[0].Line != tc.line || vs[0].Col != tc.col {
-				t.Errorf("position %d:%d, want %d:%d (%s)", vs[0].Line, vs[0].Col, tc.line, tc.col, vs[0].Message)
-			}
+			require.Len(t, vs, 1, "want one syntax-error")
+			require.Equal(t, RuleSyntaxError, vs[0].Rule)
+			assert.Equal(t, [2]int{tc.line, tc.col}, [2]int{vs[0].Line, vs[0].Col}, "line and column (%s)", vs[0].Message)
 		})
 	}
 }
@@ -84,48 +72,38 @@ func TestAllViolationsSortedWithPositions(t *testing.T) {
 		{Rule: RuleBlockedImport, Name: "subprocess", Line: 2, Col: 12},
 		{Rule: RuleDunderAccess, Name: "__class__", Line: 3, Col: 12},
 	}
-	if len(got) != len(want) {
-		t.Fatalf("got %+v", got)
-	}
+	require.Len(t, got, len(want), "%+v", got)
 	for i := range want {
 		g := got[i]
 		g.Message = ""
-		if g != want[i] {
-			t.Errorf("violation %d = %+v, want %+v", i, got[i], want[i])
-		}
+		assert.Equal(t, want[i], g, "violation %d", i)
 	}
-	b, _ := json.Marshal(got[1])
-	if want := `{"rule":"blocked-import","name":"os","message":"import of \"os\" is blocked: it reaches the host or the interpreter's internals; the strict policy allows json, re, typing","line":2,"col":8}`; string(b) != want {
-		t.Errorf("json = %s\nwant %s", b, want)
-	}
+	b, err := json.Marshal(got[1])
+	require.NoError(t, err)
+	assert.Equal(t, `{"rule":"blocked-import","name":"os","message":"import of \"os\" is blocked: it reaches the host or the interpreter's internals; the strict policy allows json, re, typing","line":2,"col":8}`, string(b))
 }
 
 func TestNoneAndNeverNil(t *testing.T) {
-	none := testPolicy(t, "none")
-	if vs := Check([]byte("import os\neval('x')\n'"), none); vs == nil || len(vs) != 0 {
-		t.Errorf("none policy: %#v", vs)
-	}
-	if vs := Check(nil, testPolicy(t, "strict")); vs == nil || len(vs) != 0 {
-		t.Errorf("empty source: %#v", vs)
-	}
+	vs := Check([]byte("import os\neval('x')\n'"), testPolicy(t, "none"))
+	assert.NotNil(t, vs, "none policy")
+	assert.Empty(t, vs, "none policy")
+	vs = Check(nil, testPolicy(t, "strict"))
+	assert.NotNil(t, vs, "empty source")
+	assert.Empty(t, vs, "empty source")
 }
 
 func TestAllowImportsOverridesBlocked(t *testing.T) {
 	p, err := testPolicy(t, "stdlib").WithAllowedImports("os.path", "numpy")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if vs := Check([]byte("import os\nimport numpy.linalg\n"), p); len(vs) != 0 {
-		t.Errorf("got %+v", vs)
-	}
-	if vs := Check([]byte("import sys\n"), p); len(vs) != 1 || vs[0].Name != "sys" {
-		t.Errorf("got %+v", vs)
-	}
+	require.NoError(t, err)
+	assert.Empty(t, Check([]byte("import os\nimport numpy.linalg\n"), p))
+	vs := Check([]byte("import sys\n"), p)
+	require.Len(t, vs, 1)
+	assert.Equal(t, "sys", vs[0].Name)
 }
 
 func TestMessageNamesPolicy(t *testing.T) {
 	vs := Check([]byte("import numpy\n"), testPolicy(t, "strict"))
-	if len(vs) != 1 || !strings.Contains(vs[0].Message, "allow-imports") || !strings.Contains(vs[0].Message, "json, re, typing") {
-		t.Errorf("got %+v", vs)
-	}
+	require.Len(t, vs, 1)
+	assert.Contains(t, vs[0].Message, "allow-imports")
+	assert.Contains(t, vs[0].Message, "json, re, typing")
 }

@@ -1,6 +1,11 @@
 package validate
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
 
 func TestDeclaredEncoding(t *testing.T) {
 	for src, want := range map[string]string{
@@ -11,20 +16,23 @@ func TestDeclaredEncoding(t *testing.T) {
 		"\r\n\r\n# coding: latin-1\n":                      "",
 		"x = 1\n":                                          "",
 	} {
-		if got := declaredEncoding([]byte(src)); got != want {
-			t.Errorf("declaredEncoding(%q) = %q, want %q", src, got, want)
-		}
+		t.Run(src, func(t *testing.T) {
+			assert.Equal(t, want, declaredEncoding([]byte(src)))
+		})
 	}
 }
 
 func TestInvalidUTF8OnlyInComments(t *testing.T) {
-	p, _ := PolicyByName("strict")
-	if vs := Check([]byte("x = 1  # caf\xe9\n"), p); len(vs) != 0 {
-		t.Errorf("comment: %+v", vs)
-	}
+	p, err := PolicyByName("strict")
+	require.NoError(t, err)
+	t.Run("comment", func(t *testing.T) {
+		assert.Empty(t, Check([]byte("x = 1  # caf\xe9\n"), p))
+	})
 	for _, src := range []string{"x = '\xe9'\n", "x\xe9 = 1\n", "f'{1:\xe9}'\n"} {
-		if vs := Check([]byte(src), p); len(vs) != 1 || vs[0].Rule != RuleSyntaxError {
-			t.Errorf("%q: %+v", src, vs)
-		}
+		t.Run(src, func(t *testing.T) {
+			vs := Check([]byte(src), p)
+			require.Len(t, vs, 1, "%+v", vs)
+			assert.Equal(t, RuleSyntaxError, vs[0].Rule)
+		})
 	}
 }

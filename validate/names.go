@@ -29,6 +29,22 @@ var internalAttrs = setOf("f_back", "f_builtins", "f_globals", "f_locals",
 	"cr_code", "ag_frame", "ag_code", "co_code", "co_consts", "_getframe",
 	"CodeType", "FunctionType", "LambdaType", "CellType")
 
+// coreAttrs are the blocked attributes the guard refuses to untrusted code
+// on every path that reads an attribute by name, the interpreter's own C
+// lookups included: getattr, str.format fields ("{0.__globals__}"), match
+// class patterns (__match_args__), operator.attrgetter/methodcaller, and
+// code that typing or dataclasses compile from the user's strings. The other
+// blocked attributes are refused wherever user code names them (its
+// attribute syntax, getattr and friends, string literals), but not inside
+// the interpreter, whose C code reads __class__ (isinstance), __bases__
+// (issubclass), __spec__ (import) and __subclasses__ (abc) by name for
+// every caller.
+var coreAttrs = setOf("__globals__", "__code__", "__closure__", "__builtins__",
+	"__self__", "__objclass__", "__loader__", "__getattribute__", "__traceback__",
+	"f_back", "f_builtins", "f_globals", "f_locals", "f_code", "tb_frame",
+	"tb_next", "gi_frame", "gi_code", "cr_frame", "cr_code", "ag_frame",
+	"ag_code", "co_code", "co_consts", "_getframe")
+
 // moduleAttrs are attribute names under which allowed modules keep
 // references to dangerous modules (typing.sys, collections._sys,
 // enum.bltns, dataclasses.inspect, random._os, json.codecs, …); accessing

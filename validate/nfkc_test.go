@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"os/exec"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestFoldIdent(t *testing.T) {
@@ -11,9 +14,9 @@ func TestFoldIdent(t *testing.T) {
 		"eval": "eval", "\uff45val": "eval", "\U0001d41e\U0001d42f\U0001d41a\U0001d425": "eval",
 		"_\uff3fclass\uff3f\uff3f": "__class__", "caf\u00e9": "caf\u00e9", "\u2170x": "ix", "\ufb01le": "file",
 	} {
-		if got := foldIdent(in); got != want {
-			t.Errorf("foldIdent(%q) = %q, want %q", in, got, want)
-		}
+		t.Run(in, func(t *testing.T) {
+			assert.Equal(t, want, foldIdent(in))
+		})
 	}
 }
 
@@ -41,20 +44,14 @@ print(json.dumps(out))
 		t.Skipf("python3 failed: %v", err)
 	}
 	var want map[rune]string
-	if err := json.Unmarshal(raw, &want); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, json.Unmarshal(raw, &want))
 	n := 0
 	for r, s := range want {
-		if got := foldRune(r); got != s {
-			t.Errorf("foldRune(%U) = %q, python says %q", r, got, s)
-		}
+		assert.Equal(t, s, foldRune(r), "foldRune(%U)", r)
 		n++
 	}
 	for _, f := range asciiFoldRuns {
 		n -= int(f.hi-f.lo) + 1
 	}
-	if n -= len(asciiFoldMulti); n != 0 {
-		t.Errorf("table and python differ in size by %d", n)
-	}
+	assert.Equal(t, 0, n-len(asciiFoldMulti), "table and python differ in size")
 }

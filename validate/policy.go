@@ -198,3 +198,18 @@ func (p Policy) BlockedAttributes() []string {
 	}
 	return sortedSet(out, []string{"__import__"})
 }
+
+// CoreAttributes returns the sorted subset of BlockedAttributes that the
+// in-guest guard refuses on every path, the interpreter's C lookups
+// included (getattr, str.format fields, match class patterns,
+// operator.attrgetter); see coreAttrs. Empty for none.
+func (p Policy) CoreAttributes() []string {
+	if !p.Enabled() {
+		return []string{}
+	}
+	var out []string
+	for name := range coreAttrs {
+		out = append(out, name)
+	}
+	return sortedSet(out)
+}

@@ -1,81 +1,71 @@
 package validate
 
 import (
-	"reflect"
-	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestPolicyByName(t *testing.T) {
 	for _, name := range []string{"strict", "stdlib", "none"} {
-		p, err := PolicyByName(name)
-		if err != nil || p.Name() != name || p.Enabled() != (name != "none") {
-			t.Errorf("%s: %v %v %v", name, p.Name(), p.Enabled(), err)
-		}
+		t.Run(name, func(t *testing.T) {
+			p, err := PolicyByName(name)
+			require.NoError(t, err)
+			assert.Equal(t, name, p.Name())
+			assert.Equal(t, name != "none", p.Enabled())
+		})
 	}
-	_, err := PolicyByName("lax")
-	if err == nil || !strings.Contains(err.Error(), `"lax"`) || !strings.Contains(err.Error(), "strict, stdlib, none") {
-		t.Errorf("err = %v", err)
-	}
+	t.Run("unknown", func(t *testing.T) {
+		_, err := PolicyByName("lax")
+		assert.ErrorContains(t, err, `"lax"`)
+		assert.ErrorContains(t, err, "strict, stdlib, none")
+	})
 }
 
 func TestPolicyLists(t *testing.T) {
-	strict, _ := PolicyByName("strict")
-	if got := strict.AllowedModules(); !reflect.DeepEqual(got, []string{"json", "re", "typing"}) {
-		t.Errorf("strict allows %v", got)
-	}
+	strict, err := PolicyByName("strict")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"json", "re", "typing"}, strict.AllowedModules())
 	want := []string{"__import__", "breakpoint", "compile", "eval", "exec", "globals", "help", "input", "locals", "open", "vars"}
-	if got := strict.BlockedBuiltins(); !reflect.DeepEqual(got, want) {
-		t.Errorf("strict blocks %v", got)
-	}
-	none, _ := PolicyByName("none")
-	if len(none.BlockedBuiltins()) != 0 || len(none.AllowedModules()) != 0 || len(none.BlockedModules()) != 0 {
-		t.Errorf("none is not empty")
-	}
+	assert.Equal(t, want, strict.BlockedBuiltins())
+	none, err := PolicyByName("none")
+	require.NoError(t, err)
+	assert.Empty(t, none.BlockedBuiltins())
+	assert.Empty(t, none.AllowedModules())
+	assert.Empty(t, none.BlockedModules())
 	ext, err := strict.WithAllowedImports("numpy", "xml.etree", "os")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := ext.AllowedModules(); !reflect.DeepEqual(got, []string{"json", "numpy", "os", "re", "typing", "xml"}) {
-		t.Errorf("extended allows %v", got)
-	}
-	for _, m := range ext.BlockedModules() {
-		if m == "os" {
-			t.Errorf("allowed os still listed as blocked")
-		}
-	}
-	if len(strict.AllowedModules()) != 3 {
-		t.Errorf("WithAllowedImports mutated its receiver")
-	}
-	stdlib, _ := PolicyByName("stdlib")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"json", "numpy", "os", "re", "typing", "xml"}, ext.AllowedModules())
+	assert.NotContains(t, ext.BlockedModules(), "os", "allowed os still listed as blocked")
+	assert.Len(t, strict.AllowedModules(), 3, "WithAllowedImports mutated its receiver")
+	stdlib, err := PolicyByName("stdlib")
+	require.NoError(t, err)
 	for _, m := range stdlib.AllowedModules() {
-		if isDangerous(m) {
-			t.Errorf("stdlib allows dangerous %s", m)
-		}
+		assert.False(t, isDangerous(m), "stdlib allows dangerous %s", m)
 	}
 }
 
 func TestWithAllowedImportsRejects(t *testing.T) {
-	strict, _ := PolicyByName("strict")
+	strict, err := PolicyByName("strict")
+	require.NoError(t, err)
 	for _, bad := range []string{"", "a..b", "1x", "a-b", "x.", "import", "os; rm"} {
-		if _, err := strict.WithAllowedImports("json", bad); err == nil || !strings.Contains(err.Error(), `"`+bad+`"`) {
-			t.Errorf("%q: err = %v", bad, err)
-		}
+		t.Run(bad, func(t *testing.T) {
+			_, err := strict.WithAllowedImports("json", bad)
+			assert.ErrorContains(t, err, `"`+bad+`"`)
+		})
 	}
 }
 
 func TestParseAllowImports(t *testing.T) {
 	got, err := ParseAllowImports(" numpy, xml.etree ,scipy ")
-	if err != nil || !reflect.DeepEqual(got, []string{"numpy", "xml.etree", "scipy"}) {
-		t.Errorf("got %v %v", got, err)
-	}
-	if got, err := ParseAllowImports("  "); got != nil || err != nil {
-		t.Errorf("blank: %v %v", got, err)
-	}
-	if _, err := ParseAllowImports("numpy,,scipy"); err == nil {
-		t.Error("empty entry accepted")
-	}
-	if _, err := ParseAllowImports("numpy, bad-name"); err == nil || !strings.Contains(err.Error(), `"bad-name"`) {
-		t.Errorf("err = %v", err)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, []string{"numpy", "xml.etree", "scipy"}, got)
+	got, err = ParseAllowImports("  ")
+	assert.NoError(t, err, "blank")
+	assert.Nil(t, got, "blank")
+	_, err = ParseAllowImports("numpy,,scipy")
+	assert.Error(t, err, "empty entry accepted")
+	_, err = ParseAllowImports("numpy, bad-name")
+	assert.ErrorContains(t, err, `"bad-name"`)
 }

@@ -245,38 +245,123 @@ func (s *scanner) collectBindings() {
 	s.propagateAliases()
 }
 
-// propagateAliases marks as opaque every name assigned a dotted name
-// rooted at an opaque or unbound (builtin) name: "m = json", "t = type",
-// "d = m.decoder", in any order.
+// propagateAliases marks as opaque every name bound to a value that may be
+// a module or a builtin: the targets of an assignment, a for statement or a
+// walrus whose value expression lets such a value through, directly ("m =
+// json", "t = type", "d = m.decoder") or inside a container or call
+// ("t = [typing][0]", "a, b = (json, 1)", "for t in [typing]:",
+// "(t := next(iter([typing])))"), in any order and through chains of
+// aliases. A name that is only called or has attributes called
+// ("n = len(json.dumps(x))") lets a call's result through, not the module.
 func (s *scanner) propagateAliases() {
-	aliasesOf := map[string][]string{} // user-bound root -> names aliasing it
-	var work []string
+	type flow struct {
+		from, to int
+		targets  []int
+	}
+	var flows []flow
 	for i := range s.toks {
-		if !s.stmtStart(i) || !s.isIdent(i) || !s.isOp(i+1, "=") {
-			continue
+		switch {
+		case s.stmtStart(i) && s.isName(i, "for"):
+			in := i + 1
+			for in < len(s.toks) && !s.isName(in, "in") && !s.isKind(in, tkNewline) {
+				in++
+			}
+			end := in + 1
+			for end < len(s.toks) && !(s.isOp(end, ":") && s.depth[end] == s.depth[i]) && !s.isKind(end, tkNewline) {
+				end++
+			}
+			flows = append(flows, flow{in + 1, end, s.namesIn(i+1, in)})
+		case s.stmtStart(i):
+			end, lastEq := s.stmtEnd(i), -1
+			for j := i; j < end; j++ {
+				if s.isOp(j, "=") && s.depth[j] == s.depth[i] {
+					lastEq = j
+				}
+			}
+			if lastEq > i {
+				flows = append(flows, flow{lastEq + 1, end, s.namesIn(i, lastEq)})
+			}
 		}
-		rhs, end := s.dotted(i + 2)
-		if rhs == "" || end != s.stmtEnd(i) {
-			continue
-		}
-		root, lhs := topLevel(rhs), s.toks[i].text
-		if s.userValue(root) {
-			aliasesOf[root] = append(aliasesOf[root], lhs)
-		} else if !s.opaque[lhs] {
-			s.opaque[lhs] = true
-			work = append(work, lhs)
+		if s.isIdent(i) && s.isOp(i+1, ":=") {
+			end := i + 2
+			for end < len(s.toks) && s.depth[end] >= s.depth[i] && !(s.depth[end] == s.depth[i] && (s.isOp(end, ",") || s.isOp(end, ")") || s.isOp(end, "]") || s.isOp(end, "}"))) && !s.isKind(end, tkNewline) {
+				end++
+			}
+			flows = append(flows, flow{i + 2, end, []int{i}})
 		}
 	}
-	for len(work) > 0 {
-		n := work[len(work)-1]
-		work = work[:len(work)-1]
-		for _, a := range aliasesOf[n] {
-			if !s.opaque[a] {
-				s.opaque[a] = true
-				work = append(work, a)
+	// Each flow fires once, when one of its roots is (or becomes) opaque.
+	waiting := map[string][]int{} // user-bound root -> flows it would fire
+	var work []string
+	fire := func(f flow) {
+		for _, t := range f.targets {
+			if name := s.toks[t].text; !s.opaque[name] {
+				s.opaque[name] = true
+				work = append(work, name)
 			}
 		}
 	}
+	for k, f := range flows {
+		roots, now := s.rootsIn(f.from, f.to)
+		if now {
+			fire(f)
+			continue
+		}
+		for _, r := range roots {
+			waiting[r] = append(waiting[r], k)
+		}
+	}
+	fired := make([]bool, len(flows))
+	for len(work) > 0 {
+		n := work[len(work)-1]
+		work = work[:len(work)-1]
+		for _, k := range waiting[n] {
+			if !fired[k] {
+				fired[k] = true
+				fire(flows[k])
+			}
+		}
+		delete(waiting, n)
+	}
+}
+
+// namesIn returns the tokens in [from, to) that are target names: not an
+// attribute, not called or subscripted (those are not bindings).
+func (s *scanner) namesIn(from, to int) []int {
+	var out []int
+	for j := from; j < to; j++ {
+		if s.isIdent(j) && !s.isOp(j-1, ".") && !s.isOp(j+1, ".") && !s.isOp(j+1, "(") && !s.isOp(j+1, "[") {
+			out = append(out, j)
+		}
+	}
+	return out
+}
+
+// rootsIn returns the roots of the dotted chains in tokens [from, to) whose
+// value the expression may let through (not called, not a keyword
+// argument's name), and whether one of them already is an opaque or unbound
+// name, i.e. a module or builtin. The others are user-bound names that make
+// the expression opaque if they become opaque.
+func (s *scanner) rootsIn(from, to int) ([]string, bool) {
+	var roots []string
+	for j := from; j < to; j++ {
+		if !s.isIdent(j) || s.isOp(j-1, ".") || (s.isOp(j+1, "=") && s.depth[j] > 0) {
+			continue
+		}
+		end := j + 1
+		for s.isOp(end, ".") && s.isIdent(end+1) {
+			end += 2
+		}
+		if s.isOp(end, "(") {
+			continue
+		}
+		name := s.toks[j].text
+		if !s.userValue(name) {
+			return nil, true
+		}
+		roots = append(roots, name)
+	}
+	return roots, false
 }
 
 // bindParams binds the parameter names of a def (i at the token after the

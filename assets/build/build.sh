@@ -44,12 +44,21 @@ echo "=== installing packages"
 in_chroot apt-get update -q
 in_chroot apt-get install -y -q --no-install-recommends $PACKAGES
 
-# Fresh recipe, sources and build directory; fixed paths inside the chroot.
-rm -rf "$ROOT/build/recipe" "$ROOT/build/src" "$ROOT/build/work" "$ROOT/build/out"
+# Fresh recipe; fixed paths inside the chroot. A full run (no
+# WASMBOX_STAGES) also starts from fresh sources and an empty build
+# directory; with WASMBOX_STAGES (e.g. "reactor zip") the earlier stages'
+# outputs in /build/work are kept and only the named stages run again.
+rm -rf "$ROOT/build/recipe"
 mkdir -p "$ROOT/build/recipe"
-cp -a "$HERE/inner.sh" "$HERE/mkzip.py" "$HERE/wasmbox_reactor.c" "$HERE/patches" "$ROOT/build/recipe/"
+cp -a "$HERE/inner.sh" "$HERE/mkzip.py" "$HERE/wasmbox_reactor.c" "$HERE/wasmbox_guard.c" "$HERE/patches" "$ROOT/build/recipe/"
 
-in_chroot bash /build/recipe/inner.sh sources
+if [ -z "${WASMBOX_STAGES:-}" ]; then
+    rm -rf "$ROOT/build/src" "$ROOT/build/work" "$ROOT/build/out"
+    in_chroot bash /build/recipe/inner.sh sources
+elif [ ! -d "$ROOT/build/work/cpython-debian" ]; then
+    echo "build.sh: WASMBOX_STAGES needs an earlier full run (no /build/work in the chroot)"
+    exit 1
+fi
 # SOURCE_DATE_EPOCH: the date of the python3.13 source package's changelog entry.
 SOURCE_DATE_EPOCH=$(in_chroot dpkg-parsechangelog -l /build/work/cpython-debian/debian/changelog -STimestamp)
 export SOURCE_DATE_EPOCH

@@ -164,7 +164,7 @@ stage_cpython() {
 stage_reactor() {
     log "relink as reactor"
     cd "$W/cpython/cross-build/wasm32-wasi"
-    cp "$RECIPE/wasmbox_reactor.c" ../../Programs/wasmbox_reactor.c
+    cp "$RECIPE/wasmbox_reactor.c" "$RECIPE/wasmbox_guard.c" ../../Programs/
     rm -f Programs/wasmbox_reactor.o
     make Programs/wasmbox_reactor.o
     # The link command make uses for python.wasm, with our glue instead of

@@ -17,6 +17,10 @@
  *
  * SystemExit raised by CODE or __wasmbox_run__ exits the process as CPython
  * normally does (Py_Exit -> proc_exit(code)).
+ *
+ * Both entry points that start the interpreter first install the guard
+ * (wasmbox_guard.c): a PEP 578 audit hook, which Python code can neither
+ * remove nor replace, and the built-in module _wasmbox.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -24,6 +28,8 @@
 #include <wasi/api.h>
 
 #include "Python.h"
+
+#include "wasmbox_guard.c"
 
 #define EXPORT(name) __attribute__((export_name(name)))
 
@@ -102,6 +108,7 @@ wasmbox_main(void)
         fprintf(stderr, "wasmbox_main: cannot read the WASI argv\n");
         exit(120);
     }
+    guard_install();
     int status = Py_BytesMain(argc, argv);
     exit(status);
 }
@@ -117,6 +124,7 @@ wasmbox_init(void)
         exit(120);
     }
 
+    guard_install();
     PyStatus status;
     PyConfig config;
     PyConfig_InitPythonConfig(&config);

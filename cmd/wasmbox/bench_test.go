@@ -34,10 +34,16 @@ func TestBenchTable(t *testing.T) {
 		got = append(got, m[1])
 	}
 	assert.Equal(t, benchVariants(), got, "rows:\n%s", stdout)
+	ctxRow := regexp.MustCompile(`(?m)^(create|run|fork|save|resume)\s+\d+\.\dms\s+\d+\.\dms\s+(\d+\.\dMiB|-)$`)
+	got = nil
+	for _, m := range ctxRow.FindAllStringSubmatch(stdout, -1) {
+		got = append(got, m[1])
+	}
+	assert.Equal(t, []string{"create", "run", "fork", "save", "resume"}, got, "context rows:\n%s", stdout)
 }
 
 func TestBenchJSON(t *testing.T) {
-	stdout, stderr, exit := cli(t, "", "bench", "--json", "--runs", "1", "--concurrency", "1", "--workloads", "eval100")
+	stdout, stderr, exit := cli(t, "", "bench", "--json", "--runs", "1", "--concurrency", "1", "--workloads", "eval100", "--contexts=false")
 	require.Equal(t, 0, exit, "stderr %q", stderr)
 	var rep struct {
 		SchemaVersion  int  `json:"schemaVersion"`

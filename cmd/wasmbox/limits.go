@@ -49,9 +49,14 @@ type limitFlags struct {
 }
 
 func (l *limitFlags) register(fs *pflag.FlagSet, timeoutHelp string) {
+	l.registerLimits(fs, timeoutHelp)
+	registerPolicyFlags(fs, &l.policy, &l.allowImport)
+}
+
+// registerLimits registers --timeout and --memory alone (sh has no policy).
+func (l *limitFlags) registerLimits(fs *pflag.FlagSet, timeoutHelp string) {
 	fs.DurationVar(&l.timeout, "timeout", runtime.DefaultTimeout, timeoutHelp)
 	fs.StringVar(&l.memory, "memory", "128MiB", "guest linear-memory limit (64MiB, 1GiB, or bytes)")
-	registerPolicyFlags(fs, &l.policy, &l.allowImport)
 }
 
 func registerPolicyFlags(fs *pflag.FlagSet, policy, allow *string) {
@@ -74,18 +79,27 @@ func resolvePolicy(name, allow string) (validate.Policy, error) {
 
 // sandboxConfig checks the limit flags and turns them into a sandbox config.
 func (l *limitFlags) sandboxConfig() (runtime.SandboxConfig, validate.Policy, error) {
-	var cfg runtime.SandboxConfig
-	if l.timeout <= 0 {
-		return cfg, validate.Policy{}, fmt.Errorf("--timeout %v must be positive", l.timeout)
-	}
-	mem, err := parseSize(l.memory)
+	cfg, err := l.limits()
 	if err != nil {
-		return cfg, validate.Policy{}, fmt.Errorf("--memory: %v", err)
+		return cfg, validate.Policy{}, err
 	}
 	policy, err := resolvePolicy(l.policy, l.allowImport)
 	if err != nil {
 		return cfg, validate.Policy{}, err
 	}
-	cfg.Timeout, cfg.MemoryLimit = l.timeout, mem
 	return cfg, policy, nil
+}
+
+// limits checks --timeout and --memory and turns them into a sandbox config.
+func (l *limitFlags) limits() (runtime.SandboxConfig, error) {
+	var cfg runtime.SandboxConfig
+	if l.timeout <= 0 {
+		return cfg, fmt.Errorf("--timeout %v must be positive", l.timeout)
+	}
+	mem, err := parseSize(l.memory)
+	if err != nil {
+		return cfg, fmt.Errorf("--memory: %v", err)
+	}
+	cfg.Timeout, cfg.MemoryLimit = l.timeout, mem
+	return cfg, nil
 }

@@ -4,6 +4,8 @@
 //	wasmbox run [flags] -c CODE        run code from the command line
 //	wasmbox check [flags] FILE...      check scripts against a policy
 //	wasmbox test [flags]               run an eval function against cases
+//	wasmbox sh [flags] -c COMMAND      run a shell command line in a throwaway sandbox
+//	wasmbox sh [flags] SCRIPT [ARGS]   run a shell script in a throwaway sandbox
 //	wasmbox serve [flags]              serve the HTTP API (run, test, validate, sandbox sessions)
 //	wasmbox mcp [flags]                serve MCP over stdio (run_python, check_python, test_eval)
 //	wasmbox version                    print versions and checksums
@@ -37,7 +39,7 @@ type command struct {
 var commands = map[string]command{}
 
 // order is the order of commands in the usage text.
-var order = []string{"run", "check", "test", "bench", "serve", "mcp", "version"}
+var order = []string{"run", "check", "test", "sh", "bench", "serve", "mcp", "version"}
 
 func main() {
 	if len(os.Args) > 1 && oneShot[os.Args[1]] && os.Getenv("GOGC") == "" {
@@ -51,7 +53,7 @@ func main() {
 // until exit; at Go's default pace the collector spends about a fifth of
 // such a process marking them again and again. These commands collect less
 // often ($GOGC, when set, wins); serve and bench, which live on, do not.
-var oneShot = map[string]bool{"run": true, "test": true}
+var oneShot = map[string]bool{"run": true, "test": true, "sh": true}
 
 // oneShotGCPercent is the GOGC of one-shot commands.
 const oneShotGCPercent = 400

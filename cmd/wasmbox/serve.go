@@ -17,7 +17,7 @@ import (
 )
 
 func init() {
-	commands["serve"] = command{"serve the HTTP API: run, test, validate and sandbox sessions", serveCmd}
+	commands["serve"] = command{"serve the HTTP API: run, test, validate, sandbox sessions and the Cloudflare container API", serveCmd}
 }
 
 // Exit status of `wasmbox serve` when it cannot listen.
@@ -39,17 +39,22 @@ func serveCmd(args []string, stdout, stderr io.Writer) int {
 	warm := fs.Int("warm", -1, "interpreters kept started ahead of need, each serving one execution (default: max-concurrency; 0: none)")
 	maxQueue := fs.Int("max-queue", server.DefaultMaxQueue, "requests that may wait for a slot; more get 429 (0: none wait)")
 	queueTimeout := fs.Duration("queue-timeout", server.DefaultQueueTimeout, "longest wait for a slot before 503")
-	maxBody := fs.String("max-body", "8MiB", "largest request body (JSON or file upload); larger gets 413")
+	maxBody := fs.String("max-body", "8MiB", "largest JSON request body; larger gets 413 (file uploads and archives: the bridge's 32MiB)")
 	timeout := fs.Duration("timeout", runtime.DefaultTimeout, "wall-clock limit of /v1/run and of each /v1/test case when the request gives no timeoutMs")
 	execTimeout := fs.Duration("exec-timeout", server.DefaultExecTimeout, "wall-clock limit of a sandbox exec when the request gives no timeout_ms")
 	maxTimeout := fs.Duration("max-timeout", server.DefaultMaxTimeout, "the most time any request may ask for")
 	memory := fs.String("memory", "128MiB", "guest memory limit when the request gives no memoryBytes, and of sandbox execs")
 	maxMemory := fs.String("max-memory", "1GiB", "the most memory any request may ask for")
-	maxOutput := fs.String("max-output", "1MiB", "cap on each of stdout and stderr of an execution")
+	maxOutput := fs.String("max-output", "1MiB", "cap on each of stdout and stderr kept of a run or test (session execs stream theirs whole)")
 	sessionTTL := fs.Duration("session-ttl", server.DefaultSessionTTL, "a sandbox idle this long is destroyed")
 	maxSessions := fs.Int("max-sessions", server.DefaultMaxSessions, "most sandboxes alive at once; more get 503")
+	maxContexts := fs.Int("max-contexts", runtime.DefaultMaxContexts, "most code contexts alive at once, over all sandboxes (each may hold --memory)")
 	sessionFS := fs.String("session-fs", "16MiB", "file data each sandbox may hold (all sandboxes: at most max-sessions times this)")
 	grace := fs.Duration("shutdown-grace", server.DefaultShutdownGrace, "on SIGINT/SIGTERM, how long running executions may finish before they are canceled")
+	readHeaderTimeout := fs.Duration("read-header-timeout", server.DefaultReadHeaderTimeout, "longest wait for a request's headers")
+	bodyTimeout := fs.Duration("body-timeout", server.DefaultBodyTimeout, "longest wait for a whole request body; slower gets 408")
+	maxTestDuration := fs.Duration("max-test-duration", server.DefaultMaxTestDuration, "limit of one whole /v1/test request, every case included; past it 504")
+	maxHostMemory := fs.String("max-host-memory", "", "host memory budget: executions (memory limit and files) and sandboxes (files) admitted while they fit, the rest queued or refused (default half of the machine's RAM, or of the cgroup's memory limit; 0: no budget)")
 	logFormat := fs.String("log-format", "json", "log format on stderr: json or text")
 	if status, done := parseFlags(fs, args, stdout); done {
 		return status
@@ -76,8 +81,20 @@ func serveCmd(args []string, stdout, stderr io.Writer) int {
 		}
 		parsed[name] = n
 	}
+	hostMemory := int64(0) // server.Config: the default
+	if fs.Changed("max-host-memory") {
+		n, err := parseSize(*maxHostMemory)
+		if err != nil {
+			return usageError(stderr, "serve", "--max-host-memory: %v", err)
+		}
+		hostMemory = int64(n)
+		if n == 0 {
+			hostMemory = -1 // server.Config: no budget
+		}
+	}
 	for name, d := range map[string]int64{"queue-timeout": int64(*queueTimeout), "timeout": int64(*timeout), "exec-timeout": int64(*execTimeout),
-		"max-timeout": int64(*maxTimeout), "session-ttl": int64(*sessionTTL), "shutdown-grace": int64(*grace)} {
+		"max-timeout": int64(*maxTimeout), "session-ttl": int64(*sessionTTL), "shutdown-grace": int64(*grace),
+		"read-header-timeout": int64(*readHeaderTimeout), "body-timeout": int64(*bodyTimeout), "max-test-duration": int64(*maxTestDuration)} {
 		if d <= 0 {
 			return usageError(stderr, "serve", "--%s must be positive", name)
 		}
@@ -89,6 +106,8 @@ func serveCmd(args []string, stdout, stderr io.Writer) int {
 		return usageError(stderr, "serve", "--max-queue must not be negative")
 	case *maxSessions <= 0:
 		return usageError(stderr, "serve", "--max-sessions must be positive")
+	case *maxContexts <= 0:
+		return usageError(stderr, "serve", "--max-contexts must be positive")
 	case *warm < -1 || fs.Changed("warm") && *warm < 0:
 		return usageError(stderr, "serve", "--warm must not be negative")
 	}
@@ -116,7 +135,7 @@ func serveCmd(args []string, stdout, stderr io.Writer) int {
 			pool.Size = goruntime.NumCPU()
 		}
 	}
-	engine, err := runtime.NewEngine(ctx, runtime.EngineConfig{Pool: pool})
+	engine, err := runtime.NewEngine(ctx, runtime.EngineConfig{Pool: pool, MaxContexts: *maxContexts})
 	if err != nil {
 		fmt.Fprintf(stderr, "wasmbox serve: %v\n", err)
 		return runtime.ExitSandboxFailure
@@ -128,7 +147,8 @@ func serveCmd(args []string, stdout, stderr io.Writer) int {
 		MaxBody: int64(parsed["max-body"]), Timeout: *timeout, ExecTimeout: *execTimeout, MaxTimeout: *maxTimeout,
 		Memory: parsed["memory"], MaxMemory: parsed["max-memory"], MaxOutput: int64(parsed["max-output"]),
 		SessionTTL: *sessionTTL, MaxSessions: *maxSessions, SessionFSBytes: int64(parsed["session-fs"]),
-		ShutdownGrace: *grace, Version: version,
+		ShutdownGrace: *grace, ReadHeaderTimeout: *readHeaderTimeout, BodyTimeout: *bodyTimeout,
+		MaxTestDuration: *maxTestDuration, MaxHostMemory: hostMemory, Version: version,
 	})
 	if err != nil {
 		return usageError(stderr, "serve", "%v", err)

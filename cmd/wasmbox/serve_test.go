@@ -386,6 +386,22 @@ func TestServeShutdownWhileBusy(t *testing.T) {
 	assert.True(t, s.hasLog("stopped", nil), "logs: %v", s.logs)
 }
 
+// TestServeMaxContexts: --max-contexts caps the live code contexts of all
+// sandboxes together.
+func TestServeMaxContexts(t *testing.T) {
+	s := startServe(t, "--max-contexts", "1")
+	c := bridgeClient{base: s.base}
+	first, err := c.create()
+	require.NoError(t, err)
+	second, err := c.create()
+	require.NoError(t, err)
+	st, body := call(context.Background(), "POST", s.base+"/v1/sandbox/"+first+"/contexts", "", "{}")
+	require.Equal(t, 200, st, "the first context: %s", body)
+	st, body = call(context.Background(), "POST", s.base+"/v1/sandbox/"+second+"/contexts", "", "{}")
+	assert.Equal(t, 503, st, "a second context, in another sandbox: %s", body)
+	assert.Contains(t, string(body), `"code":"capacity_exceeded"`)
+}
+
 func TestServeUsage(t *testing.T) {
 	for _, tc := range []struct {
 		args []string
@@ -396,6 +412,7 @@ func TestServeUsage(t *testing.T) {
 		{[]string{"--max-body", "lots"}, "--max-body"},
 		{[]string{"--max-concurrency", "0"}, "--max-concurrency"},
 		{[]string{"--session-ttl", "0s"}, "--session-ttl"},
+		{[]string{"--max-contexts", "0"}, "--max-contexts must be positive"},
 		{[]string{"--log-format", "xml"}, "--log-format"},
 		{[]string{"extra"}, "unexpected argument"},
 	} {

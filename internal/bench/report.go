@@ -23,6 +23,7 @@ const SchemaVersion = 1
 //	              "runsPerSec": 10.2, "concurrentRunsPerSec": 18.9,
 //	              "vsNative": {"median": 4.1, "p95": 4.5,
 //	                           "runsPerSec": 0.24, "concurrentRunsPerSec": 0.27}}],
+//	 "contexts": [{"op": "save", "medianMs": 80.2, "p95Ms": 95.0, "savedBytes": 9992971}],
 //	 "notes": []}
 //
 // Times are milliseconds. native is null when no python3 was found; then
@@ -51,6 +52,9 @@ type Report struct {
 	Workloads   []NamedSummary `json:"workloads"`
 	Variants    []NamedSummary `json:"variants"`
 	Results     []Result       `json:"results"`
+	// Contexts holds the code-context measurements (Config.Contexts), one
+	// per operation; empty when they were not asked for.
+	Contexts []ContextResult `json:"contexts"`
 	// Notes say what was left out and why.
 	Notes []string `json:"notes"`
 }
@@ -96,6 +100,9 @@ func (r Report) MarshalJSON() ([]byte, error) {
 	}
 	if p.Results == nil {
 		p.Results = []Result{}
+	}
+	if p.Contexts == nil {
+		p.Contexts = []ContextResult{}
 	}
 	return json.Marshal(p)
 }

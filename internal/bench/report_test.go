@@ -45,9 +45,10 @@ func TestReportJSONShape(t *testing.T) {
 	var top map[string]json.RawMessage
 	require.NoError(t, json.Unmarshal(data, &top))
 	want := []string{"schemaVersion", "goos", "goarch", "cpus", "runs", "concurrency", "concurrentRuns", "warmupRuns",
-		"native", "guestPython", "workloads", "variants", "results", "notes"}
+		"native", "guestPython", "workloads", "variants", "results", "contexts", "notes"}
 	assert.Equal(t, sorted(want), keys(t, data), "top-level keys")
 	assert.Equal(t, "[]", string(top["notes"]), "notes")
+	assert.Equal(t, "[]", string(top["contexts"]), "contexts")
 	var results []json.RawMessage
 	require.NoError(t, json.Unmarshal(top["results"], &results))
 	require.Len(t, results, 2)
@@ -95,6 +96,14 @@ func TestWriteTable(t *testing.T) {
 		} {
 			assert.Contains(t, got, want)
 		}
+	})
+	t.Run("contexts", func(t *testing.T) {
+		r := sampleReport(true)
+		r.Contexts = []ContextResult{{Op: "fork", MedianMs: 120, P95Ms: 150}, {Op: "save", MedianMs: 80.25, P95Ms: 95, SavedBytes: 10 << 20}}
+		var b strings.Builder
+		require.NoError(t, WriteTable(&b, r))
+		got := b.String()
+		assert.Contains(t, got, "OP     MEDIAN      P95    SAVED\nfork  120.0ms  150.0ms        -\nsave   80.2ms   95.0ms  10.0MiB\n")
 	})
 	t.Run("without native", func(t *testing.T) {
 		var b strings.Builder

@@ -35,6 +35,9 @@ type Config struct {
 	// CLI is the wasmbox binary for the wasmbox-cli variant, normally the
 	// running executable. Empty leaves that variant out with a note.
 	CLI string
+	// Contexts also measures code contexts: create, run, fork, save and
+	// resume (Report.Contexts).
+	Contexts bool
 	// Progress, when set, is called after each run (warm-up ones included)
 	// with how many runs are done, how many there are in all, and what is
 	// running, like "eval100 wasmbox ×2". Calls are serialized.
@@ -95,12 +98,20 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 
 	m := &meter{cfg: cfg, progress: cfg.Progress, total: len(workloads) * len(vs) * (WarmupRuns + cfg.Runs + rep.ConcurrentRuns)}
+	if cfg.Contexts {
+		m.total += contextRuns(cfg.Runs)
+	}
 	for _, w := range workloads {
 		results, err := m.workload(ctx, w, vs)
 		if err != nil {
 			return nil, err
 		}
 		rep.Results = append(rep.Results, results...)
+	}
+	if cfg.Contexts {
+		if rep.Contexts, err = m.measureContexts(ctx, s.engine); err != nil {
+			return nil, err
+		}
 	}
 	rep.setRatios()
 	return rep, nil

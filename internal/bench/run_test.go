@@ -157,3 +157,17 @@ func TestRunHello(t *testing.T) {
 	assert.Contains(t, strings.Join(rep.Notes, "\n"), "wasmbox-cli: skipped", "notes say wasmbox-cli was skipped")
 	assert.Equal(t, fmt.Sprintf("%d/%d hello wasmbox-warm ×1", want*3, want*3), last, "last progress")
 }
+
+// The code-context measurements: each operation once, on a real engine.
+func TestRunContexts(t *testing.T) {
+	rep, err := Run(context.Background(), Config{Runs: 1, Concurrency: 1, Workloads: []string{"hello"}, Contexts: true})
+	require.NoError(t, err)
+	var ops []string
+	for _, x := range rep.Contexts {
+		ops = append(ops, x.Op)
+		assert.Positive(t, x.MedianMs, x.Op)
+	}
+	assert.Equal(t, []string{"create", "run", "fork", "save", "resume"}, ops)
+	require.Len(t, rep.Contexts, 5)
+	assert.Greater(t, rep.Contexts[3].SavedBytes, 1<<20, "a dict of 10^5 entries saves more than 1 MiB")
+}

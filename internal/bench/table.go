@@ -34,6 +34,18 @@ func WriteTable(w io.Writer, r *Report) error {
 		})
 	}
 	writeColumns(&b, rows, 2)
+	if len(r.Contexts) > 0 {
+		b.WriteString("\ncode contexts (a dict of 10^5 entries and an open file for fork, save and resume):\n")
+		rows := [][]string{{"OP", "MEDIAN", "P95", "SAVED"}}
+		for _, x := range r.Contexts {
+			saved := "-"
+			if x.SavedBytes > 0 {
+				saved = fmt.Sprintf("%.1fMiB", float64(x.SavedBytes)/(1<<20))
+			}
+			rows = append(rows, []string{x.Op, fmt.Sprintf("%.1fms", x.MedianMs), fmt.Sprintf("%.1fms", x.P95Ms), saved})
+		}
+		writeColumns(&b, rows, 1)
+	}
 
 	b.WriteString("\n×NATIVE: the figure divided by native's on the same workload in this run;\n" +
 		"a median above 1, or runs/s below 1, is slower than native.\n")

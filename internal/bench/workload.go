@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/wasmbox/wasmbox/internal/evaltest"
 	"github.com/wasmbox/wasmbox/runtime"
 )
 
@@ -96,7 +95,7 @@ func evalWorkload() *Workload {
 	if err != nil {
 		panic(err) // cannot happen: plain strings and ints
 	}
-	parsed, err := evaltest.ParseCases(data)
+	parsed, err := runtime.ParseCases(data)
 	if err != nil {
 		panic(fmt.Sprintf("bench: the eval100 cases do not parse: %v", err))
 	}

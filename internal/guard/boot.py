@@ -12,6 +12,14 @@
 # to the allowlist by a wrapped builtins.__import__ and a sys.meta_path
 # finder. User code runs in a fresh __main__ whose __builtins__ is a trimmed
 # dict: blocked builtins removed, getattr & co. refusing blocked attributes.
+#
+# Below all of that, when the interpreter has the built-in module _wasmbox
+# (the wasmbox reactor build, see assets/build/wasmbox_guard.c): the user's
+# code is compiled through transform(), which routes every attribute read
+# through _wasmbox.getattr, its code objects are marked untrusted, and the
+# guard's audit hook is armed before the code runs. From then on the hook,
+# not this file, decides what the user's code may do, from marks Python
+# cannot forge or remove; the Python layers above only give clearer errors.
 import sys
 
 
@@ -19,6 +27,11 @@ def _wasmbox_boot():
     import builtins
     import os
     import types
+
+    try:
+        import _wasmbox
+    except ImportError:  # an interpreter without the C guard: Python layers only
+        _wasmbox = None
 
     # The config is KEY=ITEM\x1fITEM... lines (see guard.go), not JSON:
     # the json module would import re, which costs more than all the rest.
@@ -33,7 +46,10 @@ def _wasmbox_boot():
     allowed_list = ", ".join(cfg["allowed"])
     blocked_modules = frozenset(cfg["blockedModules"])
     blocked_builtins = frozenset(cfg["blockedBuiltins"])
-    blocked_attrs = frozenset(cfg["blockedAttrs"])
+    # blockedAttrs items ending in "!" are refused on every path, C lookups
+    # included (see guard.go); the "!" is not part of the name.
+    blocked_attrs = frozenset(a.rstrip("!") for a in cfg["blockedAttrs"])
+    core_attrs = frozenset(a[:-1] for a in cfg["blockedAttrs"] if a.endswith("!"))
     prefixes = tuple(cfg["stdlibPrefixes"])
     boot_globals = globals()
     real_import = builtins.__import__
@@ -68,8 +84,15 @@ def _wasmbox_boot():
         if top not in allowed:
             raise blocked(top)
 
+    def refused_module(value):
+        # A module on the dangerous list, or a private one the policy does
+        # not allow (_frozen_importlib, _imp, ...): neither it nor its
+        # attributes are handed to user code.
+        top = value.__name__.partition(".")[0]
+        return top not in allowed and (top in blocked_modules or top.startswith("_"))
+
     def allowed_value(value):
-        return not isinstance(value, module_type) or value.__name__.partition(".")[0] in allowed
+        return not isinstance(value, module_type) or not refused_module(value)
 
     def guarded_import(name, globals=None, locals=None, fromlist=(), level=0):
         if not trusted(getframe(1)):
@@ -114,14 +137,17 @@ def _wasmbox_boot():
     def attr_error(name):
         return AttributeError("attribute %r is blocked by the wasmbox %s policy" % (name, policy))
 
-    def guarded_getattr(obj, name, *default):
+    def python_getattr(obj, name, *default):
+        # The Python form of _wasmbox.getattr, for interpreters without it.
         name = attr_name(name)
-        if refuse(obj, name):
+        if refuse(obj, name) or not allowed_value(obj):
             raise attr_error(name)
         value = real_getattr(obj, name, *default)
-        if not allowed_value(value):
+        if not allowed_value(value) or isinstance(value, (types.CodeType, types.FrameType)):
             raise attr_error(name)
         return value
+
+    guarded_getattr = _wasmbox.getattr if _wasmbox else python_getattr
 
     def guarded_hasattr(obj, name):
         try:
@@ -129,6 +155,99 @@ def _wasmbox_boot():
         except AttributeError:
             return False
         return True
+
+    def transform(tree, cls=None):
+        # Rewrites the user's syntax tree: every attribute read obj.name
+        # becomes __wasmbox_ga__(obj, "name") (name mangled as the compiler
+        # would), except a method call obj.name(...) whose name is neither
+        # blocked nor a dangerous builtin's (a module, frame or code object
+        # is not callable, and the method-call path keeps its speed).
+        # Writes and deletes of blocked attributes, class patterns naming
+        # them and names of the guard's own (__wasmbox*) are refused.
+        t = type(tree)
+        if t is ast_name:
+            if tree.id.startswith("__wasmbox") or tree.id == "__builtins__":
+                refuse_syntax(tree, "the name %r" % tree.id)
+            return tree
+        if t in ast_binders:
+            # Other bindings (def, import as, parameters, global, patterns)
+            # of the guard's names.
+            for field in ("name", "asname", "arg", "rest", "names"):
+                value = real_getattr(tree, field, None)
+                for ident in value if type(value) is list else (value,):
+                    if type(ident) is str and ident.startswith("__wasmbox"):
+                        refuse_syntax(tree, "the name %r" % ident)
+        if t is ast_class:
+            for field in ("bases", "keywords", "decorator_list", "type_params"):
+                setattr(tree, field, [transform(n, cls) for n in getattr(tree, field, ())])
+            tree.body = [transform(n, tree.name) for n in tree.body]
+            return tree
+        if t is ast_match_class:
+            for a in tree.kwd_attrs:
+                if a in blocked_attrs:
+                    refuse_syntax(tree, "the attribute %r" % a)
+        if t is ast_call and type(tree.func) is ast_attribute and type(tree.func.ctx) is ast_load \
+                and mangle(tree.func.attr, cls) not in risky_attrs:
+            tree.func.value = transform(tree.func.value, cls)
+            tree.args = [transform(n, cls) for n in tree.args]
+            tree.keywords = [transform(n, cls) for n in tree.keywords]
+            return tree
+        for field in tree._fields:
+            value = real_getattr(tree, field, None)
+            if type(value) is list:
+                for i, item in enumerate(value):
+                    if isinstance(item, ast_node):
+                        value[i] = transform(item, cls)
+            elif isinstance(value, ast_node):
+                real_setattr(tree, field, transform(value, cls))
+        if t is ast_attribute:
+            name = mangle(tree.attr, cls)
+            if type(tree.ctx) is ast_load:
+                call = ast_call(located(ast_name("__wasmbox_ga__", ast_load()), tree),
+                                [tree.value, located(ast_constant(name), tree)], [])
+                return located(call, tree)
+            if name in blocked_attrs or name.startswith("__wasmbox"):
+                refuse_syntax(tree, "the attribute %r" % name)
+        return tree
+
+    def mangle(name, cls):
+        # Private names in a class body, as the compiler mangles them.
+        if cls and name.startswith("__") and not name.endswith("__"):
+            stripped = cls.lstrip("_")
+            if stripped:
+                return "_" + stripped + name
+        return name
+
+    def located(node, at):
+        node.lineno, node.col_offset = at.lineno, at.col_offset
+        node.end_lineno, node.end_col_offset = at.end_lineno, at.end_col_offset
+        return node
+
+    def refuse_syntax(node, what):
+        raise SyntaxError("%s is blocked by the wasmbox %s policy" % (what, policy),
+                          (transformed_file, node.lineno, node.col_offset + 1, None))
+
+    transformed_file = None  # the file compile_user is working on
+
+    def compile_user(source, filename):
+        # The user's code through transform(), marked as the guest's.
+        # Python-to-Python calls do not use the C stack, so deep trees only
+        # need a higher recursion limit.
+        nonlocal transformed_file
+        transformed_file = filename
+        tree = compile(source, filename, "exec", ast_only, dont_inherit=True)
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(limit, 50000))
+        try:
+            tree = transform(tree)
+        except RecursionError:
+            raise SyntaxError("the code is nested too deeply for the wasmbox guard") from None
+        finally:
+            sys.setrecursionlimit(limit)
+        code = compile(tree, filename, "exec", dont_inherit=True)
+        if _wasmbox:
+            _wasmbox.mark(code)
+        return code
 
     def guarded_setattr(obj, name, value):
         name = attr_name(name)
@@ -218,10 +337,30 @@ def _wasmbox_boot():
                 return real(*args, **kwargs)
             return guarded
 
-        builtins.eval, builtins.exec = guarded_eval, guarded_exec
-        for name in blocked_builtins - {"eval", "exec", "__import__", "globals", "locals", "vars"}:
+        real_compile = builtins.compile
+
+        def guarded_compile(source, filename, mode, flags=0, dont_inherit=False, optimize=-1, **kwargs):
+            # The host's program (the eval harness) compiling the guest's
+            # code gets it through transform(), marked as the guest's.
+            frame = getframe(1)
+            if not trusted(frame):
+                raise builtin_error("compile")
+            if _wasmbox and frame.f_code.co_flags & _wasmbox.HOST and mode == "exec" and not flags:
+                return compile_user(source, filename)
+            return real_compile(source, filename, mode, flags, dont_inherit, optimize, **kwargs)
+
+        builtins.eval, builtins.exec, builtins.compile = guarded_eval, guarded_exec, guarded_compile
+        for name in blocked_builtins - {"eval", "exec", "compile", "__import__", "globals", "locals", "vars"}:
             if hasattr(builtins, name):
                 setattr(builtins, name, guard(name, real_getattr(builtins, name)))
+
+    def arm():
+        # Arm the C guard (the code to run is marked): from here on it judges.
+        dangerous = [real_getattr(builtins, n) for n in sorted(blocked_builtins) if hasattr(builtins, n)]
+        dangerous += [real_getattr, real_setattr, real_delattr, sys._getframe, modules, builtins.__dict__]
+        mount = prefixes[0].rstrip("/").rpartition("/")[0] if prefixes else "/usr/local/lib"
+        _wasmbox.arm(policy, allowed, blocked_attrs, core_attrs, blocked_modules, tuple(dangerous),
+                     prefixes, mount)
 
     def strip_boot_frames(exc):
         seen, todo = set(), [exc]
@@ -268,8 +407,27 @@ def _wasmbox_boot():
         filename, source = "<string>", target
         sys.argv = ["-c"] + args
         sys.path[0] = ""
+    # A file target under a trusted prefix is the host's own program (the
+    # eval harness): it runs as written, and the guest's code it compiles
+    # goes through transform() (see guarded_compile).
+    host = mode == "file" and os.path.realpath(filename).startswith(prefixes)
     try:
-        code = compile(source, filename, "exec", dont_inherit=True)
+        if enforce:
+            import _ast
+
+            ast_node, ast_name, ast_class, ast_call = _ast.AST, _ast.Name, _ast.ClassDef, _ast.Call
+            ast_attribute, ast_load, ast_constant = _ast.Attribute, _ast.Load, _ast.Constant
+            ast_match_class, ast_only = _ast.MatchClass, _ast.PyCF_ONLY_AST
+            risky_attrs = blocked_attrs | blocked_builtins | {"getattr", "setattr", "delattr"}
+            ast_binders = frozenset((_ast.FunctionDef, _ast.AsyncFunctionDef, _ast.ClassDef, _ast.alias, _ast.arg,
+                                     _ast.keyword, _ast.Global, _ast.Nonlocal, _ast.ExceptHandler, _ast.MatchAs,
+                                     _ast.MatchStar, _ast.MatchMapping))
+        if enforce and not host:
+            code = compile_user(source, filename)
+        else:
+            code = compile(source, filename, "exec", dont_inherit=True)
+            if enforce and _wasmbox:
+                _wasmbox.mark(code, True)
     except (SyntaxError, ValueError) as e:
         return fail(e)
 
@@ -283,7 +441,7 @@ def _wasmbox_boot():
         for name in blocked_builtins:
             trimmed.pop(name, None)
         trimmed.update(__import__=guarded_import, getattr=guarded_getattr, hasattr=guarded_hasattr,
-                       setattr=guarded_setattr, delattr=guarded_delattr)
+                       setattr=guarded_setattr, delattr=guarded_delattr, __wasmbox_ga__=guarded_getattr)
         ns["__builtins__"] = trimmed
         patch_operator()
         if hasattr(modules.get("string"), "Formatter"):
@@ -291,6 +449,8 @@ def _wasmbox_boot():
         lock_real_builtins()
         builtins.__import__ = guarded_import
         sys.meta_path.insert(0, ImportGuard)
+        if _wasmbox:
+            arm()
     else:
         ns["__builtins__"] = builtins
     sys.modules["__main__"] = main

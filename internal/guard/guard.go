@@ -1,11 +1,32 @@
 // Package guard builds the guest command line that runs user Python code
-// under the in-guest import guard (boot.py), which enforces a
-// validate.Policy at run time: code that slips past the static check, such
-// as __import__('o'+'s'), still cannot import a blocked module.
+// under the in-guest guard (boot.py), which enforces a validate.Policy at
+// run time: code that slips past the static check, such as
+// __import__('o'+'s'), still cannot import a blocked module.
 //
-// boot.py runs as `python3 -c`, sets sys.argv and sys.path[0] as plain
-// python would, compiles the user code under its real filename and runs it
-// in a fresh __main__ module. Under an enabled policy it first:
+// The guard has two floors. The lower one is C, in the wasmbox reactor build
+// (assets/build/wasmbox_guard.c and a patch of CPython's attribute lookup):
+// a PEP 578 audit hook installed before the interpreter starts, which Python
+// code can neither remove nor replace, and the built-in module _wasmbox.
+// boot.py compiles the user's code through an AST transform that routes
+// every attribute read through _wasmbox.getattr, marks the resulting code
+// objects untrusted (a co_flags bit Python cannot clear), and arms the hook
+// once, for good. From then on trust comes from those marks, read off the
+// interpreter's own frame stack: marked code may not open files, compile or
+// exec, build code or function objects, read frames, or import outside the
+// allowlist; the standard library working for it may do its own work but
+// not write files, read the standard library's mount, or reach os,
+// subprocess or socket; code that exec/eval runs for it (typing's forward
+// references) is marked in turn; and the attributes in
+// validate.Policy.CoreAttributes are refused to marked code on every path,
+// C lookups included (str.format fields, match class patterns,
+// operator.attrgetter/methodcaller, getattr). File names and frames the
+// guest could forge play no part in these decisions.
+//
+// The upper floor is Python, and it is what an interpreter without
+// _wasmbox gets alone. boot.py runs as `python3 -c`, sets sys.argv and
+// sys.path[0] as plain python would, compiles the user code under its real
+// filename and runs it in a fresh __main__ module. Under an enabled policy
+// it first:
 //
 //   - wraps builtins.__import__: an import whose importing frame is not
 //     stdlib code (code compiled from under a stdlib prefix or frozen, and
@@ -16,20 +37,23 @@
 //     nearest non-importlib frame, as a second line;
 //   - gives __main__ a trimmed copy of the builtins: the blocked builtins
 //     are gone (eval is a NameError), except __import__, which the import
-//     statement needs and which is the guarded wrapper; getattr, setattr,
-//     delattr and hasattr refuse the policy's blocked attributes, __dict__
-//     of modules and classes, and values that are disallowed modules;
+//     statement needs and which is the guarded wrapper; getattr (and the
+//     transform's __wasmbox_ga__) is _wasmbox.getattr, which refuses the
+//     policy's blocked attributes, __dict__ of modules and classes,
+//     attributes of dangerous or private modules, and values that are such
+//     modules, code objects, frames or the real builtins; setattr, delattr
+//     and hasattr follow it;
 //   - makes operator.attrgetter/methodcaller and string.Formatter.get_field
 //     refuse blocked attribute paths.
 //
 // Uncaught exceptions print a traceback without boot.py's frames and exit
-// 1; SystemExit behaves as in python. Attribute access written with a dot
-// is not intercepted at run time: that is the static check's job.
+// 1; SystemExit behaves as in python.
 package guard
 
 import (
 	_ "embed"
 	"encoding/base64"
+	"slices"
 	"strings"
 
 	"github.com/wasmbox/wasmbox/validate"
@@ -98,6 +122,20 @@ func (c bootConfig) encode() string {
 	return b.String()
 }
 
+// markCore returns the blocked attributes with a "!" after each one that is
+// refused on every path, C lookups included (validate's CoreAttributes):
+// boot.py passes those to the C guard.
+func markCore(blocked, core []string) []string {
+	out := make([]string, len(blocked))
+	for i, name := range blocked {
+		out[i] = name
+		if slices.Contains(core, name) {
+			out[i] += "!"
+		}
+	}
+	return out
+}
+
 // Argv returns the full guest argv that runs target under the guard with
 // the default Config.
 // mode is "file" (target is a path in the guest FS, run as __main__ like
@@ -108,7 +146,8 @@ func Argv(p validate.Policy, mode, target string, args []string) []string {
 }
 
 // Argv is like the package-level Argv, with c's settings. The result is
-// ["python3", "-c", <boot.py>, <config JSON>, mode, target, args...].
+// ["python3", "-c", <boot.py>, <config>, mode, target, args...], the config
+// in the KEY=ITEM lines of bootConfig.encode.
 func (c Config) Argv(p validate.Policy, mode, target string, args []string) []string {
 	prefixes := c.StdlibPrefixes
 	if len(prefixes) == 0 {
@@ -119,7 +158,7 @@ func (c Config) Argv(p validate.Policy, mode, target string, args []string) []st
 		Allowed:         p.AllowedModules(),
 		BlockedModules:  p.BlockedModules(),
 		BlockedBuiltins: p.BlockedBuiltins(),
-		BlockedAttrs:    p.BlockedAttributes(),
+		BlockedAttrs:    markCore(p.BlockedAttributes(), p.CoreAttributes()),
 		StdlibPrefixes:  prefixes,
 	}.encode()
 	head := []string{"python3", "-c", bootSource}

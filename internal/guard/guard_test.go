@@ -9,30 +9,33 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/wasmbox/wasmbox/validate"
 )
 
 func TestArgvShape(t *testing.T) {
-	p, _ := validate.PolicyByName("strict")
+	p := policy(t, "strict")
 	argv := Argv(p, "file", "/tmp/eval_script.py", []string{"a", "b"})
-	if len(argv) != 8 || argv[0] != "python3" || argv[1] != "-c" || argv[2] != bootSource ||
-		argv[4] != "file" || argv[5] != "/tmp/eval_script.py" || argv[6] != "a" || argv[7] != "b" {
-		t.Fatalf("argv = %q", argv[3:])
-	}
+	require.Len(t, argv, 8, "argv = %q", argv)
+	assert.Equal(t, []string{"python3", "-c", bootSource}, argv[:3])
+	assert.Equal(t, []string{"file", "/tmp/eval_script.py", "a", "b"}, argv[4:])
 	cfg := map[string]string{}
 	for _, line := range strings.Split(argv[3], "\n") {
 		key, items, _ := strings.Cut(line, "=")
 		cfg[key] = items
 	}
-	if cfg["allowed"] != "json\x1fre\x1ftyping" || cfg["policy"] != "strict" ||
-		cfg["stdlibPrefixes"] != strings.Join(DefaultStdlibPrefixes, "\x1f") ||
-		cfg["blockedBuiltins"] != strings.Join(p.BlockedBuiltins(), "\x1f") ||
-		cfg["blockedModules"] == "" || cfg["blockedAttrs"] == "" || len(cfg) != 6 {
-		t.Errorf("config = %q", cfg)
-	}
-	if got := (Config{StdlibPrefixes: []string{"/x"}}).Argv(p, "code", "1", nil); !strings.Contains(got[3], "\nstdlibPrefixes=/x") || len(got) != 6 {
-		t.Errorf("custom prefixes: %q", got[3])
-	}
+	assert.Len(t, cfg, 6, "config = %q", cfg)
+	assert.Equal(t, "json\x1fre\x1ftyping", cfg["allowed"])
+	assert.Equal(t, "strict", cfg["policy"])
+	assert.Equal(t, strings.Join(DefaultStdlibPrefixes, "\x1f"), cfg["stdlibPrefixes"])
+	assert.Equal(t, strings.Join(p.BlockedBuiltins(), "\x1f"), cfg["blockedBuiltins"])
+	assert.NotEmpty(t, cfg["blockedModules"])
+	assert.NotEmpty(t, cfg["blockedAttrs"])
+	got := (Config{StdlibPrefixes: []string{"/x"}}).Argv(p, "code", "1", nil)
+	require.Len(t, got, 6, "custom prefixes: %q", got)
+	assert.Contains(t, got[3], "\nstdlibPrefixes=/x", "custom prefixes")
 }
 
 // native runs boot.py on the machine's python3 with its stdlib directory as
@@ -57,8 +60,8 @@ func native(t *testing.T, p validate.Policy, mode, target string, args ...string
 	var exit *exec.ExitError
 	if errors.As(err, &exit) {
 		code = exit.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
+	} else {
+		require.NoError(t, err)
 	}
 	return stdout.String(), stderr.String(), code
 }
@@ -66,12 +69,9 @@ func native(t *testing.T, p validate.Policy, mode, target string, args ...string
 func policy(t *testing.T, name string, extra ...string) validate.Policy {
 	t.Helper()
 	p, err := validate.PolicyByName(name)
-	if err == nil {
-		p, err = p.WithAllowedImports(extra...)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
+	p, err = p.WithAllowedImports(extra...)
+	require.NoError(t, err)
 	return p
 }
 
@@ -136,12 +136,11 @@ print(P(2).x, datetime.strptime("2024-01-02", "%Y-%m-%d").day, statistics.mean([
 			}
 			p := policy(t, name, tc.extra...)
 			stdout, stderr, code := native(t, p, "code", tc.src, "x", "y")
-			if code != tc.code || !strings.Contains(stdout, tc.stdout) || !strings.Contains(stderr, tc.stderr) {
-				t.Errorf("exit %d (want %d)\nstdout: %s\nstderr: %s", code, tc.code, stdout, stderr)
-			}
-			if strings.Contains(stderr, "_wasmbox") || strings.Contains(stderr, "guarded_") {
-				t.Errorf("traceback shows boot frames:\n%s", stderr)
-			}
+			assert.Equal(t, tc.code, code, "exit code; stderr: %s", stderr)
+			assert.Contains(t, stdout, tc.stdout)
+			assert.Contains(t, stderr, tc.stderr)
+			assert.NotContains(t, stderr, "_wasmbox", "traceback shows boot frames")
+			assert.NotContains(t, stderr, "guarded_", "traceback shows boot frames")
 		})
 	}
 }
@@ -150,30 +149,24 @@ func TestGuardFileMode(t *testing.T) {
 	dir := t.TempDir()
 	script := filepath.Join(dir, "eval_script.py")
 	src := "import sys\nprint(__file__, sys.argv, sys.path[0] == %q)\n\ndef f():\n    return 1 / 0\n\nf()\n"
-	real, _ := filepath.EvalSymlinks(dir)
-	if err := os.WriteFile(script, []byte(strings.Replace(src, "%q", "'"+real+"'", 1)), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	real, err := filepath.EvalSymlinks(dir)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(script, []byte(strings.Replace(src, "%q", "'"+real+"'", 1)), 0o644))
 	stdout, stderr, code := native(t, policy(t, "strict", "sys"), "file", script, "a")
-	if want := script + " ['" + script + "', 'a'] True"; !strings.Contains(stdout, want) {
-		t.Errorf("stdout %q, want %q", stdout, want)
-	}
-	if code != 1 || !strings.Contains(stderr, `File "`+script+`", line 7, in <module>`) ||
-		!strings.Contains(stderr, `File "`+script+`", line 5, in f`) || !strings.Contains(stderr, "ZeroDivisionError") {
-		t.Errorf("exit %d\n%s", code, stderr)
-	}
-	if n := strings.Count(stderr, `File "`); n != 2 {
-		t.Errorf("traceback has %d frames, want 2:\n%s", n, stderr)
-	}
+	assert.Contains(t, stdout, script+" ['"+script+"', 'a'] True")
+	assert.Equal(t, 1, code, "exit code; stderr: %s", stderr)
+	assert.Contains(t, stderr, `File "`+script+`", line 7, in <module>`)
+	assert.Contains(t, stderr, `File "`+script+`", line 5, in f`)
+	assert.Contains(t, stderr, "ZeroDivisionError")
+	assert.Equal(t, 2, strings.Count(stderr, `File "`), "traceback frames:\n%s", stderr)
 	_, stderr, code = native(t, policy(t, "strict"), "file", filepath.Join(dir, "missing.py"))
-	if code != 2 || !strings.Contains(stderr, "can't open file") {
-		t.Errorf("missing file: exit %d\n%s", code, stderr)
-	}
+	assert.Equal(t, 2, code, "missing file; stderr: %s", stderr)
+	assert.Contains(t, stderr, "can't open file")
 }
 
 func TestGuardCodeModeTraceback(t *testing.T) {
 	_, stderr, code := native(t, policy(t, "strict"), "code", "x = 1\nimport os\n")
-	if code != 1 || strings.Count(stderr, `File "`) != 1 || !strings.Contains(stderr, `File "<string>", line 2, in <module>`) {
-		t.Errorf("exit %d\n%s", code, stderr)
-	}
+	assert.Equal(t, 1, code, "exit code; stderr: %s", stderr)
+	assert.Equal(t, 1, strings.Count(stderr, `File "`), "traceback frames:\n%s", stderr)
+	assert.Contains(t, stderr, `File "<string>", line 2, in <module>`)
 }

@@ -1,8 +1,9 @@
 package guard
 
 import (
-	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
 
 	"github.com/wasmbox/wasmbox/validate"
 )
@@ -64,11 +65,8 @@ print(len(out), "ok")
 
 func TestGuardStdlibSmoke(t *testing.T) {
 	p := policy(t, "stdlib")
-	if vs := validate.Check([]byte(stdlibSmoke), p); len(vs) != 0 {
-		t.Errorf("static check rejects the smoke test: %+v", vs)
-	}
+	assert.Empty(t, validate.Check([]byte(stdlibSmoke), p), "static check rejects the smoke test")
 	stdout, stderr, code := native(t, p, "code", stdlibSmoke)
-	if code != 0 || !strings.Contains(stdout, "39 ok") {
-		t.Errorf("exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
-	}
+	assert.Equal(t, 0, code, "exit code; stderr: %s", stderr)
+	assert.Contains(t, stdout, "39 ok")
 }

@@ -42,9 +42,12 @@ var programs = []program{
 	{group: "files", name: "dotdot-listing", code: `try_(lambda: sorted(os.listdir("/tmp/../../../..")))`},
 	{group: "files", name: "host-repo-file", code: `try_(lambda: os.path.exists("/work/main/go.mod") or os.path.exists("/root") or os.path.exists("/home"))`},
 	{group: "files", name: "stat-root-home", code: `try_(lambda: os.stat("/root"))`},
-	{group: "files", name: "symlink-out", code: `try_(lambda: os.symlink("/etc/passwd", "/tmp/link"))`},
+	{group: "files", name: "symlink-out", code: `os.symlink("/etc/passwd", "/tmp/link")
+try_(lambda: open("/tmp/link").read())`},
+	{group: "files", name: "symlink-dotdot-out", code: `os.symlink("../../../../../etc/passwd", "/tmp/up")
+try_(lambda: (os.path.realpath("/tmp/up"), open("/tmp/up").read()))`},
 	{group: "files", name: "hardlink", code: `open("/tmp/a", "w").close()
-try_(lambda: os.link("/tmp/a", "/tmp/b"))`},
+try_(lambda: (os.link("/tmp/a", "/tmp/b"), os.stat("/tmp/b").st_nlink))`},
 	{group: "files", name: "nul-in-path", code: `try_(lambda: open("/tmp/x\x00/../../etc/passwd").read())`},
 	{group: "files", name: "dev-null", code: `try_(lambda: open("/dev/null", "rb").read())`},
 	{group: "files", name: "chdir-up", code: `os.chdir("/tmp"); os.chdir(".."); os.chdir("..")

@@ -143,7 +143,7 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var res *runtime.ExecResult
-	e = s.execute(r, "run", func(ctx context.Context) (string, error) {
+	e = s.execute(r, "run", admission{bytes: footprint(mem, 0)}, func(ctx context.Context) (string, error) {
 		var err error
 		res, err = runner.Run(ctx, code, nil, runtime.ExecOptions{Stdin: strings.NewReader(req.Stdin)})
 		return execOutcome(res), err
@@ -191,7 +191,7 @@ func (s *Server) handleTest(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var rep *runtime.TestReport
-	e = s.execute(r, "test", func(ctx context.Context) (string, error) {
+	e = s.execute(r, "test", admission{bytes: footprint(mem, 4*int64(len(req.TestCases))), within: s.cfg.MaxTestDuration}, func(ctx context.Context) (string, error) {
 		var err error
 		rep, err = tester.Test(ctx, []byte(*req.EvalCode), cases)
 		return testOutcome(rep), err

@@ -2,6 +2,8 @@ package server
 
 import (
 	"testing"
+
+	"github.com/stretchr/testify/assert"
 )
 
 func TestAuth(t *testing.T) {
@@ -10,30 +12,32 @@ func TestAuth(t *testing.T) {
 		{"POST", "/v1/run"}, {"POST", "/v1/test"}, {"POST", "/v1/validate"}, {"POST", "/v1/sandbox"},
 		{"GET", "/v1/sandbox/aaaa/running"}, {"DELETE", "/v1/sandbox/aaaa"}, {"POST", "/v1/sandbox/aaaa/exec"},
 		{"PUT", "/v1/sandbox/aaaa/file/workspace/x"}, {"GET", "/v1/sandbox/aaaa/pty"}, {"GET", "/v1/nothing"},
+		{"POST", "/v1/sandbox/aaaa/persist"}, {"POST", "/v1/sandbox/aaaa/hydrate"}, {"POST", "/v1/sandbox/aaaa/session"},
+		{"DELETE", "/v1/sandbox/aaaa/session/s1"}, {"GET", "/v1/sandbox/aaaa/file/workspace/../../etc/passwd"},
+		{"GET", "/v1/sandbox/aaaa/./running"}, {"GET", "/v1//sandbox"},
 	} {
-		for _, auth := range []string{"", "Bearer wrong", "Bearer s3cret2", "Basic s3cret", "s3cret", "Bearer "} {
-			var h []string
-			if auth != "" {
-				h = []string{"Authorization", auth}
+		t.Run(route.method+" "+route.path, func(t *testing.T) {
+			for _, auth := range []string{"", "Bearer wrong", "Bearer s3cret2", "Basic s3cret", "s3cret", "Bearer "} {
+				var h []string
+				if auth != "" {
+					h = []string{"Authorization", auth}
+				}
+				r := do(route.method, ts.URL+route.path, `{}`, h...)
+				r.wantError(t, 401, CodeUnauthorized)
+				assert.NotEmpty(t, r.header.Get("WWW-Authenticate"), "401 without WWW-Authenticate (Authorization %q)", auth)
 			}
-			r := do(t, route.method, ts.URL+route.path, `{}`, h...)
-			r.wantError(t, 401, CodeUnauthorized)
-			if r.header.Get("WWW-Authenticate") == "" {
-				t.Errorf("%s %s: 401 without WWW-Authenticate", route.method, route.path)
-			}
-		}
+		})
 	}
-	r := do(t, "POST", ts.URL+"/v1/validate", `{"code": "1"}`, "Authorization", "Bearer s3cret")
-	if r.status != 200 {
-		t.Fatalf("with the key: %d %s", r.status, r.body)
-	}
-	if r := do(t, "POST", ts.URL+"/v1/validate", `{"code": "1"}`, "Authorization", "bearer s3cret"); r.status != 200 {
-		t.Errorf("the scheme is case-insensitive: %d", r.status)
-	}
+	t.Run("with the key", func(t *testing.T) {
+		r := do("POST", ts.URL+"/v1/validate", `{"code": "1"}`, "Authorization", "Bearer s3cret")
+		assert.Equal(t, 200, r.status, "%s", r.body)
+		r = do("POST", ts.URL+"/v1/validate", `{"code": "1"}`, "Authorization", "bearer s3cret")
+		assert.Equal(t, 200, r.status, "the scheme is case-insensitive")
+	})
 	for _, path := range []string{"/healthz", "/health", "/metrics"} {
-		if r := do(t, "GET", ts.URL+path, ""); r.status != 200 {
-			t.Errorf("%s needs no key: %d", path, r.status)
-		}
+		t.Run(path+" needs no key", func(t *testing.T) {
+			assert.Equal(t, 200, do("GET", ts.URL+path, "").status)
+		})
 	}
 }
 
@@ -42,8 +46,8 @@ func TestIsLoopback(t *testing.T) {
 		"127.0.0.1:8080": true, "127.0.0.2:80": true, "[::1]:8080": true, "localhost:0": true,
 		":8080": false, "0.0.0.0:8080": false, "[::]:80": false, "10.0.0.1:80": false, "example.com:80": false, "127.0.0.1": false,
 	} {
-		if got := IsLoopback(addr); got != want {
-			t.Errorf("IsLoopback(%q) = %v", addr, got)
-		}
+		t.Run(addr, func(t *testing.T) {
+			assert.Equal(t, want, IsLoopback(addr))
+		})
 	}
 }

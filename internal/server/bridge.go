@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"regexp"
 	"time"
@@ -19,7 +20,12 @@ import (
 // sandboxIDPattern is the bridge's sandbox ID format.
 var sandboxIDPattern = regexp.MustCompile(`^[a-z2-7]{1,128}$`)
 
+// bridgeMaxBody is the bridge's limit on a file written and on a workspace
+// archive hydrated: 32 MiB.
+const bridgeMaxBody = 32 << 20
+
 // execRequest is the body of POST /v1/sandbox/{id}/exec (ExecRequest).
+// Other fields are ignored, as the bridge ignores them.
 type execRequest struct {
 	Argv      []string `json:"argv"`
 	TimeoutMs *float64 `json:"timeout_ms"`
@@ -41,12 +47,18 @@ func (s *Server) withSandboxID(h http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		setSandboxID(r, id)
-		if r.Header.Get("Session-Id") != "" {
-			writeError(w, r, errorf(http.StatusNotImplemented, CodeNotImplemented, "the Session-Id header is not supported: wasmbox sandboxes have no execution sessions; omit it"))
-			return
-		}
 		h(w, r)
 	}
+}
+
+// sessionIDHeader returns the Session-Id header of an exec or file request,
+// or "" when there is none; 400 when it is malformed, as in the bridge.
+func sessionIDHeader(r *http.Request) (string, *apiError) {
+	sid := r.Header.Get("Session-Id")
+	if sid != "" && !validSessionID(sid) {
+		return "", badRequest("Invalid session ID format: the Session-Id header must match %s and not contain \"..\"", sessionIDPattern)
+	}
+	return sid, nil
 }
 
 // session looks up the request's sandbox and marks it in use, or answers
@@ -74,6 +86,11 @@ func (s *Server) handleCreateSandbox(w http.ResponseWriter, r *http.Request) {
 		s.metrics.shed.WithLabelValues("503").Inc()
 		writeError(w, r, &apiError{Status: http.StatusServiceUnavailable, Code: CodeCapacityExceeded, RetryAfter: retryAfterUnavailable,
 			Message: fmt.Sprintf("instance limit reached: %d sandboxes are alive; delete one or retry later", s.cfg.MaxSessions)})
+		return
+	case errors.Is(err, errNoHostMemory):
+		s.metrics.shed.WithLabelValues("503").Inc()
+		writeError(w, r, &apiError{Status: http.StatusServiceUnavailable, Code: CodeCapacityExceeded, RetryAfter: retryAfterUnavailable,
+			Message: fmt.Sprintf("the host memory budget (%d MiB, --max-host-memory) is taken by running executions and live sandboxes; delete a sandbox or retry later", s.cfg.MaxHostMemory>>20)})
 		return
 	case err != nil:
 		writeError(w, r, errorf(http.StatusInternalServerError, CodeSandboxError, "creating the sandbox: %v", err))
@@ -114,6 +131,9 @@ func filePath(r *http.Request) (string, *apiError) {
 
 func (s *Server) handleReadFile(w http.ResponseWriter, r *http.Request) {
 	p, e := filePath(r)
+	if e == nil {
+		_, e = sessionIDHeader(r) // checked; files are shared by the sessions
+	}
 	if e != nil {
 		writeError(w, r, e)
 		return
@@ -136,6 +156,9 @@ func (s *Server) handleReadFile(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleWriteFile(w http.ResponseWriter, r *http.Request) {
 	p, e := filePath(r)
+	if e == nil {
+		_, e = sessionIDHeader(r) // checked; files are shared by the sessions
+	}
 	if e != nil {
 		writeError(w, r, e)
 		return
@@ -145,7 +168,7 @@ func (s *Server) handleWriteFile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer release()
-	data, e := s.readBody(w, r)
+	data, e := readBodyUpTo(w, r, bridgeMaxBody)
 	if e != nil {
 		writeError(w, r, e)
 		return
@@ -157,14 +180,15 @@ func (s *Server) handleWriteFile(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
 }
 
-// handleExec runs argv in the sandbox and streams its output as SSE:
+// handleExec runs argv in the sandbox's shell (["sh", "-c", SCRIPT],
+// ["bash", "-lc", SCRIPT] or a plain argv) in cwd, and streams its output as SSE:
 // `stdout` and `stderr` events of base64 chunks as the program writes, then
 // `exit` ({"exit_code": N}) or `error` ({"error", "code"}). Errors found
 // before the stream starts (bad body, no such sandbox, no free slot) are
 // JSON answers with their status.
 func (s *Server) handleExec(w http.ResponseWriter, r *http.Request) {
 	var req execRequest
-	if e := s.decodeJSON(w, r, &req); e != nil {
+	if e := s.decodeBridgeJSON(w, r, &req); e != nil {
 		writeError(w, r, e)
 		return
 	}
@@ -172,7 +196,12 @@ func (s *Server) handleExec(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, badRequest("argv must be a non-empty array"))
 		return
 	}
-	cwd := Workspace
+	sid, e := sessionIDHeader(r)
+	if e != nil {
+		writeError(w, r, e)
+		return
+	}
+	var cwd string
 	if req.Cwd != nil {
 		var ok bool
 		if cwd, ok = resolveWorkspacePath(*req.Cwd); !ok {
@@ -190,6 +219,27 @@ func (s *Server) handleExec(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer release()
+	es := newExecSession("", Workspace, nil) // no Session-Id: a fresh start
+	if sid != "" {
+		var err error
+		if es, err = ss.execSession(sid); err != nil {
+			writeError(w, r, errorf(http.StatusServiceUnavailable, CodeCapacityExceeded, "%v", err))
+			return
+		}
+	}
+	done, err := es.wait(r.Context())
+	switch {
+	case errors.Is(err, errSessionDeleted):
+		writeError(w, r, sessionError("session %s was deleted before the command started", es.id))
+		return
+	case err != nil:
+		writeError(w, r, clientClosed())
+		return
+	}
+	defer done()
+	if cwd == "" {
+		cwd = es.cwd
+	}
 	if !ss.sb.Exists(cwd) {
 		if cwd != Workspace {
 			writeError(w, r, badRequest("cwd %s does not exist in the sandbox", cwd))
@@ -197,36 +247,21 @@ func (s *Server) handleExec(w http.ResponseWriter, r *http.Request) {
 		}
 		ss.sb.Mkdir(Workspace)
 	}
-	argv, err := pythonArgv(req.Argv, cwd)
-	if err != nil || argv == nil {
-		// Nothing to start: answer at once, without a slot.
-		st := newSSEStream(w, func() {})
-		status := 0
-		if err != nil {
-			st.event("stderr", encodeChunk("wasmbox: "+err.Error()+"\n"))
-			status = runtime.ExitNotFound
-		}
-		s.metrics.executions.WithLabelValues("exec", execOutcome(&runtime.ExecResult{ExitCode: status})).Inc()
-		setOutcome(r, execOutcome(&runtime.ExecResult{ExitCode: status}))
-		st.jsonEvent("exit", exitEvent{status})
-		return
-	}
-	if !ss.sb.Exists(bootFile) {
-		ss.sb.WriteFile(bootFile, bootSource)
-	}
-
 	var st *sseStream
-	e = s.execute(r, "exec", func(ctx context.Context) (string, error) {
+	e = s.execute(r, "exec", admission{bytes: int64(s.cfg.Memory)}, func(ctx context.Context) (string, error) {
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
 		defer context.AfterFunc(ss.ctx, cancel)()
+		defer context.AfterFunc(es.ctx, cancel)()
 		st = newSSEStream(w, cancel)
 		out := &outputEvents{s: st}
-		res, err := ss.sb.Exec(ctx, runtime.QuoteCommand(argv), runtime.ExecOptions{
-			Stdout:  out.writer("stdout"),
-			Stderr:  out.writer("stderr"),
-			Env:     map[string]string{"PYTHONPATH": bootDir, cwdEnv: cwd, "PYTHONUNBUFFERED": "1"},
-			Timeout: timeout,
+		res, err := ss.sb.ExecArgv(ctx, req.Argv, runtime.ExecOptions{
+			Stdout:     out.writer("stdout"),
+			Stderr:     out.writer("stderr"),
+			Env:        execEnv(es.env),
+			Timeout:    timeout,
+			Dir:        cwd,
+			StreamOnly: true,
 		})
 		out.flush()
 		switch {
@@ -237,6 +272,8 @@ func (s *Server) handleExec(w http.ResponseWriter, r *http.Request) {
 			st.jsonEvent("exit", exitEvent{res.ExitCode})
 		case ss.ctx.Err() != nil:
 			st.jsonEvent("error", apiError{Code: CodeExecError, Message: "the sandbox was deleted or expired while the command ran"})
+		case es.ctx.Err() != nil:
+			st.jsonEvent("error", apiError{Code: CodeExecError, Message: fmt.Sprintf("session %s was deleted while the command ran", es.id)})
 		case s.hardStop.Err() != nil:
 			st.jsonEvent("error", apiError{Code: CodeExecError, Message: "the server shut down while the command ran; it was canceled"})
 		default:
@@ -257,10 +294,19 @@ func outcomeNote(res *runtime.ExecResult, timeout time.Duration, memory uint64) 
 		return fmt.Sprintf("wasmbox: timed out after %v\n", timeout)
 	case res.MemoryExceeded && res.ExitCode != 0:
 		return fmt.Sprintf("wasmbox: the program reached the memory limit of %d MiB\n", memory>>20)
-	case res.StdoutTruncated || res.StderrTruncated:
-		return "wasmbox: output past the per-stream cap was dropped\n"
 	}
 	return ""
+}
+
+// execEnv is the environment of a session exec: the session's variables,
+// and PYTHONUNBUFFERED so python3's output streams as it is written.
+func execEnv(session map[string]string) map[string]string {
+	env := maps.Clone(session)
+	if env == nil {
+		env = map[string]string{}
+	}
+	env["PYTHONUNBUFFERED"] = "1"
+	return env
 }
 
 func encodeChunk(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }

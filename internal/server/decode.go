@@ -13,14 +13,24 @@ import (
 // it to the end also lets net/http notice a client that disconnects while
 // the request runs, which cancels the request's context.
 func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *apiError) {
-	if r.ContentLength > s.cfg.MaxBody {
-		return nil, tooLarge(s.cfg.MaxBody)
+	return readBodyUpTo(w, r, s.cfg.MaxBody)
+}
+
+// readBodyUpTo reads the whole request body, up to limit bytes. A body that
+// does not arrive within Config.BodyTimeout (see bodyDeadline) gets 408.
+func readBodyUpTo(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, *apiError) {
+	if r.ContentLength > limit {
+		return nil, tooLarge(limit)
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBody))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	var tooBig *http.MaxBytesError
+	var late *bodyTimeoutError
 	switch {
 	case errors.As(err, &tooBig):
-		return nil, tooLarge(s.cfg.MaxBody)
+		return nil, tooLarge(limit)
+	case errors.As(err, &late):
+		return nil, errorf(http.StatusRequestTimeout, CodeRequestTimeout,
+			"the request body did not arrive within %v (%d bytes came in that time); send the whole body at once", late.after, len(body))
 	case err != nil:
 		return nil, badRequest("reading the request body: %v", err)
 	}
@@ -38,11 +48,29 @@ func (s *Server) decodeJSON(w http.ResponseWriter, r *http.Request, v any) *apiE
 	if e != nil {
 		return e
 	}
+	return decodeObject(body, v, true)
+}
+
+// decodeBridgeJSON reads the body into v as decodeJSON does, except that
+// fields v does not have are ignored, as the bridge ignores them.
+func (s *Server) decodeBridgeJSON(w http.ResponseWriter, r *http.Request, v any) *apiError {
+	body, e := s.readBody(w, r)
+	if e != nil {
+		return e
+	}
+	return decodeObject(body, v, false)
+}
+
+// decodeObject decodes body, one JSON object with nothing after it, into
+// v; strict refuses fields v does not have.
+func decodeObject(body []byte, v any, strict bool) *apiError {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return badRequest("the request body is empty: want a JSON object")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
+	if strict {
+		dec.DisallowUnknownFields()
+	}
 	if err := dec.Decode(v); err != nil {
 		return badRequest("invalid JSON body: %s", describeJSONError(err))
 	}

@@ -24,6 +24,11 @@ const (
 	CodeInternal          = "internal_error"
 	CodeExecError         = "exec_error"
 	CodeClientClosed      = "client_closed"
+	CodeRequestTimeout    = "request_timeout"
+	CodeDeadlineExceeded  = "deadline_exceeded"
+	CodeSessionError      = "session_error"
+	CodeArchiveReadError  = "workspace_archive_read_error"
+	CodeArchiveWriteError = "workspace_archive_write_error"
 	retryAfterQueueFull   = 1 // seconds
 	retryAfterUnavailable = 5
 )

@@ -2,6 +2,8 @@ package server
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -9,13 +11,33 @@ import (
 	"github.com/wasmbox/wasmbox/runtime"
 )
 
+// admission is what an execution asks of the server.
+type admission struct {
+	// bytes is its share of the host memory budget.
+	bytes int64
+	// within, when set, bounds the whole execution; past it the answer is
+	// 504.
+	within time.Duration
+}
+
+// footprint is the host memory an execution in a sandbox of its own may
+// take: its memory limit and its sandbox's filesystem cap, which fsExtra
+// adds to (the eval tester's sandbox has room for its cases).
+func footprint(memory uint64, fsExtra int64) int64 {
+	return int64(memory) + runtime.DefaultMaxFSBytes + fsExtra
+}
+
+// errPastDeadline is the cause of an execution stopped at admission.within.
+var errPastDeadline = errors.New("the request passed its deadline")
+
 // execute runs fn, which starts interpreter instances, in an execution
-// slot: it waits for the slot (or refuses with 429/503), counts the
-// execution in the metrics, and gives fn a context that ends when the client
-// goes away or the server stops running executions. fn returns the
-// execution's outcome. The error, if any, is the answer to give.
-func (s *Server) execute(r *http.Request, kind string, fn func(ctx context.Context) (outcome string, err error)) *apiError {
-	release, e := s.limiter.acquire(r.Context())
+// slot: it waits for the slot and its share of the host memory budget (or
+// refuses with 429/503), counts the execution in the metrics, and gives fn a
+// context that ends when the client goes away, the server stops running
+// executions, or adm.within passes. fn returns the execution's outcome. The
+// error, if any, is the answer to give.
+func (s *Server) execute(r *http.Request, kind string, adm admission, fn func(ctx context.Context) (outcome string, err error)) *apiError {
+	release, e := s.limiter.acquireBytes(r.Context(), adm.bytes)
 	if e != nil {
 		if e.Status == http.StatusTooManyRequests || e.Status == http.StatusServiceUnavailable {
 			s.metrics.shed.WithLabelValues(strconv.Itoa(e.Status)).Inc()
@@ -25,6 +47,12 @@ func (s *Server) execute(r *http.Request, kind string, fn func(ctx context.Conte
 	defer release()
 	ctx, cancel := s.execContext(r.Context())
 	defer cancel()
+	if adm.within > 0 {
+		var cancelCause context.CancelCauseFunc
+		ctx, cancelCause = context.WithCancelCause(ctx)
+		defer cancelCause(nil)
+		defer time.AfterFunc(adm.within, func() { cancelCause(errPastDeadline) }).Stop()
+	}
 
 	s.metrics.running.Inc()
 	start := time.Now()
@@ -37,6 +65,9 @@ func (s *Server) execute(r *http.Request, kind string, fn func(ctx context.Conte
 	s.metrics.executions.WithLabelValues(kind, outcome).Inc()
 	setOutcome(r, outcome)
 	switch {
+	case errors.Is(context.Cause(ctx), errPastDeadline) && r.Context().Err() == nil && s.hardStop.Err() == nil:
+		return &apiError{Status: http.StatusGatewayTimeout, Code: CodeDeadlineExceeded,
+			Message: fmt.Sprintf("the whole /v1/%s request ran past this server's limit of %v (--max-test-duration) and was stopped; send fewer cases, or cases that finish sooner", kind, adm.within)}
 	case err == nil:
 		return nil
 	case r.Context().Err() != nil:

@@ -2,11 +2,12 @@ package server
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestQueuedClientGoesAway: a request waiting for a slot whose client
@@ -16,27 +17,25 @@ func TestQueuedClientGoesAway(t *testing.T) {
 	_, ts := newTestServer(t, Config{MaxConcurrency: 1})
 	first := make(chan response)
 	go func() {
-		first <- do(t, "POST", ts.URL+"/v1/run", `{"code": "import time\ntime.sleep(1.5)\nprint('first')", "policy": "stdlib"}`)
+		first <- do("POST", ts.URL+"/v1/run", `{"code": "import time\ntime.sleep(1.5)\nprint('first')", "policy": "stdlib"}`)
 	}()
-	waitFor(t, 10*time.Second, "the first run to start", func() bool { return metricValue(t, ts.URL, "wasmbox_executions_running") == 1 })
+	require.Eventually(t, metricIs(ts.URL, "wasmbox_executions_running", 1), waitLong, tick, "the first run to start")
 	ctx, cancel := context.WithCancel(context.Background())
 	queued := make(chan response)
-	go func() { queued <- doCtx(t, ctx, "POST", ts.URL+"/v1/run", `{"code": "print('queued')"}`) }()
-	waitFor(t, 10*time.Second, "the second run to queue", func() bool { return metricValue(t, ts.URL, "wasmbox_queue_depth") == 1 })
+	go func() { queued <- doCtx(ctx, "POST", ts.URL+"/v1/run", `{"code": "print('queued')"}`) }()
+	require.Eventually(t, metricIs(ts.URL, "wasmbox_queue_depth", 1), waitLong, tick, "the second run to queue")
 	cancel()
-	if r := <-queued; r.status != -1 {
-		t.Errorf("the canceled client got an answer: %d", r.status)
-	}
-	waitFor(t, 10*time.Second, "the queue to empty", func() bool { return metricValue(t, ts.URL, "wasmbox_queue_depth") == 0 })
-	if r := <-first; r.status != 200 || !strings.Contains(string(r.body), `"stdout":"first\n"`) {
-		t.Fatalf("first: %d %s", r.status, r.body)
-	}
-	if r := do(t, "POST", ts.URL+"/v1/run", `{"code": "print('third')"}`); r.status != 200 || !strings.Contains(string(r.body), `"stdout":"third\n"`) {
-		t.Fatalf("after: %d %s", r.status, r.body)
-	}
-	waitFor(t, 10*time.Second, "every instance to end", func() bool {
-		return metricValue(t, ts.URL, "wasmbox_instances_created_total") == metricValue(t, ts.URL, "wasmbox_instances_destroyed_total")
-	})
+	assert.Equal(t, -1, (<-queued).status, "the canceled client got an answer")
+	require.Eventually(t, metricIs(ts.URL, "wasmbox_queue_depth", 0), waitLong, tick, "the queue to empty")
+	r := <-first
+	require.Equal(t, 200, r.status, "first: %s", r.body)
+	require.Contains(t, string(r.body), `"stdout":"first\n"`)
+	r = do("POST", ts.URL+"/v1/run", `{"code": "print('third')"}`)
+	require.Equal(t, 200, r.status, "after: %s", r.body)
+	require.Contains(t, string(r.body), `"stdout":"third\n"`)
+	require.Eventually(t, func() bool {
+		return metricValue(ts.URL, "wasmbox_instances_created_total") == metricValue(ts.URL, "wasmbox_instances_destroyed_total")
+	}, waitLong, tick, "every instance to end")
 }
 
 // TestShutdownDuringSessionExec: at shutdown, a streaming session exec past
@@ -44,34 +43,22 @@ func TestQueuedClientGoesAway(t *testing.T) {
 // waiting for a slot gets 503 shutting_down, and Serve returns.
 func TestShutdownDuringSessionExec(t *testing.T) {
 	base, cancel, stopped := serve(t, Config{ShutdownGrace: 300 * time.Millisecond, MaxConcurrency: 1, ExecTimeout: runTimeout})
-	var created struct{ ID string }
-	do(t, "POST", base+"/v1/sandbox", "").decode(t, &created)
-	type streamed struct {
-		res execResult
-		r   response
-	}
-	streamDone := make(chan streamed)
+	id := newSandbox(t, base)
+	streamDone := make(chan execReply)
 	go func() {
-		res, r := exec(t, base, created.ID, `{"argv": ["python3", "-c", "print('started', flush=True)\nimport time\ntime.sleep(30)"]}`)
-		streamDone <- streamed{res, r}
+		streamDone <- sendExec(base, id, `{"argv": ["python3", "-c", "print('started', flush=True)\nimport time\ntime.sleep(30)"]}`)
 	}()
-	waitFor(t, 10*time.Second, "the exec to start", func() bool { return metricValue(t, base, "wasmbox_executions_running") == 1 })
+	require.Eventually(t, metricIs(base, "wasmbox_executions_running", 1), waitLong, tick, "the exec to start")
 	queued := make(chan response)
-	go func() { queued <- do(t, "POST", base+"/v1/run", `{"code": "print(1)"}`) }()
-	waitFor(t, 10*time.Second, "a run to queue", func() bool { return metricValue(t, base, "wasmbox_queue_depth") == 1 })
+	go func() { queued <- do("POST", base+"/v1/run", `{"code": "print(1)"}`) }()
+	require.Eventually(t, metricIs(base, "wasmbox_queue_depth", 1), waitLong, tick, "a run to queue")
 	start := time.Now()
 	cancel()
-	queued2 := <-queued
-	queued2.wantError(t, http.StatusServiceUnavailable, CodeShuttingDown)
-	st := <-streamDone
-	if st.r.status != 200 || st.res.errEvent == nil || st.res.errEvent.Code != "exec_error" {
-		ev, _ := json.Marshal(st.res.errEvent)
-		t.Fatalf("exec stream: status %d, stdout %q, error event %s, events %v", st.r.status, st.res.stdout, ev, st.res.events)
-	}
-	if err := <-stopped; err != nil {
-		t.Fatal(err)
-	}
-	if d := time.Since(start); d > 15*time.Second {
-		t.Errorf("shutdown took %v", d)
-	}
+	(<-queued).wantError(t, http.StatusServiceUnavailable, CodeShuttingDown)
+	res, r := (<-streamDone).result(t)
+	require.Equal(t, 200, r.status, "exec stream: %s", r.body)
+	require.NotNil(t, res.errEvent, "exec stream: stdout %q, events %v", res.stdout, res.events)
+	assert.Equal(t, CodeExecError, res.errEvent.Code)
+	require.NoError(t, <-stopped)
+	assert.Less(t, time.Since(start), 15*time.Second, "shutdown took too long")
 }

@@ -15,6 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/wasmbox/wasmbox/runtime"
 )
 
@@ -37,6 +40,12 @@ func TestMain(m *testing.M) {
 // since `make test` runs packages side by side under the race detector.
 const runTimeout = 60 * time.Second
 
+// Polling bounds for require.Eventually.
+const (
+	waitLong = 10 * time.Second
+	tick     = 20 * time.Millisecond
+)
+
 // newTestServer starts a server on an httptest listener; cfg.Engine is set.
 func newTestServer(t *testing.T, cfg Config) (*Server, *httptest.Server) {
 	t.Helper()
@@ -51,9 +60,7 @@ func newTestServer(t *testing.T, cfg Config) (*Server, *httptest.Server) {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	s, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	ts := httptest.NewServer(s.Handler())
 	t.Cleanup(func() {
 		ts.Close()
@@ -62,7 +69,8 @@ func newTestServer(t *testing.T, cfg Config) (*Server, *httptest.Server) {
 	return s, ts
 }
 
-// response is an answer read whole.
+// response is an answer read whole; status -1 means no answer came (body
+// then holds the client's error).
 type response struct {
 	status int
 	header http.Header
@@ -75,12 +83,10 @@ func (r response) errorBody(t *testing.T) apiError {
 	var e apiError
 	dec := json.NewDecoder(strings.NewReader(string(r.body)))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&e); err != nil || e.Code == "" || e.Message == "" {
-		t.Fatalf("status %d: body %q is not an {error, code} object (%v)", r.status, r.body, err)
-	}
-	if ct := r.header.Get("Content-Type"); ct != "application/json" {
-		t.Errorf("error Content-Type %q", ct)
-	}
+	require.NoError(t, dec.Decode(&e), "status %d: body %q is not an {error, code} object", r.status, r.body)
+	require.NotEmpty(t, e.Code, "status %d: body %q has no code", r.status, r.body)
+	require.NotEmpty(t, e.Message, "status %d: body %q has no message", r.status, r.body)
+	assert.Equal(t, "application/json", r.header.Get("Content-Type"), "error Content-Type")
 	return e
 }
 
@@ -88,32 +94,34 @@ func (r response) errorBody(t *testing.T) apiError {
 func (r response) wantError(t *testing.T, status int, code string) apiError {
 	t.Helper()
 	e := r.errorBody(t)
-	if r.status != status || e.Code != code {
-		t.Fatalf("got %d %q (%s), want %d %q", r.status, e.Code, e.Message, status, code)
-	}
+	require.Equal(t, status, r.status, "status (%s: %s)", e.Code, e.Message)
+	require.Equal(t, code, e.Code, "code (%s)", e.Message)
 	return e
 }
 
+// client is the tests' HTTP client. It does not follow redirects: a
+// client of the bridge API must never get one.
+var client = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
 // do sends a request with an optional body and headers (name, value pairs).
-func do(t *testing.T, method, url, body string, headers ...string) response {
-	t.Helper()
-	return doCtx(t, context.Background(), method, url, body, headers...)
+// It never fails the test, so goroutines may call it.
+func do(method, url, body string, headers ...string) response {
+	return doCtx(context.Background(), method, url, body, headers...)
 }
 
-func doCtx(t *testing.T, ctx context.Context, method, url, body string, headers ...string) response {
-	t.Helper()
+func doCtx(ctx context.Context, method, url, body string, headers ...string) response {
 	var rd io.Reader
 	if body != "" {
 		rd = strings.NewReader(body)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, url, rd)
 	if err != nil {
-		t.Fatal(err)
+		return response{status: -1, body: []byte(err.Error())}
 	}
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
-	res, err := http.DefaultClient.Do(req)
+	res, err := client.Do(req)
 	if err != nil {
 		return response{status: -1, body: []byte(err.Error())}
 	}
@@ -125,9 +133,7 @@ func doCtx(t *testing.T, ctx context.Context, method, url, body string, headers 
 // decode decodes r's JSON body into v.
 func (r response) decode(t *testing.T, v any) {
 	t.Helper()
-	if err := json.Unmarshal(r.body, v); err != nil {
-		t.Fatalf("status %d: decoding %q: %v", r.status, r.body, err)
-	}
+	require.NoError(t, json.Unmarshal(r.body, v), "status %d: decoding %q", r.status, r.body)
 }
 
 // sseEvent is one parsed Server-Sent Event.
@@ -137,13 +143,13 @@ type sseEvent struct {
 	at   time.Time // when it was read
 }
 
-// parseSSE reads events from r until EOF.
-func parseSSE(t *testing.T, r io.Reader) []sseEvent {
-	t.Helper()
-	var events []sseEvent
+// parseSSE reads events from r until EOF; lines that are neither an event
+// field nor blank, and a read error, are returned in bad.
+func parseSSE(r io.Reader) (events []sseEvent, bad []string) {
 	var cur sseEvent
 	var data []string
 	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 64<<20) // one chunk may be a large write
 	for sc.Scan() {
 		line := sc.Text()
 		switch {
@@ -158,10 +164,13 @@ func parseSSE(t *testing.T, r io.Reader) []sseEvent {
 		case strings.HasPrefix(line, "data:"):
 			data = append(data, strings.TrimPrefix(strings.TrimPrefix(line, "data:"), " "))
 		default:
-			t.Errorf("unexpected SSE line %q", line)
+			bad = append(bad, line)
 		}
 	}
-	return events
+	if err := sc.Err(); err != nil {
+		bad = append(bad, "reading the stream: "+err.Error())
+	}
+	return events, bad
 }
 
 // execResult is a finished exec stream: the decoded output and the end.
@@ -172,23 +181,57 @@ type execResult struct {
 	events         []sseEvent
 }
 
-// exec posts body to a sandbox's exec route and reads the whole stream; a
-// non-SSE answer is returned as the response instead.
-func exec(t *testing.T, base, id, body string) (execResult, response) {
-	t.Helper()
-	res, err := http.Post(base+"/v1/sandbox/"+id+"/exec", "application/json", strings.NewReader(body))
+// execReply is what came back from an exec request, unchecked: goroutines
+// collect it with sendExec and the test goroutine checks it with result.
+type execReply struct {
+	resp   response // the body is empty for an event stream
+	events []sseEvent
+	bad    []string // malformed SSE lines
+	err    error
+}
+
+// sendExec posts body to a sandbox's exec route and reads the whole stream;
+// a non-SSE answer is kept as the response. It never fails the test.
+func sendExec(base, id, body string, headers ...string) execReply {
+	req, err := http.NewRequest("POST", base+"/v1/sandbox/"+id+"/exec", strings.NewReader(body))
 	if err != nil {
-		t.Fatal(err)
+		return execReply{err: err}
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	res, err := client.Do(req)
+	if err != nil {
+		return execReply{err: err}
 	}
 	defer res.Body.Close()
-	if res.StatusCode != 200 {
+	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "text/event-stream" {
 		b, _ := io.ReadAll(res.Body)
-		return execResult{}, response{status: res.StatusCode, header: res.Header, body: b}
+		return execReply{resp: response{status: res.StatusCode, header: res.Header, body: b}}
 	}
-	if ct := res.Header.Get("Content-Type"); ct != "text/event-stream" {
-		t.Fatalf("exec Content-Type %q", ct)
+	events, bad := parseSSE(res.Body)
+	return execReply{resp: response{status: 200, header: res.Header}, events: events, bad: bad}
+}
+
+// result checks x's shape: a request that was answered, and for a 200 an
+// event stream of chunks then exactly one terminal event, last.
+func (x execReply) result(t *testing.T) (execResult, response) {
+	t.Helper()
+	require.NoError(t, x.err)
+	if x.resp.status != 200 {
+		return execResult{}, x.resp
 	}
-	return collectExec(t, parseSSE(t, res.Body)), response{status: 200, header: res.Header}
+	require.Equal(t, "text/event-stream", x.resp.header.Get("Content-Type"), "exec Content-Type: %s", x.resp.body)
+	require.Empty(t, x.bad, "unexpected SSE lines")
+	return collectExec(t, x.events), x.resp
+}
+
+// exec posts body to a sandbox's exec route and reads the whole stream; a
+// non-SSE answer is returned as the response instead.
+func exec(t *testing.T, base, id, body string, headers ...string) (execResult, response) {
+	t.Helper()
+	return sendExec(base, id, body, headers...).result(t)
 }
 
 // collectExec decodes an exec event stream, checking its shape: chunks,
@@ -200,9 +243,7 @@ func collectExec(t *testing.T, events []sseEvent) execResult {
 		switch ev.name {
 		case "stdout", "stderr":
 			b, err := base64.StdEncoding.DecodeString(ev.data)
-			if err != nil {
-				t.Fatalf("event %d (%s): data %q is not base64", i, ev.name, ev.data)
-			}
+			require.NoError(t, err, "event %d (%s): data %q is not base64", i, ev.name, ev.data)
 			if ev.name == "stdout" {
 				out.stdout += string(b)
 			} else {
@@ -212,31 +253,29 @@ func collectExec(t *testing.T, events []sseEvent) execResult {
 			var x struct {
 				ExitCode *int `json:"exit_code"`
 			}
-			if err := json.Unmarshal([]byte(ev.data), &x); err != nil || x.ExitCode == nil {
-				t.Fatalf("exit event data %q", ev.data)
-			}
+			require.NoError(t, json.Unmarshal([]byte(ev.data), &x), "exit event data %q", ev.data)
+			require.NotNil(t, x.ExitCode, "exit event data %q", ev.data)
 			out.exitCode = *x.ExitCode
 		case "error":
 			var e apiError
-			if err := json.Unmarshal([]byte(ev.data), &e); err != nil || e.Code == "" {
-				t.Fatalf("error event data %q", ev.data)
-			}
+			require.NoError(t, json.Unmarshal([]byte(ev.data), &e), "error event data %q", ev.data)
+			require.NotEmpty(t, e.Code, "error event data %q", ev.data)
 			out.errEvent = &e
 		default:
-			t.Fatalf("unknown event %q", ev.name)
+			require.Failf(t, "unknown event", "%q", ev.name)
 		}
-		if (ev.name == "exit" || ev.name == "error") != (i == len(events)-1) {
-			t.Fatalf("the terminal event must come last, once: %v", events)
-		}
+		require.Equal(t, i == len(events)-1, ev.name == "exit" || ev.name == "error",
+			"the terminal event must come last, once: %v", events)
 	}
+	require.NotEmpty(t, events, "the stream ended without an exit or error event")
 	return out
 }
 
 // metricValue returns the value of the sample line that starts with name
-// (including labels) on /metrics, or -1.
-func metricValue(t *testing.T, base, name string) float64 {
-	t.Helper()
-	r := do(t, "GET", base+"/metrics", "")
+// (including labels) on /metrics, or -1. It never fails the test, so
+// require.Eventually's conditions may call it.
+func metricValue(base, name string) float64 {
+	r := do("GET", base+"/metrics", "")
 	for _, line := range strings.Split(string(r.body), "\n") {
 		if rest, ok := strings.CutPrefix(line, name+" "); ok {
 			var v float64
@@ -247,14 +286,8 @@ func metricValue(t *testing.T, base, name string) float64 {
 	return -1
 }
 
-// waitFor polls cond for up to d.
-func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+// metricIs returns a condition for require.Eventually: the metric name has
+// value want.
+func metricIs(base, name string, want float64) func() bool {
+	return func() bool { return metricValue(base, name) == want }
 }

@@ -38,7 +38,7 @@ func (s *Server) newMCPHandler() (http.HandlerFunc, error) {
 // mcpSlot waits for an execution slot for an MCP tool call; the execution
 // ends when the call does or when the server stops running executions.
 func (s *Server) mcpSlot(ctx context.Context) (context.Context, func(), error) {
-	release, e := s.limiter.acquire(ctx)
+	release, e := s.limiter.acquireBytes(ctx, int64(s.cfg.Memory))
 	if e != nil {
 		return nil, nil, e
 	}

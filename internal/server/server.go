@@ -1,6 +1,7 @@
 // Package server is wasmbox's HTTP service: the CONTRACT routes (/v1/run,
-// /v1/test, /v1/validate, /healthz, /metrics) and sandbox sessions that
-// follow the Cloudflare Sandbox bridge HTTP API, with a bounded number of
+// /v1/test, /v1/validate, /healthz, /metrics), sandbox sessions that
+// follow the Cloudflare Sandbox bridge HTTP API, and the Cloudflare
+// container API under /api/ (package containerapi), with a bounded number of
 // executions at once, a bounded wait queue, Bearer-token auth, structured
 // request logs, Prometheus metrics and graceful shutdown.
 package server
@@ -8,6 +9,7 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -15,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wasmbox/wasmbox/internal/service/containerapi"
 	"github.com/wasmbox/wasmbox/runtime"
 )
 
@@ -30,6 +33,12 @@ const (
 	DefaultMaxSessions    = 64
 	DefaultSessionFSBytes = 16 << 20
 	DefaultShutdownGrace  = 30 * time.Second
+	// DefaultReadHeaderTimeout bounds the wait for a request's headers.
+	DefaultReadHeaderTimeout = 10 * time.Second
+	// DefaultBodyTimeout bounds the wait for a whole request body.
+	DefaultBodyTimeout = 30 * time.Second
+	// DefaultMaxTestDuration bounds one whole /v1/test request.
+	DefaultMaxTestDuration = 2 * time.Minute
 )
 
 // Config configures a Server. Only Engine is required; zero fields take the
@@ -47,7 +56,8 @@ type Config struct {
 	// QueueTimeout is how long a request waits for a slot before it is
 	// refused with 503.
 	QueueTimeout time.Duration
-	// MaxBody caps request bodies in bytes (JSON bodies and file uploads).
+	// MaxBody caps JSON request bodies in bytes. Bridge file uploads and
+	// workspace archives have the bridge's own limit, 32 MiB.
 	MaxBody int64
 	// Timeout is the wall-clock limit of /v1/run and of each /v1/test case
 	// when the request gives none; default runtime.DefaultTimeout.
@@ -61,7 +71,8 @@ type Config struct {
 	Memory uint64
 	// MaxMemory is the most memory any request may ask for.
 	MaxMemory uint64
-	// MaxOutput caps each of stdout and stderr of an execution.
+	// MaxOutput caps what is kept of each of stdout and stderr of a run or
+	// test; a session exec streams its output whole.
 	MaxOutput int64
 	// SessionTTL is how long a session may sit idle before it is destroyed.
 	SessionTTL time.Duration
@@ -70,9 +81,29 @@ type Config struct {
 	// SessionFSBytes caps the file data of each session, so all sessions
 	// together hold at most MaxSessions × SessionFSBytes.
 	SessionFSBytes int64
+	// MaxContexts caps the live code contexts of each session; default
+	// DefaultMaxContexts. The engine caps them all together
+	// (runtime.EngineConfig.MaxContexts).
+	MaxContexts int
 	// ShutdownGrace is how long Serve lets running executions finish after
 	// its context is done before it cancels them.
 	ShutdownGrace time.Duration
+	// ReadHeaderTimeout bounds how long Serve waits for a request's headers.
+	ReadHeaderTimeout time.Duration
+	// BodyTimeout bounds how long reading a whole request body may take; a
+	// body trickled slower is answered with 408.
+	BodyTimeout time.Duration
+	// MaxTestDuration bounds a whole /v1/test request, every case included
+	// (each case also has its own timeout); past it the answer is 504.
+	MaxTestDuration time.Duration
+	// MaxHostMemory is the host memory budget in bytes: an execution starts
+	// only while its memory limit (and its own sandbox's filesystem cap, for
+	// /v1/run and /v1/test), added to those of the running executions and to
+	// the filesystem caps of the live sessions, fits; otherwise it waits in
+	// the queue. A session is refused with 503 unless its filesystem cap
+	// fits with room left for one execution at the default Memory. Zero
+	// means DefaultHostMemory(); negative means no budget.
+	MaxHostMemory int64
 	// Logger receives one line per request and the server's own events;
 	// default slog.Default().
 	Logger *slog.Logger
@@ -95,6 +126,11 @@ func (c Config) withDefaults() Config {
 	setDefault(&c.MaxSessions, DefaultMaxSessions)
 	setDefault(&c.SessionFSBytes, DefaultSessionFSBytes)
 	setDefault(&c.ShutdownGrace, DefaultShutdownGrace)
+	setDefault(&c.ReadHeaderTimeout, DefaultReadHeaderTimeout)
+	setDefault(&c.BodyTimeout, DefaultBodyTimeout)
+	setDefault(&c.MaxTestDuration, DefaultMaxTestDuration)
+	setDefault(&c.MaxHostMemory, DefaultHostMemory())
+	setDefault(&c.MaxContexts, DefaultMaxContexts)
 	if c.MaxQueue < 0 {
 		c.MaxQueue = 0
 	}
@@ -120,8 +156,10 @@ type Server struct {
 	metrics  *metrics
 	limiter  *limiter
 	sessions *sessionStore
-	handler  http.Handler
-	mcp      http.HandlerFunc
+	// container answers the Cloudflare container API under /api/.
+	container *containerapi.Handler
+	handler   http.Handler
+	mcp       http.HandlerFunc
 
 	// hardStop is canceled when running executions must end now (the
 	// shutdown grace period is over, or Close was called).
@@ -151,17 +189,46 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("wasmbox serve: a default timeout is above the maximum")
 	case cfg.Memory < cfg.Engine.MinMemory():
 		return nil, errors.New("wasmbox serve: the default memory limit is below what the interpreter needs to start")
+	case cfg.MaxHostMemory > 0 && int64(cfg.Memory)+cfg.SessionFSBytes > cfg.MaxHostMemory:
+		return nil, fmt.Errorf("wasmbox serve: the host memory budget (%d MiB) is below one session with one execution (%d MiB of memory and %d MiB of files)",
+			cfg.MaxHostMemory>>20, cfg.Memory>>20, cfg.SessionFSBytes>>20)
 	}
 	s := &Server{cfg: cfg, engine: cfg.Engine, log: cfg.Logger, draining: make(chan struct{})}
 	s.hardStop, s.abort = context.WithCancel(context.Background())
 	s.metrics = newMetrics(cfg.Engine)
 	s.limiter = newLimiter(cfg.MaxConcurrency, cfg.MaxQueue, cfg.QueueTimeout, s.draining, s.metrics.queueDepth.Set)
-	s.sessions = newSessionStore(cfg, s.metrics)
-	var err error
+	s.limiter.setBudget(max(cfg.MaxHostMemory, 0))
+	s.sessions = newSessionStore(cfg, s.metrics, s.limiter)
+	container, err := containerapi.New(containerapi.Config{
+		Engine: cfg.Engine, Timeout: cfg.ExecTimeout, MaxTimeout: cfg.MaxTimeout, Memory: cfg.Memory,
+		MaxOutput: cfg.MaxOutput, FSBytes: cfg.SessionFSBytes, MaxBody: cfg.MaxBody,
+		Admit: func(ctx context.Context) (func(), error) {
+			release, e := s.limiter.acquireBytes(ctx, int64(cfg.Memory))
+			if e != nil {
+				return nil, e
+			}
+			return release, nil
+		},
+		// A code context keeps its interpreter between runs: its memory
+		// stays reserved, leaving room for one execution, as a session's
+		// files do.
+		Reserve: func(n int64) (func(), error) {
+			if !s.limiter.reserve(n, int64(cfg.Memory)) {
+				return nil, errNoHostMemory
+			}
+			return func() { s.limiter.unreserve(n) }, nil
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.container = container
 	if s.mcp, err = s.newMCPHandler(); err != nil {
 		return nil, err
 	}
-	s.handler = s.logRequests(s.routes())
+	// Processes end with the executions when the grace period is over.
+	context.AfterFunc(s.hardStop, container.Close)
+	s.handler = s.logRequests(s.bodyDeadline(s.routes()))
 	s.reaperWG.Add(1)
 	go func() {
 		defer s.reaperWG.Done()
@@ -181,7 +248,7 @@ func (s *Server) Handler() http.Handler { return s.handler }
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	hs := &http.Server{
 		Handler:           s.handler,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: s.cfg.ReadHeaderTimeout,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
@@ -227,6 +294,7 @@ func (s *Server) Close() {
 		s.abort()
 		s.reaperWG.Wait()
 		s.sessions.closeAll()
+		s.container.Close()
 	})
 }
 

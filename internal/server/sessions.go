@@ -21,6 +21,12 @@ type session struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
+	contexts contextSet // its code contexts: see contexts.go
+
+	// execMu guards execs, the sandbox's execution sessions by ID.
+	execMu sync.Mutex
+	execs  map[string]*execSession
+
 	// Guarded by sessionStore.mu.
 	lastUsed time.Time
 	busy     int // requests using the session now; it does not expire while > 0
@@ -30,19 +36,23 @@ type session struct {
 type sessionStore struct {
 	cfg     Config
 	metrics *metrics
+	budget  *limiter // each live session holds its filesystem cap of the host memory budget
 
 	mu       sync.Mutex
 	sessions map[string]*session
 }
 
-var errTooManySessions = errors.New("too many sessions")
+var (
+	errTooManySessions = errors.New("too many sessions")
+	errNoHostMemory    = errors.New("the host memory budget is full")
+)
 
 // base32ID encodes sandbox IDs as the bridge does: lowercase RFC 4648
 // base32 without padding, so IDs match ^[a-z2-7]+$.
 var base32ID = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
 
-func newSessionStore(cfg Config, m *metrics) *sessionStore {
-	return &sessionStore{cfg: cfg, metrics: m, sessions: map[string]*session{}}
+func newSessionStore(cfg Config, m *metrics, budget *limiter) *sessionStore {
+	return &sessionStore{cfg: cfg, metrics: m, budget: budget, sessions: map[string]*session{}}
 }
 
 // create makes a session with an empty /workspace, or fails with
@@ -54,6 +64,9 @@ func (st *sessionStore) create() (*session, error) {
 	if full {
 		return nil, errTooManySessions
 	}
+	if !st.budget.reserve(st.cfg.SessionFSBytes, int64(st.cfg.Memory)) {
+		return nil, errNoHostMemory
+	}
 	sb, err := st.cfg.Engine.NewSandbox(runtime.SandboxConfig{
 		Timeout:     st.cfg.ExecTimeout,
 		MemoryLimit: st.cfg.Memory,
@@ -64,6 +77,7 @@ func (st *sessionStore) create() (*session, error) {
 		err = prepareWorkspace(sb)
 	}
 	if err != nil {
+		st.budget.unreserve(st.cfg.SessionFSBytes)
 		return nil, err
 	}
 	var raw [16]byte
@@ -75,6 +89,7 @@ func (st *sessionStore) create() (*session, error) {
 	defer st.mu.Unlock()
 	if len(st.sessions) >= st.cfg.MaxSessions {
 		sb.Destroy()
+		st.budget.unreserve(st.cfg.SessionFSBytes)
 		return nil, errTooManySessions
 	}
 	st.sessions[ss.id] = ss
@@ -130,7 +145,9 @@ func (st *sessionStore) remove(id, reason string) bool {
 
 func (st *sessionStore) destroy(ss *session, reason string) {
 	ss.cancel()
+	ss.contexts.closeAll()
 	ss.sb.Destroy()
+	st.budget.unreserve(st.cfg.SessionFSBytes)
 	st.metrics.sessionsRemoved.WithLabelValues(reason).Inc()
 }
 

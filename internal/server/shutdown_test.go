@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/wasmbox/wasmbox/runtime"
 )
 
@@ -20,13 +23,9 @@ func serve(t *testing.T, cfg Config) (base string, cancel func(), stopped <-chan
 		cfg.Timeout = runTimeout
 	}
 	s, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
 	go func() { errc <- s.Serve(ctx, ln) }()
@@ -40,22 +39,17 @@ func TestShutdownFinishesRunning(t *testing.T) {
 	base, cancel, stopped := serve(t, Config{ShutdownGrace: 30 * time.Second})
 	done := make(chan response)
 	go func() {
-		done <- do(t, "POST", base+"/v1/run", `{"code": "import time\ntime.sleep(1.5)\nprint('finished')", "policy": "stdlib"}`)
+		done <- do("POST", base+"/v1/run", `{"code": "import time\ntime.sleep(1.5)\nprint('finished')", "policy": "stdlib"}`)
 	}()
-	waitFor(t, 10*time.Second, "the run to start", func() bool { return metricValue(t, base, "wasmbox_executions_running") == 1 })
+	require.Eventually(t, metricIs(base, "wasmbox_executions_running", 1), waitLong, tick, "the run to start")
 	cancel()
 	r := <-done
+	require.Equal(t, 200, r.status, "run during shutdown: %s", r.body)
 	var res runtime.ExecResult
 	r.decode(t, &res)
-	if r.status != 200 || res.Stdout != "finished\n" {
-		t.Fatalf("run during shutdown: %d %s", r.status, r.body)
-	}
-	if err := <-stopped; err != nil {
-		t.Fatal(err)
-	}
-	if r := do(t, "GET", base+"/healthz", ""); r.status != -1 {
-		t.Errorf("still answering after shutdown: %d", r.status)
-	}
+	assert.Equal(t, "finished\n", res.Stdout)
+	require.NoError(t, <-stopped)
+	assert.Equal(t, -1, do("GET", base+"/healthz", "").status, "still answering after shutdown")
 }
 
 // TestShutdownGraceCancels: past the grace period, running executions are
@@ -64,17 +58,12 @@ func TestShutdownGraceCancels(t *testing.T) {
 	base, cancel, stopped := serve(t, Config{ShutdownGrace: 300 * time.Millisecond})
 	done := make(chan response)
 	go func() {
-		done <- do(t, "POST", base+"/v1/run", `{"code": "import time\ntime.sleep(30)", "policy": "stdlib"}`)
+		done <- do("POST", base+"/v1/run", `{"code": "import time\ntime.sleep(30)", "policy": "stdlib"}`)
 	}()
-	waitFor(t, 10*time.Second, "the run to start", func() bool { return metricValue(t, base, "wasmbox_executions_running") == 1 })
+	require.Eventually(t, metricIs(base, "wasmbox_executions_running", 1), waitLong, tick, "the run to start")
 	start := time.Now()
 	cancel()
-	r := <-done
-	r.wantError(t, 503, CodeShuttingDown)
-	if err := <-stopped; err != nil {
-		t.Fatal(err)
-	}
-	if d := time.Since(start); d > 10*time.Second {
-		t.Errorf("shutdown took %v", d)
-	}
+	(<-done).wantError(t, 503, CodeShuttingDown)
+	require.NoError(t, <-stopped)
+	assert.Less(t, time.Since(start), 10*time.Second, "shutdown took too long")
 }

@@ -22,6 +22,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/wasmbox/wasmbox/runtime"
 )
 
@@ -153,6 +156,20 @@ func settle() {
 	time.Sleep(200 * time.Millisecond)
 }
 
+// goroutinesDownTo waits up to 10 s for the number of goroutines to fall to
+// n and returns the last count. It polls by hand: require.Eventually runs
+// its condition on a goroutine of its own, which the count would include.
+func goroutinesDownTo(n int) int {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got := goruntime.NumGoroutine()
+		if got <= n || time.Now().After(deadline) {
+			return got
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 func TestSoak(t *testing.T) {
 	total := 5000
 	if n, err := strconv.Atoi(os.Getenv("SOAK_N")); err == nil && n > 0 {
@@ -163,15 +180,11 @@ func TestSoak(t *testing.T) {
 
 	goroutinesBefore := goruntime.NumGoroutine()
 	eng, err := runtime.NewEngine(context.Background(), runtime.EngineConfig{Pool: runtime.PoolConfig{Size: 2}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer eng.Close(context.Background())
 	s, err := New(Config{Engine: eng, MaxConcurrency: concurrency, MaxOutput: 256 << 10, Timeout: time.Minute, ExecTimeout: time.Minute,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	ts := httptest.NewServer(s.Handler())
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: concurrency}}
 
@@ -218,14 +231,7 @@ func TestSoak(t *testing.T) {
 	elapsed := time.Since(start)
 	settle()
 	// Goroutines of finished requests may take a moment to end.
-	var goroutinesEnd int
-	for deadline := time.Now().Add(10 * time.Second); ; {
-		goroutinesEnd = goruntime.NumGoroutine()
-		if goroutinesEnd <= goroutinesWarm || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	goroutinesEnd := goroutinesDownTo(goroutinesWarm)
 	rssEnd, fdsEnd := soakRSS(t), soakFDs(t)
 	st := eng.Stats()
 	t.Logf("after %d executions in %v (%.0f/s): RSS %d MiB (%+.1f%% from warm-up), %d goroutines, %d fds; instances started %d, ended %d, warm ready %d, warm served %d",
@@ -235,51 +241,31 @@ func TestSoak(t *testing.T) {
 		t.Logf("  %-9s %d", k.name, counts[i].Load())
 	}
 
-	if len(failures) > 0 {
-		byKind := map[string]int{}
-		for _, f := range failures {
-			byKind[strings.Fields(f)[1]]++
-		}
-		t.Errorf("%d of %d requests answered wrongly %v; first: %s", len(failures), total, byKind, strings.Join(failures[:min(5, len(failures))], "\n"))
+	byKind := map[string]int{}
+	for _, f := range failures {
+		byKind[strings.Fields(f)[1]]++
 	}
-	if done.Load() != int64(total) {
-		t.Errorf("%d of %d requests answered", done.Load(), total)
-	}
-	if rssEnd > rssWarm*12/10 {
-		t.Errorf("RSS grew from %d MiB after warm-up to %d MiB: more than 20%%", rssWarm>>20, rssEnd>>20)
-	}
-	if goroutinesEnd > goroutinesWarm {
-		t.Errorf("goroutines: %d after warm-up, %d at the end", goroutinesWarm, goroutinesEnd)
-	}
-	if fdsEnd > fdsWarm+2 {
-		t.Errorf("file descriptors: %d after warm-up, %d at the end", fdsWarm, fdsEnd)
-	}
+	assert.Empty(t, failures, "%d of %d requests answered wrongly %v; first: %s", len(failures), total, byKind, strings.Join(failures[:min(5, len(failures))], "\n"))
+	assert.Equal(t, int64(total), done.Load(), "requests answered")
+	assert.LessOrEqual(t, rssEnd, rssWarm*12/10, "RSS grew from %d MiB after warm-up to %d MiB: more than 20%%", rssWarm>>20, rssEnd>>20)
+	assert.LessOrEqual(t, goroutinesEnd, goroutinesWarm, "goroutines at the end, against after warm-up")
+	assert.LessOrEqual(t, fdsEnd, fdsWarm+2, "file descriptors at the end, against after warm-up")
 	s.sessions.mu.Lock()
 	live := len(s.sessions.sessions)
 	s.sessions.mu.Unlock()
-	if live != 0 {
-		t.Errorf("%d sessions still alive", live)
-	}
+	assert.Zero(t, live, "sessions still alive")
 	// Every instance but the warm ones waiting has ended.
-	if alive := st.InstancesStarted - st.InstancesEnded; alive > int64(st.WarmReady)+1 {
-		t.Errorf("%d instances alive, %d of them warm and ready", alive, st.WarmReady)
-	}
+	alive := st.InstancesStarted - st.InstancesEnded
+	assert.LessOrEqual(t, alive, int64(st.WarmReady)+1, "instances alive, %d of them warm and ready", st.WarmReady)
 
 	ts.Close()
 	s.Close()
 	client.CloseIdleConnections()
 	eng.Close(context.Background())
-	var goroutinesAfter int
-	for deadline := time.Now().Add(10 * time.Second); ; {
-		goroutinesAfter = goruntime.NumGoroutine()
-		if goroutinesAfter <= goroutinesBefore || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	goroutinesAfter := goroutinesDownTo(goroutinesBefore)
 	t.Logf("goroutines: %d before the server, %d after it closed", goroutinesBefore, goroutinesAfter)
 	if goroutinesAfter > goroutinesBefore {
 		buf := make([]byte, 1<<20)
-		t.Errorf("goroutines: %d before the server, %d after it closed:\n%s", goroutinesBefore, goroutinesAfter, buf[:goruntime.Stack(buf, true)])
+		assert.Fail(t, "goroutines leaked", "%d before the server, %d after it closed:\n%s", goroutinesBefore, goroutinesAfter, buf[:goruntime.Stack(buf, true)])
 	}
 }

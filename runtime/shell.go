@@ -1,0 +1,195 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/wasmbox/wasmbox/internal/shell"
+	"github.com/wasmbox/wasmbox/internal/shell/coreutils"
+	"github.com/wasmbox/wasmbox/validate"
+)
+
+// ExecArgv runs argv in the sandbox as the bridge's exec does: ["sh", "-c",
+// SCRIPT] and ["bash", "-lc", SCRIPT] run SCRIPT in the shell, and any
+// other argv runs as one command, its words taken literally. The result and
+// error are as Exec's.
+func (s *Sandbox) ExecArgv(ctx context.Context, argv []string, opts ExecOptions) (*ExecResult, error) {
+	if len(argv) == 0 {
+		return nil, errors.New("wasmbox: empty argv")
+	}
+	return s.shellExec(ctx, QuoteCommand(argv), func(ctx context.Context, cfg shell.Config) (int, error) {
+		return shell.RunArgv(ctx, cfg, argv)
+	}, opts)
+}
+
+// shellExec runs a command line in the shell over the sandbox's filesystem,
+// under one timeout; run starts the shell. command is what the result
+// names.
+func (s *Sandbox) shellExec(ctx context.Context, command string, run func(context.Context, shell.Config) (int, error), opts ExecOptions) (*ExecResult, error) {
+	s.mu.Lock()
+	destroyed := s.destroyed
+	s.mu.Unlock()
+	if destroyed {
+		return nil, ErrDestroyed
+	}
+	cfg, err := s.execConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	dir := opts.Dir
+	if dir == "" {
+		dir = "/"
+	}
+	if !strings.HasPrefix(dir, "/") {
+		return nil, fmt.Errorf("wasmbox: working directory %q is not an absolute path", dir)
+	}
+	if st, errno := s.fs.Stat(path.Clean(dir)); errno != 0 || !st.Mode.IsDir() {
+		return nil, fmt.Errorf("wasmbox: working directory %s is not a directory in the sandbox", dir)
+	}
+	start := time.Now()
+	stdout := &cappedBuffer{max: cfg.MaxOutput, live: opts.Stdout, streamOnly: opts.StreamOnly}
+	stderr := &cappedBuffer{max: cfg.MaxOutput, live: opts.Stderr, streamOnly: opts.StreamOnly}
+	res := &ExecResult{Command: command, Timestamp: start.UTC(), Violations: []validate.Violation{}}
+	defer func() {
+		res.Stdout, res.StdoutTruncated = stdout.result()
+		res.Stderr, res.StderrTruncated = stderr.result()
+		res.Success = res.ExitCode == 0
+		res.Duration = float64(time.Since(start).Microseconds()) / 1000
+	}()
+
+	runCtx, cancel := context.WithTimeout(ctx, cfg.Timeout)
+	defer cancel()
+	var memHit atomic.Bool
+	cmds := coreutils.Commands(coreutils.Config{})
+	py := s.pythonCommand(cfg, &memHit)
+	for name := range pythonNames {
+		cmds[name] = py
+	}
+	status, runErr := run(runCtx, shell.Config{
+		FS: s.fs, Dir: dir, Env: envList(cfg.Env),
+		Stdin: opts.Stdin, Stdout: stdout, Stderr: stderr, Commands: cmds,
+	})
+	res.ExitCode = status
+	res.MemoryExceeded = memHit.Load()
+	switch {
+	case ctx.Err() != nil:
+		res.ExitCode = ExitCanceled
+		return res, fmt.Errorf("wasmbox: execution canceled: %w", ctx.Err())
+	case errors.Is(runErr, context.DeadlineExceeded):
+		res.TimedOut = true
+		res.ExitCode = ExitTimeout
+	}
+	return res, nil
+}
+
+// envList turns an environment map into "NAME=value" entries, sorted.
+func envList(env map[string]string) []string {
+	list := make([]string, 0, len(env))
+	for _, k := range sortedKeys(env) {
+		list = append(list, k+"="+env[k])
+	}
+	return list
+}
+
+// pythonCommand is python3 in the shell: each run is its own interpreter
+// instance under the exec's memory limit, until the command line's
+// deadline. memHit is set when one reaches the memory limit.
+func (s *Sandbox) pythonCommand(cfg SandboxConfig, memHit *atomic.Bool) shell.Command {
+	return func(ctx context.Context, inv *shell.Invocation) int {
+		argv := append([]string{"python3"}, inv.Args[1:]...)
+		if inv.Dir != "/" {
+			argv = inDir(inv.Dir, argv)
+		}
+		j := job{
+			argv: argv, env: envMap(inv.Env), stdin: inv.Stdin, stdout: inv.Stdout, stderr: inv.Stderr,
+			fs: s.fs, maxOpenFiles: cfg.MaxOpenFiles, memoryLimit: cfg.MemoryLimit, timeout: cfg.Timeout,
+		}
+		runErr, stopped, alloc := s.engine.runJob(ctx, j, func() {})
+		res := &ExecResult{MemoryExceeded: alloc.exceeded.Load()}
+		if res.MemoryExceeded {
+			memHit.Store(true)
+		}
+		if err := classify(ctx, stopped, runErr, res, inv.Stderr); err != nil && ctx.Err() == nil {
+			fmt.Fprintf(inv.Stderr, "%s: %v\n", inv.Args[0], err)
+		}
+		return res.ExitCode
+	}
+}
+
+// envMap turns "NAME=value" entries into a map.
+func envMap(env []string) map[string]string {
+	m := make(map[string]string, len(env))
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		m[k] = v
+	}
+	return m
+}
+
+// inDir returns the argv that runs the interpreter's argv in the working
+// directory dir. A WASI program starts in "/" and the host cannot choose
+// another, so the interpreter runs chdirBoot first, with dir and the
+// program (-c CODE, -m MODULE, FILE or standard input) as arguments. The
+// interpreter's own options stay in front.
+func inDir(dir string, argv []string) []string {
+	i := 1
+	for ; i < len(argv); i++ {
+		a := argv[i]
+		if a == "-" || !strings.HasPrefix(a, "-") || a == "-c" || a == "-m" || a == "--" {
+			break
+		}
+		if a == "-W" || a == "-X" || a == "--check-hash-based-pycs" {
+			i++ // the option's value
+		}
+	}
+	out := append(append([]string{}, argv[:min(i, len(argv))]...), "-c", chdirBoot, dir)
+	rest := argv[min(i, len(argv)):]
+	switch {
+	case len(rest) == 0 || rest[0] == "-":
+		return append(append(out, "stdin"), rest[min(1, len(rest)):]...)
+	case rest[0] == "-c" || rest[0] == "-m":
+		return append(append(out, rest[0][1:]), rest[1:]...)
+	case rest[0] == "--":
+		rest = rest[1:]
+		if len(rest) == 0 {
+			return append(out, "stdin")
+		}
+	}
+	return append(append(out, "file"), rest...)
+}
+
+// chdirBoot changes to the directory in sys.argv[1], then runs the program
+// that follows as the interpreter would: "c CODE ARGS", "m MODULE ARGS",
+// "file PATH ARGS" or "stdin ARGS", with sys.argv and sys.path[0] set as
+// for that form.
+const chdirBoot = `import os, sys
+os.chdir(sys.argv.pop(1))
+def _wasmbox_main(mode=sys.argv.pop(1)):
+    import __main__, os, sys
+    if mode == "m":
+        import runpy
+        del sys.argv[0]
+        runpy.run_module(sys.argv[0], run_name="__main__", alter_sys=True)
+        return
+    main = __main__.__dict__
+    for k in [k for k in main if k not in ("__name__", "__doc__", "__builtins__")]:
+        del main[k]
+    if mode == "c":
+        name, source = "<string>", sys.argv.pop(1)
+    elif mode == "file":
+        del sys.argv[0]
+        name = main["__file__"] = os.path.abspath(sys.argv[0])
+        sys.path[0] = os.path.dirname(name)
+        with open(name, "rb") as f:
+            source = f.read()
+    else:
+        sys.argv[0] = "-"
+        name, source = "<stdin>", sys.stdin.read()
+    exec(compile(source, name, "exec"), main)
+_wasmbox_main()
+`
