@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/tetratelabs/wazero/experimental"
@@ -158,8 +157,10 @@ func (a *limitedAllocator) Allocate(capacity, maxBytes uint64) experimental.Line
 	return &mmapMemory{alloc: a, reserve: reserve}
 }
 
-// mmapMemory is a linear memory in an anonymous private mapping. Pages the
-// guest never touches cost no RAM.
+// mmapMemory is a linear memory in reserved address space (an anonymous
+// private mapping on unix, a VirtualAlloc reservation on Windows; see
+// memory_unix.go and memory_windows.go). Pages the guest never touches cost
+// no RAM.
 type mmapMemory struct {
 	alloc   *limitedAllocator
 	reserve uint64
@@ -179,11 +180,14 @@ func (m *mmapMemory) Reallocate(size uint64) []byte {
 		if m.reserve == 0 {
 			return []byte{}
 		}
-		buf, err := syscall.Mmap(-1, 0, int(m.reserve), syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE|syscall.MAP_ANON|syscall.MAP_NORESERVE)
+		buf, err := reserveMemory(m.reserve)
 		if err != nil {
 			return nil
 		}
 		m.buf = buf
+	}
+	if commitMemory(m.buf, size) != nil {
+		return nil
 	}
 	m.alloc.size.Store(size)
 	return m.buf[:size]
@@ -192,7 +196,7 @@ func (m *mmapMemory) Reallocate(size uint64) []byte {
 // Free implements experimental.LinearMemory.
 func (m *mmapMemory) Free() {
 	if m.buf != nil {
-		_ = syscall.Munmap(m.buf)
+		releaseMemory(m.buf)
 		m.buf = nil
 	}
 }

@@ -7,6 +7,7 @@
 //	wasmbox sh [flags] -c COMMAND      run a shell command line in a throwaway sandbox
 //	wasmbox sh [flags] SCRIPT [ARGS]   run a shell script in a throwaway sandbox
 //	wasmbox serve [flags]              serve the HTTP API (run, test, validate, sandbox sessions)
+//	wasmbox mcp [flags]                serve MCP over stdio (run_python, check_python, test_eval)
 //	wasmbox version                    print versions and checksums
 //
 // Run `wasmbox COMMAND --help` for a command's flags.
@@ -38,7 +39,7 @@ type command struct {
 var commands = map[string]command{}
 
 // order is the order of commands in the usage text.
-var order = []string{"run", "check", "test", "sh", "bench", "serve", "version"}
+var order = []string{"run", "check", "test", "sh", "bench", "serve", "mcp", "version"}
 
 func main() {
 	if len(os.Args) > 1 && oneShot[os.Args[1]] && os.Getenv("GOGC") == "" {

@@ -148,7 +148,7 @@ func serveCmd(args []string, stdout, stderr io.Writer) int {
 		Memory: parsed["memory"], MaxMemory: parsed["max-memory"], MaxOutput: int64(parsed["max-output"]),
 		SessionTTL: *sessionTTL, MaxSessions: *maxSessions, SessionFSBytes: int64(parsed["session-fs"]),
 		ShutdownGrace: *grace, ReadHeaderTimeout: *readHeaderTimeout, BodyTimeout: *bodyTimeout,
-		MaxTestDuration: *maxTestDuration, MaxHostMemory: hostMemory,
+		MaxTestDuration: *maxTestDuration, MaxHostMemory: hostMemory, Version: version,
 	})
 	if err != nil {
 		return usageError(stderr, "serve", "%v", err)

@@ -11,8 +11,8 @@ import (
 	"github.com/wasmbox/wasmbox/assets"
 )
 
-// version is wasmbox's own version.
-const version = "0.1.0"
+// version is wasmbox's own version; release builds set it with -ldflags -X main.version=...
+var version = "0.1.0"
 
 func init() {
 	commands["version"] = command{"print the versions of wasmbox, its Python and wazero, and the asset checksums", versionCmd}

@@ -24,6 +24,7 @@ func (s *Server) routes() http.Handler {
 	s.handle(mux, "/v1/run", methods{"POST": s.handleRun})
 	s.handle(mux, "/v1/test", methods{"POST": s.handleTest})
 	s.handle(mux, "/v1/validate", methods{"POST": s.handleValidate})
+	mux.HandleFunc(mcpPath, s.mcp) // MCP over Streamable HTTP: methods and errors are the SDK's
 
 	// The Cloudflare Sandbox bridge API.
 	s.handle(mux, "/v1/sandbox", methods{"POST": s.handleCreateSandbox})

@@ -107,6 +107,8 @@ type Config struct {
 	// Logger receives one line per request and the server's own events;
 	// default slog.Default().
 	Logger *slog.Logger
+	// Version is the version /mcp reports in its handshake.
+	Version string
 }
 
 func (c Config) withDefaults() Config {
@@ -157,6 +159,7 @@ type Server struct {
 	// container answers the Cloudflare container API under /api/.
 	container *containerapi.Handler
 	handler   http.Handler
+	mcp       http.HandlerFunc
 
 	// hardStop is canceled when running executions must end now (the
 	// shutdown grace period is over, or Close was called).
@@ -220,6 +223,9 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.container = container
+	if s.mcp, err = s.newMCPHandler(); err != nil {
+		return nil, err
+	}
 	// Processes end with the executions when the grace period is over.
 	context.AfterFunc(s.hardStop, container.Close)
 	s.handler = s.logRequests(s.bodyDeadline(s.routes()))

@@ -334,11 +334,9 @@ func (i fileInfo) Mode() fs.FileMode  { return i.st.Mode }
 func (i fileInfo) ModTime() time.Time { return time.Unix(0, i.st.Mtim) }
 func (i fileInfo) IsDir() bool        { return i.st.Mode.IsDir() }
 
-// Sys returns a *syscall.Stat_t, which the interpreter's -O and -G tests
-// read: every sandbox file belongs to the user running the shell.
-func (i fileInfo) Sys() any {
-	return &syscall.Stat_t{Ino: i.st.Ino, Nlink: i.st.Nlink, Size: i.st.Size, Uid: uint32(os.Getuid()), Gid: uint32(os.Getgid())}
-}
+// Sys returns what the interpreter's -O and -G tests read (statSys, per
+// platform): every sandbox file belongs to the user running the shell.
+func (i fileInfo) Sys() any { return statSys(i.st) }
 
 // dirEntry is a directory entry for globbing.
 type dirEntry struct {
