@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/wasmbox/wasmbox/internal/shell/coreutils"
 	"github.com/wasmbox/wasmbox/runtime"
 )
 
@@ -62,50 +63,13 @@ func persistExcludes(param string) ([]*regexp.Regexp, *apiError) {
 			return nil, badRequest(`exclude paths must not contain ".."`)
 		}
 		rel = strings.TrimRight(strings.TrimPrefix(rel, "./"), "/")
-		out = append(out, globPattern("./"+rel))
+		re, err := coreutils.GlobRegexp("./" + rel)
+		if err != nil { // a class regexp refuses, such as [z-a]: match it literally
+			re = regexp.MustCompile("^" + regexp.QuoteMeta("./"+rel) + "$")
+		}
+		out = append(out, re)
 	}
 	return out, nil
-}
-
-// globPattern compiles a tar exclude pattern: * matches any run of
-// characters, "/" included, ? any one, [...] a class; a name matches when
-// it or one of its parent directories does.
-func globPattern(glob string) *regexp.Regexp {
-	var b strings.Builder
-	b.WriteString("^")
-	for i := 0; i < len(glob); i++ {
-		switch c := glob[i]; c {
-		case '*':
-			b.WriteString(".*")
-		case '?':
-			b.WriteString(".")
-		case '\\':
-			if i+1 < len(glob) {
-				i++
-			}
-			b.WriteString(regexp.QuoteMeta(glob[i : i+1]))
-		case '[':
-			end := strings.IndexByte(glob[i+1:], ']')
-			if end < 0 {
-				b.WriteString(`\[`)
-				continue
-			}
-			class := glob[i+1 : i+1+end]
-			if strings.HasPrefix(class, "!") {
-				class = "^" + class[1:]
-			}
-			b.WriteString("[" + strings.ReplaceAll(class, `\`, `\\`) + "]")
-			i += end + 1
-		default:
-			b.WriteString(regexp.QuoteMeta(string(c)))
-		}
-	}
-	b.WriteString("(/.*)?$")
-	re, err := regexp.Compile(b.String())
-	if err != nil { // a class regexp refuses, such as [z-a]: match it literally
-		re = regexp.MustCompile("^" + regexp.QuoteMeta(glob) + "(/.*)?$")
-	}
-	return re
 }
 
 // writeWorkspaceTar writes /workspace to w as a tar, leaving out the
@@ -162,10 +126,15 @@ func writeWorkspaceTar(w io.Writer, sb *runtime.Sandbox, excludes []*regexp.Rege
 	return tw.Close()
 }
 
+// excluded says whether an exclude pattern matches member or one of its
+// parent directories, as tar's --exclude does.
 func excluded(member string, excludes []*regexp.Regexp) bool {
 	for _, re := range excludes {
-		if re.MatchString(member) {
-			return true
+		rel := strings.TrimPrefix(strings.TrimSuffix(member, "/"), "./")
+		for p := rel; p != "." && p != "" && p != "/"; p = path.Dir(p) {
+			if re.MatchString("./" + p) {
+				return true
+			}
 		}
 	}
 	return false

@@ -58,6 +58,11 @@ func globRegex(glob string, fold bool) (*regexp.Regexp, error) {
 	return regexp.Compile(b.String())
 }
 
+// GlobRegexp compiles a shell glob as tar's --exclude reads one: an
+// anchored regexp in which * and ? match "/" too, [...] and [!...] are
+// classes and \ escapes.
+func GlobRegexp(glob string) (*regexp.Regexp, error) { return globRegex(glob, false) }
+
 // globEscape quotes a string so globRegex matches it literally.
 func globEscape(s string) string {
 	var b strings.Builder
