@@ -94,24 +94,38 @@ func (c *guestClock) sleep(d time.Duration) bool {
 	return true
 }
 
-// seedSnapshots holds the snapshots of deterministic runs, by seed.
+// seedSnapshots holds the snapshots of deterministic runs, by seed and
+// variant.
 type seedSnapshots struct {
 	mu    sync.Mutex
-	snaps map[uint64]*snapshot
+	snaps map[seedKey]*snapshot
+}
+
+// seedKey names a deterministic snapshot: its seed, and whether it has the
+// engine's preload set imported (see preload.go).
+type seedKey struct {
+	seed    uint64
+	preload bool
 }
 
 // maxSeedSnapshots bounds the seeds' snapshots an engine keeps in memory.
 const maxSeedSnapshots = 8
 
 // seedSnapshot returns the snapshot deterministic runs with seed start
-// from: cached in memory, or in the cache directory, or taken now.
-func (e *Engine) seedSnapshot(ctx context.Context, seed uint64) (*snapshot, error) {
+// from, with the engine's preload set imported when preload is set: cached
+// in memory, or in the cache directory, or taken now.
+func (e *Engine) seedSnapshot(ctx context.Context, seed uint64, preload bool) (*snapshot, error) {
 	e.seeds.mu.Lock()
 	defer e.seeds.mu.Unlock()
-	if s, ok := e.seeds.snaps[seed]; ok {
+	key := seedKey{seed, preload}
+	if s, ok := e.seeds.snaps[key]; ok {
 		return s, nil
 	}
-	path := e.snapshotPath()
+	var mods []string
+	if preload {
+		mods = e.preload.mods
+	}
+	path := e.snapshotPathFor(mods)
 	if path != "" {
 		// The virtual clock's rules go into the snapshot too.
 		key := sha256.Sum256([]byte(virtualFormat + path + "\x00" + WorkUnitTime.String() + "\x00" + clockStepString))
@@ -120,7 +134,7 @@ func (e *Engine) seedSnapshot(ctx context.Context, seed uint64) (*snapshot, erro
 	s := readSnapshot(path)
 	if s == nil {
 		var err error
-		if s, err = e.takeSnapshot(ctx, newVirtualClock(clockOrigin, seed, "snapshot")); err != nil {
+		if s, err = e.takeSnapshot(ctx, newVirtualClock(clockOrigin, seed, "snapshot"), mods); err != nil {
 			return nil, fmt.Errorf("wasmbox: taking the snapshot for seed %d: %w", seed, err)
 		}
 		if path != "" {
@@ -130,9 +144,9 @@ func (e *Engine) seedSnapshot(ctx context.Context, seed uint64) (*snapshot, erro
 		}
 	}
 	if e.seeds.snaps == nil || len(e.seeds.snaps) >= maxSeedSnapshots {
-		e.seeds.snaps = map[uint64]*snapshot{}
+		e.seeds.snaps = map[seedKey]*snapshot{}
 	}
-	e.seeds.snaps[seed] = s
+	e.seeds.snaps[key] = s
 	return s, nil
 }
 
@@ -142,7 +156,14 @@ func (e *Engine) seedSnapshot(ctx context.Context, seed uint64) (*snapshot, erro
 // draws its hash key from the seeded stream as it starts.
 func (e *Engine) runDeterministic(ctx context.Context, j job, started func()) (err, stopped error, alloc *limitedAllocator, work int64) {
 	if warm := warmArgv(j.argv); warm != nil && !configuresInterpreter(j.env) && e.snap != nil {
-		snap, err := e.seedSnapshot(ctx, j.seed)
+		snap, err := e.seedSnapshot(ctx, j.seed, j.preload)
+		switch {
+		case err != nil && j.preload:
+			slog.Warn("wasmbox: taking a seed's preloaded snapshot failed; using the seed's plain one", "seed", j.seed, "err", err)
+			snap, err = e.seedSnapshot(ctx, j.seed, false)
+		case j.preload:
+			e.stats.preloaded.Add(1)
+		}
 		if err != nil {
 			return nil, err, newAllocator(0), 0
 		}

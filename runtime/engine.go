@@ -71,6 +71,10 @@ type EngineConfig struct {
 	// MaxContexts caps the code contexts alive at once (see
 	// Sandbox.NewContext). Zero means DefaultMaxContexts.
 	MaxContexts int
+
+	// preload replaces the preload set (see preload.go) when not nil;
+	// tests set it.
+	preload []string
 }
 
 // Engine holds one wazero runtime with the interpreter compiled in it. It is
@@ -81,7 +85,8 @@ type Engine struct {
 	interp    interpreter
 	reactor   bool // the module exports wasmbox's reactor entry points: see interp.go
 	snap      *snapshot
-	seeds     seedSnapshots // deterministic runs' snapshots: see determinism.go
+	seeds     seedSnapshots  // deterministic runs' snapshots: see determinism.go
+	preload   preloadVariant // the snapshot with modules preloaded: see preload.go
 	cacheDir  string
 	minMemory uint64 // the memory the module asks for at start, in bytes
 	pool      *pool  // nil when off
@@ -89,7 +94,7 @@ type Engine struct {
 	ctxBase   contextBase // what saved contexts are compared with: see context_snapshot.go
 	bootOnce  sync.Once
 	bootCode  []byte // the guard's boot as bytecode, or nil
-	stats     struct{ started, ended, warmServed atomic.Int64 }
+	stats     struct{ started, ended, warmServed, preloaded atomic.Int64 }
 }
 
 // EngineStats counts an engine's interpreter instances.
@@ -101,6 +106,9 @@ type EngineStats struct {
 	WarmReady int
 	// WarmServed counts jobs that ran in a warm instance.
 	WarmServed int64
+	// Preloaded counts jobs given the snapshot with the preload set
+	// (numpy) imported, or a warm instance of it: see preload.go.
+	Preloaded int64
 }
 
 // Stats returns the engine's instance counts.
@@ -109,12 +117,9 @@ func (e *Engine) Stats() EngineStats {
 		InstancesStarted: e.stats.started.Load(),
 		InstancesEnded:   e.stats.ended.Load(),
 		WarmServed:       e.stats.warmServed.Load(),
+		Preloaded:        e.stats.preloaded.Load(),
 	}
-	if e.pool != nil {
-		e.pool.mu.Lock()
-		st.WarmReady = len(e.pool.ready)
-		e.pool.mu.Unlock()
-	}
+	st.WarmReady = e.pool.readyCount() + e.preload.readyCount()
 	return st
 }
 
@@ -209,8 +214,9 @@ func NewEngine(ctx context.Context, cfg EngineConfig) (*Engine, error) {
 		}
 	}
 	if cfg.Pool.Size > 0 {
-		e.pool = newPool(e, cfg.Pool)
+		e.pool = newPool(e, cfg.Pool, e.snap)
 	}
+	e.preload.mods = preloadSet(cfg.preload)
 	return e, nil
 }
 
@@ -317,5 +323,6 @@ func (e *Engine) MinMemory() uint64 { return e.minMemory }
 // from the engine must not be used after.
 func (e *Engine) Close(ctx context.Context) error {
 	e.pool.close()
+	e.preload.close()
 	return e.rt.Close(ctx)
 }

@@ -112,6 +112,9 @@ func (s *Sandbox) run(ctx context.Context, command string, argv []string, argvEr
 	}
 	j := job{argv: argv, env: cfg.Env, stdin: opts.Stdin, stdout: stdout, stderr: stderr, fs: s.fs, maxOpenFiles: cfg.MaxOpenFiles, memoryLimit: cfg.MemoryLimit, timeout: cfg.Timeout,
 		deterministic: opts.Deterministic, seed: opts.Seed, budget: opts.CPUBudget}
+	if userArgv, err := SplitCommand(command); err == nil {
+		j.preload = s.preloadFor(userArgv, "/", opts.Policy)
+	}
 	runErr, stopped, alloc, work := s.engine.runJob(ctx, j, func() { start = time.Now() })
 	res.MemoryExceeded = alloc.exceeded.Load()
 	res.CPUUnits = work
@@ -134,7 +137,8 @@ func (e *Engine) runJob(ctx context.Context, j job, started func()) (err, stoppe
 	if warm := warmArgv(j.argv); warm != nil && !configuresInterpreter(j.env) {
 		wj := j
 		wj.argv = warm
-		for w := e.pool.take(); w != nil; w = e.pool.take() {
+		snap, pool := e.startFrom(ctx, j)
+		for w := pool.take(); w != nil; w = pool.take() {
 			started()
 			if err, stopped, ok := w.run(ctx, wj); ok {
 				e.stats.warmServed.Add(1)
@@ -143,8 +147,8 @@ func (e *Engine) runJob(ctx context.Context, j job, started func()) (err, stoppe
 		}
 		// None ready: restore one from the snapshot, if the job's memory
 		// limit holds it. Its restoring counts as the job's time.
-		if e.snap != nil && e.snap.size <= j.memoryLimit {
-			w := e.startWarm(ctx)
+		if snap != nil && snap.size <= j.memoryLimit {
+			w := e.startWarm(ctx, snap)
 			if err, stopped, ok := w.run(ctx, wj); ok {
 				return err, stopped, w.alloc, w.work()
 			}

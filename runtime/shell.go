@@ -119,13 +119,14 @@ type pythonStages struct {
 func (s *Sandbox) pythonCommand(cfg SandboxConfig, stages *pythonStages) shell.Command {
 	return func(ctx context.Context, inv *shell.Invocation) int {
 		argv := append([]string{"python3"}, inv.Args[1:]...)
+		preload := s.preloadFor(argv, inv.Dir, nil)
 		if inv.Dir != "/" {
 			argv = inDir(inv.Dir, argv)
 		}
 		j := job{
 			argv: argv, env: envMap(inv.Env), stdin: inv.Stdin, stdout: inv.Stdout, stderr: inv.Stderr,
 			fs: s.fs, maxOpenFiles: cfg.MaxOpenFiles, memoryLimit: cfg.MemoryLimit, timeout: cfg.Timeout,
-			deterministic: stages.deterministic, seed: stages.seed,
+			deterministic: stages.deterministic, seed: stages.seed, preload: preload,
 		}
 		if stages.budget > 0 {
 			j.budget = stages.budget - stages.work.Load()

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/tetratelabs/wazero/api"
@@ -69,12 +70,20 @@ const snapshotChunk = 4096
 
 // snapshotPath is where the engine's snapshot is cached: a name keyed by
 // everything that goes into it, in the cache directory; "" without one.
-func (e *Engine) snapshotPath() string {
+func (e *Engine) snapshotPath() string { return e.snapshotPathFor(nil) }
+
+// snapshotPathFor is snapshotPath for the snapshot with the modules preload
+// imported besides (see preload.go); the base one's for none.
+func (e *Engine) snapshotPathFor(preload []string) string {
 	if e.cacheDir == "" {
 		return ""
 	}
-	key := sha256.Sum256([]byte(snapshotFormat + e.interp.sum + "\x00" + e.interp.stdlibSum + "\x00" + warmSource + "\x00" + guard.BootSource()))
-	return filepath.Join(e.cacheDir, "snapshot-"+hex.EncodeToString(key[:8])+".mem")
+	key, name := snapshotFormat+e.interp.sum+"\x00"+e.interp.stdlibSum+"\x00"+warmSource+"\x00"+guard.BootSource(), "snapshot-"
+	if len(preload) > 0 {
+		key, name = key+"\x00preload\x00"+strings.Join(preload, ","), "snapshot-preload-"
+	}
+	sum := sha256.Sum256([]byte(key))
+	return filepath.Join(e.cacheDir, name+hex.EncodeToString(sum[:8])+".mem")
 }
 
 // readSnapshot reads a cached snapshot from path; nil when there is none, or
@@ -100,7 +109,7 @@ func (e *Engine) loadSnapshot(ctx context.Context, cached *snapshot) (*snapshot,
 	if cached != nil {
 		return cached, nil
 	}
-	s, err := e.takeSnapshot(ctx, newSteppingClock(clockOrigin))
+	s, err := e.takeSnapshot(ctx, newSteppingClock(clockOrigin), nil)
 	if err != nil {
 		return nil, fmt.Errorf("wasmbox: taking the interpreter's snapshot: %w", err)
 	}
@@ -112,14 +121,15 @@ func (e *Engine) loadSnapshot(ctx context.Context, cached *snapshot) (*snapshot,
 	return s, nil
 }
 
-// takeSnapshot initialises one instance and compares its memory with a fresh
-// one's.
+// takeSnapshot initialises one instance, with the modules preload imported
+// too (see preload.go), and compares its memory with a fresh one's.
 // clk is the guest's clock (which also gives its randomness when virtual).
-func (e *Engine) takeSnapshot(ctx context.Context, clk *guestClock) (*snapshot, error) {
+func (e *Engine) takeSnapshot(ctx context.Context, clk *guestClock, preload []string) (*snapshot, error) {
 	ctx, cancel := context.WithTimeout(withClock(ctx, clk), snapshotTimeout)
 	defer cancel()
 	var out bytes.Buffer
-	mcfg := e.moduleConfig([]string{"python3", "-c", warmSource, guard.BootSource(), "snapshot"}, nil, clk).
+	argv := append([]string{"python3", "-c", warmSource, guard.BootSource(), "snapshot"}, preload...)
+	mcfg := e.moduleConfig(argv, nil, clk).
 		WithStdin(bytes.NewReader(nil)).
 		WithStdout(&out).
 		WithStderr(&out).

@@ -102,7 +102,15 @@ def _wasmbox_start():
     finish(status)
 
 
-if sys.argv[2:] == ["snapshot"]:
+if sys.argv[2:3] == ["snapshot"]:
+    # Any further arguments are the modules of a preloaded snapshot (see
+    # preload.go); one that fails to import is left for the job to import,
+    # and to report.
+    for _wasmbox_name in sys.argv[3:]:
+        try:
+            __import__(_wasmbox_name)
+        except ImportError:
+            pass
     __wasmbox_run__ = _wasmbox_start
 else:
     _wasmbox_start()
