@@ -245,3 +245,28 @@ func TestPreloadNotTakenWithoutNeed(t *testing.T) {
 	assert.Nil(t, e.preload.snap, "no preloaded snapshot")
 	assert.Nil(t, e.preload.pool, "no preloaded pool")
 }
+
+// A fresh run of a program that imports a module of the preload set, from
+// the base snapshot (it imports the module itself) and from the preloaded
+// one. asyncio stands for numpy: a standard-library module whose import
+// costs more than a small program's whole run.
+func BenchmarkPreloadedRun(b *testing.B) {
+	const code = "import asyncio\nprint(asyncio.iscoroutinefunction(print))\n"
+	for _, bc := range []struct {
+		name string
+		mods []string
+	}{
+		{"base", []string{}},
+		{"preloaded", []string{"asyncio"}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			e := newPreloadEngine(b, bc.mods, EngineConfig{})
+			first := runCode(b, e, "none", code, ExecOptions{}) // takes the snapshot
+			require.Equal(b, "False\n", first.Stdout, "stderr %q", first.Stderr)
+			for b.Loop() {
+				res := runCode(b, e, "none", code, ExecOptions{})
+				require.Equal(b, 0, res.ExitCode, "stderr %q", res.Stderr)
+			}
+		})
+	}
+}
