@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 )
 
 // cliVariant runs the wasmbox binary as a subprocess per run, so that each
@@ -28,8 +29,13 @@ func (v cliVariant) Prepare(_ context.Context, w *Workload) (RunFunc, error) {
 	}
 	check := expectStdout(w.Stdout)
 	timeout := runTimeout.String()
+	args := []string{"run", "--timeout", timeout}
+	if len(w.AllowImports) > 0 {
+		args = append(args, "--allow-import", strings.Join(w.AllowImports, ","))
+	}
+	args = append(args, w.files.script)
 	return func(ctx context.Context) error {
-		return runProcess(ctx, check, v.bin, "run", "--timeout", timeout, w.files.script)
+		return runProcess(ctx, check, v.bin, args...)
 	}, nil
 }
 

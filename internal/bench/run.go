@@ -97,12 +97,20 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		rep.Variants = append(rep.Variants, NamedSummary{v.Name(), v.Description()})
 	}
 
-	m := &meter{cfg: cfg, progress: cfg.Progress, total: len(workloads) * len(vs) * (WarmupRuns + cfg.Runs + rep.ConcurrentRuns)}
+	probe := newModuleProbe(s.engine, s.python)
+	skips := make([]map[string]string, len(workloads))
+	m := &meter{cfg: cfg, progress: cfg.Progress}
+	for i, w := range workloads {
+		if skips[i], err = probe.skips(ctx, w, vs); err != nil {
+			return nil, err
+		}
+		m.total += (len(vs) - len(skips[i])) * (WarmupRuns + cfg.Runs + rep.ConcurrentRuns)
+	}
 	if cfg.Contexts {
 		m.total += contextRuns(cfg.Runs)
 	}
-	for _, w := range workloads {
-		results, err := m.workload(ctx, w, vs)
+	for i, w := range workloads {
+		results, err := m.workload(ctx, w, vs, skips[i])
 		if err != nil {
 			return nil, err
 		}
@@ -138,10 +146,35 @@ func (m *meter) step(label string) {
 	m.progress(m.done, m.total, label)
 }
 
-// workload measures every variant on w: the warm-up runs, then the runs at
-// concurrency 1 interleaved across the variants, then each variant's
-// concurrent runs.
-func (m *meter) workload(ctx context.Context, w *Workload, vs []Variant) ([]Result, error) {
+// workload measures the variants of vs on w but those that skips gives a
+// reason for, which get a result that says it, in the order of vs.
+func (m *meter) workload(ctx context.Context, w *Workload, vs []Variant, skips map[string]string) ([]Result, error) {
+	var active []Variant
+	for _, v := range vs {
+		if skips[v.Name()] == "" {
+			active = append(active, v)
+		}
+	}
+	measured, err := m.measure(ctx, w, active)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Result, 0, len(vs))
+	for _, v := range vs {
+		if reason := skips[v.Name()]; reason != "" {
+			out = append(out, Result{Workload: w.Name, Variant: v.Name(), Skipped: reason})
+			continue
+		}
+		out = append(out, measured[0])
+		measured = measured[1:]
+	}
+	return out, nil
+}
+
+// measure measures every variant of vs on w: the warm-up runs, then the
+// runs at concurrency 1 interleaved across the variants, then each
+// variant's concurrent runs.
+func (m *meter) measure(ctx context.Context, w *Workload, vs []Variant) ([]Result, error) {
 	runs := make([]RunFunc, len(vs))
 	for i, v := range vs {
 		var err error
