@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"time"
 )
 
 // Verifying the embedded interpreter hashes some 20 MB: a tenth of a
@@ -60,9 +61,26 @@ func verifyStamped(path string, verify func() error) error {
 	if path != "" {
 		if f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
 			f.Close()
+			pruneEmbedStamps(filepath.Dir(path), time.Now().Add(-embedStampMaxAge))
 		}
 	}
 	return nil
+}
+
+// embedStampMaxAge is how long a stamp is kept: every build of wasmbox
+// (and of a test binary) leaves one, and a binary whose stamp went away
+// only hashes its files once more.
+const embedStampMaxAge = 7 * 24 * time.Hour
+
+// pruneEmbedStamps removes the stamps in dir last written before cutoff.
+// It runs when a stamp is written, that is once per binary.
+func pruneEmbedStamps(dir string, cutoff time.Time) {
+	stamps, _ := filepath.Glob(filepath.Join(dir, embedStampPrefix+"*"))
+	for _, p := range stamps {
+		if fi, err := os.Lstat(p); err == nil && fi.Mode().IsRegular() && fi.ModTime().Before(cutoff) {
+			os.Remove(p)
+		}
+	}
 }
 
 // executableIdentity names the running executable's file as it is now:

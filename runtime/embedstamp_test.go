@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -54,4 +55,21 @@ func TestEmbedStampAbsentDirectoryStillVerifies(t *testing.T) {
 	assert.Equal(t, 3, calls)
 	_, err := os.Stat(path)
 	assert.ErrorIs(t, err, os.ErrNotExist)
+}
+
+func TestEmbedStampPrunesOldStamps(t *testing.T) {
+	dir := t.TempDir()
+	old, recent := filepath.Join(dir, embedStampPrefix+"old"), filepath.Join(dir, embedStampPrefix+"recent")
+	other := filepath.Join(dir, "snapshot-old.mem")
+	for _, p := range []string{old, recent, other} {
+		require.NoError(t, os.WriteFile(p, nil, 0o600))
+	}
+	long := time.Now().Add(-2 * embedStampMaxAge)
+	require.NoError(t, os.Chtimes(old, long, long))
+	require.NoError(t, os.Chtimes(other, long, long))
+
+	require.NoError(t, verifyStamped(embedStampPath(dir, "wasm-sum"), func() error { return nil }))
+	assert.NoFileExists(t, old, "a stamp past its age")
+	assert.FileExists(t, recent)
+	assert.FileExists(t, other, "not a stamp")
 }
