@@ -45,6 +45,8 @@ func TestRunServerParity(t *testing.T) {
 		{"exception", []string{"-c", "print('before')\nraise ValueError('bad')"}, 1},
 		{"timeout", []string{"--timeout", "300ms", "-c", "print('spin', flush=True)\nwhile True: pass"}, 124},
 		{"rejected", []string{"-c", "import os"}, 126},
+		{"cpu budget", []string{"--cpu-budget", "5", "-c", "while True: pass"}, 124},
+		{"deterministic", []string{"--deterministic", "--seed", "7", "--policy", "stdlib", "-c", "import random, time\nprint(random.random(), time.time())"}, 0},
 		{"memory", []string{"--memory", "32MiB", "-c", "x = bytearray(64 << 20)"}, 137},
 		{"output cap", []string{"--max-output", "5", "-c", "print('0123456789')"}, 0},
 		{"stdin", []string{"--policy", "none", "--stdin", "-", "-c", "import sys; print(sys.stdin.read()[::-1])"}, 0},
