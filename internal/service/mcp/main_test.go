@@ -37,12 +37,21 @@ const runTimeout = 60 * time.Second
 // an in-memory transport and returns a client session to it.
 func connect(t *testing.T, cfg Config, opts *sdk.ClientOptions) *sdk.ClientSession {
 	t.Helper()
+	cs, _ := connectService(t, cfg, opts)
+	return cs
+}
+
+// connectService is connect that also returns the service, which the
+// test closes at its end.
+func connectService(t *testing.T, cfg Config, opts *sdk.ClientOptions) (*sdk.ClientSession, *Service) {
+	t.Helper()
 	cfg.Engine = engine
 	if cfg.Timeout == 0 {
 		cfg.Timeout = runTimeout
 	}
 	svc, err := New(cfg)
 	require.NoError(t, err)
+	t.Cleanup(svc.Close)
 	serverT, clientT := sdk.NewInMemoryTransports()
 	ctx, cancel := context.WithCancel(context.Background())
 	ss, err := svc.Server().Connect(ctx, serverT, nil)
@@ -55,7 +64,7 @@ func connect(t *testing.T, cfg Config, opts *sdk.ClientOptions) *sdk.ClientSessi
 		ss.Wait()
 		cancel()
 	})
-	return cs
+	return cs, svc
 }
 
 // call calls a tool and decodes its structured content into out (when the

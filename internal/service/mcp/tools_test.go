@@ -23,7 +23,7 @@ func TestToolsList(t *testing.T) {
 		byName[tool.Name] = tool
 	}
 	want := map[string]struct{ required, output []string }{
-		"run_python":   {[]string{"code"}, []string{"success", "exitCode", "stdout", "stderr", "timedOut", "violations"}},
+		"run_python":   {[]string{"code"}, []string{"success", "exitCode", "stdout", "stderr", "timedOut", "violations", "logs", "results", "error", "executionCount", "context"}},
 		"check_python": {[]string{"code"}, []string{"ok", "violations"}},
 		"test_eval":    {[]string{"eval_code", "test_cases"}, []string{"success", "total", "passed", "cases", "loadError"}},
 	}
@@ -44,6 +44,14 @@ func TestToolsList(t *testing.T) {
 			}
 		})
 	}
+	t.Run("run_python context", func(t *testing.T) {
+		in, _ := byName["run_python"].InputSchema.(map[string]any)
+		props, _ := in["properties"].(map[string]any)
+		context, _ := props["context"].(map[string]any)
+		require.NotNil(t, context, "a context argument")
+		assert.Equal(t, contextNamePattern, context["pattern"])
+		assert.Contains(t, context["description"], "up to 8 contexts")
+	})
 }
 
 func TestRunPython(t *testing.T) {
