@@ -182,15 +182,11 @@ func (s *Server) handleCreateContext(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	ss, release := s.session(w, r)
+	ss, release := s.sessionWithRoom(w, r)
 	if ss == nil {
 		return
 	}
 	defer release()
-	if e := ss.contexts.full(s.cfg.MaxContexts); e != nil {
-		writeError(w, r, e)
-		return
-	}
 	if !ss.sb.Exists(cwd) {
 		if cwd != Workspace {
 			writeError(w, r, badRequest("cwd %s does not exist in the sandbox", cwd))
@@ -204,6 +200,22 @@ func (s *Server) handleCreateContext(w http.ResponseWriter, r *http.Request) {
 		return err
 	})
 	s.answerContext(w, r, ss, c, e)
+}
+
+// sessionWithRoom looks up the request's session, and answers 503 when it
+// holds its cap of live contexts. When it returns a session, release must
+// follow.
+func (s *Server) sessionWithRoom(w http.ResponseWriter, r *http.Request) (*session, func()) {
+	ss, release := s.session(w, r)
+	if ss == nil {
+		return nil, nil
+	}
+	if e := ss.contexts.full(s.cfg.MaxContexts); e != nil {
+		release()
+		writeError(w, r, e)
+		return nil, nil
+	}
+	return ss, release
 }
 
 // contextOptions are the settings of the server's contexts.
@@ -227,15 +239,11 @@ func (s *Server) answerContext(w http.ResponseWriter, r *http.Request, ss *sessi
 
 // handleResumeContext starts a context from the bytes of a snapshot route.
 func (s *Server) handleResumeContext(w http.ResponseWriter, r *http.Request) {
-	ss, release := s.session(w, r)
+	ss, release := s.sessionWithRoom(w, r)
 	if ss == nil {
 		return
 	}
 	defer release()
-	if e := ss.contexts.full(s.cfg.MaxContexts); e != nil {
-		writeError(w, r, e)
-		return
-	}
 	// A saved context holds up to its memory and its files.
 	data, e := readBodyUpTo(w, r, int64(s.cfg.Memory)+2*s.cfg.SessionFSBytes+1<<20)
 	if e != nil {
