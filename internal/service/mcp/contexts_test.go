@@ -1,7 +1,6 @@
 package mcp
 
 import (
-	"context"
 	"errors"
 	"sync"
 	"testing"
@@ -186,22 +185,15 @@ func TestRunPythonContextBudget(t *testing.T) {
 func TestRunPythonContextSameNameAtOnce(t *testing.T) {
 	cs := connect(t, Config{}, nil)
 	const n = 4
-	results := make([]*sdk.CallToolResult, n)
-	errs := make([]error, n)
-	var wg sync.WaitGroup
+	args := make([]map[string]any, n)
 	for i := range n {
-		wg.Go(func() {
-			results[i], errs[i] = cs.CallTool(context.Background(), &sdk.CallToolParams{Name: "run_python",
-				Arguments: map[string]any{"code": "try:\n    n += 1\nexcept NameError:\n    n = 1\nn", "context": "shared"}})
-		})
+		args[i] = map[string]any{"code": "try:\n    n += 1\nexcept NameError:\n    n = 1\nn", "context": "shared"}
 	}
-	wg.Wait()
 	created := 0
 	var seen []string
-	for i := range n {
-		require.NoError(t, errs[i])
+	for _, res := range callAtOnce(t, cs, args) {
 		var got ContextRun
-		decode(t, results[i], &got)
+		decode(t, res, &got)
 		if got.Context.Created {
 			created++
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -77,6 +78,25 @@ func call(t *testing.T, cs *sdk.ClientSession, name string, args any, out any) *
 		decode(t, res, out)
 	}
 	return res
+}
+
+// callAtOnce calls run_python with each of args at the same time and
+// returns the results in order.
+func callAtOnce(t *testing.T, cs *sdk.ClientSession, args []map[string]any) []*sdk.CallToolResult {
+	t.Helper()
+	results := make([]*sdk.CallToolResult, len(args))
+	errs := make([]error, len(args))
+	var wg sync.WaitGroup
+	for i, a := range args {
+		wg.Go(func() {
+			results[i], errs[i] = cs.CallTool(context.Background(), &sdk.CallToolParams{Name: "run_python", Arguments: a})
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		require.NoError(t, err, "call %d", i)
+	}
+	return results
 }
 
 // decode decodes a result's structured content into out.

@@ -197,18 +197,12 @@ func TestTestEval(t *testing.T) {
 func TestConcurrentCalls(t *testing.T) {
 	cs := connect(t, Config{MaxConcurrency: 2}, nil)
 	const n = 8
-	results := make([]*sdk.CallToolResult, n)
-	errs := make([]error, n)
-	var wg sync.WaitGroup
+	args := make([]map[string]any, n)
 	for i := range n {
-		wg.Go(func() {
-			results[i], errs[i] = cs.CallTool(context.Background(), &sdk.CallToolParams{Name: "run_python",
-				Arguments: map[string]any{"code": "print(" + string(rune('0'+i)) + ")"}})
-		})
+		args[i] = map[string]any{"code": "print(" + string(rune('0'+i)) + ")"}
 	}
-	wg.Wait()
+	results := callAtOnce(t, cs, args)
 	for i := range n {
-		require.NoError(t, errs[i])
 		var got runtime.ExecResult
 		decode(t, results[i], &got)
 		assert.Equal(t, string(rune('0'+i))+"\n", got.Stdout)
