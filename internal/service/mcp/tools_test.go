@@ -47,10 +47,10 @@ func TestToolsList(t *testing.T) {
 	t.Run("run_python context", func(t *testing.T) {
 		in, _ := byName["run_python"].InputSchema.(map[string]any)
 		props, _ := in["properties"].(map[string]any)
-		context, _ := props["context"].(map[string]any)
-		require.NotNil(t, context, "a context argument")
-		assert.Equal(t, contextNamePattern, context["pattern"])
-		assert.Contains(t, context["description"], "up to 8 contexts")
+		ctxArg, _ := props["context"].(map[string]any)
+		require.NotNil(t, ctxArg, "a context argument")
+		assert.Equal(t, contextNamePattern, ctxArg["pattern"])
+		assert.Contains(t, ctxArg["description"], "up to 8 contexts")
 	})
 }
 
