@@ -184,7 +184,8 @@ func (st *contextStore) expire(nc *namedContext) {
 }
 
 // start gives nc a new context, unless it has a live one; it reports
-// whether it made one. The caller holds nc.mu and an execution slot (ctx).
+// whether it made one. The caller holds nc.mu and an execution slot (ctx),
+// and names the context in the error.
 func (st *contextStore) start(ctx context.Context, nc *namedContext) (bool, error) {
 	if nc.rc != nil && nc.rc.Err() == nil {
 		return false, nil
@@ -197,16 +198,16 @@ func (st *contextStore) start(ctx context.Context, nc *namedContext) (bool, erro
 	release, err := st.reserve(int64(st.sandbox.MemoryLimit) + st.sandbox.MaxFSBytes)
 	if err != nil {
 		sb.Destroy()
-		return false, fmt.Errorf("no room for context %q: %w", nc.name, err)
+		return false, fmt.Errorf("no room for its memory and files: %w", err)
 	}
 	rc, err := sb.NewContext(ctx, runtime.ContextOptions{})
 	if err != nil {
 		release()
 		sb.Destroy()
 		if errors.Is(err, runtime.ErrTooManyContexts) {
-			return false, fmt.Errorf("no room for context %q: %w; retry later", nc.name, err)
+			return false, fmt.Errorf("no room: %w; retry later", err)
 		}
-		return false, fmt.Errorf("starting context %q: %w", nc.name, err)
+		return false, fmt.Errorf("starting it: %w", err)
 	}
 	nc.rc, nc.sb, nc.release = rc, sb, release
 	nc.live.Store(rc)

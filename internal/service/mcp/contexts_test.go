@@ -98,6 +98,12 @@ func TestRunPythonContextRejectedCell(t *testing.T) {
 	assert.Equal(t, 1, got.Error.LineNumber)
 	assert.Equal(t, 1, got.ExecutionCount, "the rejected cell did not run")
 
+	res, got = runIn(t, cs, "main", "x = (", nil)
+	assert.True(t, res.IsError)
+	require.NotNil(t, got.Error)
+	assert.Equal(t, "SyntaxError", got.Error.Name, "a cell the check cannot parse")
+	assert.Contains(t, got.Error.Message, "which did not run")
+
 	res, got = runIn(t, cs, "main", "import math\nmath.floor(x + 0.5)", map[string]any{"policy": "stdlib"})
 	assert.False(t, res.IsError, "error: %+v", got.Error)
 	assert.Equal(t, []string{"1"}, texts(got), "the context kept its state")
@@ -172,7 +178,7 @@ func TestRunPythonContextBudget(t *testing.T) {
 	}}, nil)
 	runIn(t, cs, "a", "1", nil)
 	res := call(t, cs, "run_python", map[string]any{"code": "1", "context": "b"}, nil)
-	assert.Contains(t, errorText(t, res), `no room for context "b": the host memory budget is full`)
+	assert.Equal(t, `context "b": no room for its memory and files: the host memory budget is full`, errorText(t, res))
 	svc.Close()
 	mu.Lock()
 	assert.Equal(t, []int64{128<<20 + 1<<20, 128<<20 + 1<<20}, reserved, "each context holds its memory and its files")

@@ -163,16 +163,21 @@ func (s *Service) runInContext(ctx context.Context, in RunInput, timeout time.Du
 }
 
 // rejectedCell is the Execution of a cell the policy rejected: it did not
-// run, and its error lists the violations.
+// run, and its error lists the violations. Its name is SyntaxError when the
+// check could not parse the cell, else PolicyViolation.
 func rejectedCell(code string, policy validate.Policy, v []validate.Violation) runtime.Execution {
 	lines := make([]string, len(v))
+	name := "SyntaxError"
 	for i, one := range v {
 		lines[i] = fmt.Sprintf("line %d, column %d: %s", one.Line, one.Col, one.Message)
+		if one.Rule != validate.RuleSyntaxError {
+			name = "PolicyViolation"
+		}
 	}
 	return runtime.Execution{
 		Code: code, Logs: runtime.Logs{Stdout: []string{}, Stderr: []string{}}, Results: []runtime.Result{},
 		Error: &runtime.ExecutionError{
-			Name:       "PolicyViolation",
+			Name:       name,
 			Message:    fmt.Sprintf("the %s import policy rejected the cell, which did not run: %s", policy.Name(), lines[0]),
 			Traceback:  lines,
 			LineNumber: v[0].Line,
