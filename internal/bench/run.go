@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	goruntime "runtime"
+	"slices"
 	"sync"
 	"time"
 
@@ -35,6 +36,13 @@ type Config struct {
 	// CLI is the wasmbox binary for the wasmbox-cli variant, normally the
 	// running executable. Empty leaves that variant out with a note.
 	CLI string
+	// CLIServer also measures `wasmbox run --server` (wasmbox-cli-server),
+	// against Server, or when that is empty against a `wasmbox serve` that
+	// Run starts from CLI on a temporary unix socket and stops at the end.
+	CLIServer bool
+	// Server is the address of a running `wasmbox serve` for
+	// wasmbox-cli-server: http://HOST:PORT or unix:PATH.
+	Server string
 	// Contexts also measures code contexts: create, run, fork, save and
 	// resume (Report.Contexts).
 	Contexts bool
@@ -79,14 +87,24 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, fmt.Errorf("bench: %w", err)
 	}
 	defer s.warm.Close(context.Background())
-	vs, notes := variants(s)
-	rep.Notes = append(rep.Notes, notes...)
-
 	dir, err := os.MkdirTemp("", "wasmbox-bench")
 	if err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
 	}
 	defer os.RemoveAll(dir)
+	if cfg.CLIServer && cfg.CLI != "" && slices.ContainsFunc(workloads, func(w *Workload) bool { return w.Eval == nil }) {
+		s.server, s.where = cfg.Server, describeServer(cfg.Server, cfg.Server == "")
+		if cfg.Server == "" {
+			srv, err := startServe(ctx, cfg.CLI, dir)
+			if err != nil {
+				return nil, fmt.Errorf("bench: %w", err)
+			}
+			defer srv.stop()
+			s.server = srv.addr
+		}
+	}
+	vs, notes := variants(s)
+	rep.Notes = append(rep.Notes, notes...)
 	for _, w := range workloads {
 		if w.files, err = w.writeFiles(dir); err != nil {
 			return nil, fmt.Errorf("bench: writing the %s workload: %w", w.Name, err)
@@ -104,7 +122,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		if skips[i], err = probe.skips(ctx, w, vs); err != nil {
 			return nil, err
 		}
-		m.total += (len(vs) - len(skips[i])) * (WarmupRuns + cfg.Runs + rep.ConcurrentRuns)
+		for _, v := range vs {
+			if runsOn(v, w) && skips[i][v.Name()] == "" {
+				m.total += WarmupRuns + cfg.Runs + rep.ConcurrentRuns
+			}
+		}
 	}
 	if cfg.Contexts {
 		m.total += contextRuns(cfg.Runs)
@@ -146,12 +168,13 @@ func (m *meter) step(label string) {
 	m.progress(m.done, m.total, label)
 }
 
-// workload measures the variants of vs on w but those that skips gives a
-// reason for, which get a result that says it, in the order of vs.
-func (m *meter) workload(ctx context.Context, w *Workload, vs []Variant, skips map[string]string) ([]Result, error) {
+// workload measures every variant that runs w (runsOn) but those that
+// skips gives a reason for, which get a result that says it; the results
+// are in the order of all.
+func (m *meter) workload(ctx context.Context, w *Workload, all []Variant, skips map[string]string) ([]Result, error) {
 	var active []Variant
-	for _, v := range vs {
-		if skips[v.Name()] == "" {
+	for _, v := range all {
+		if runsOn(v, w) && skips[v.Name()] == "" {
 			active = append(active, v)
 		}
 	}
@@ -159,28 +182,32 @@ func (m *meter) workload(ctx context.Context, w *Workload, vs []Variant, skips m
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Result, 0, len(vs))
-	for _, v := range vs {
-		if reason := skips[v.Name()]; reason != "" {
-			out = append(out, Result{Workload: w.Name, Variant: v.Name(), Skipped: reason})
-			continue
+	out := make([]Result, 0, len(all))
+	for _, v := range all {
+		switch {
+		case !runsOn(v, w):
+		case skips[v.Name()] != "":
+			out = append(out, Result{Workload: w.Name, Variant: v.Name(), Skipped: skips[v.Name()]})
+		default:
+			out = append(out, measured[0])
+			measured = measured[1:]
 		}
-		out = append(out, measured[0])
-		measured = measured[1:]
 	}
 	return out, nil
 }
 
-// measure measures every variant of vs on w: the warm-up runs, then the
+// measure measures every variant of all on w: the warm-up runs, then the
 // runs at concurrency 1 interleaved across the variants, then each
 // variant's concurrent runs.
-func (m *meter) measure(ctx context.Context, w *Workload, vs []Variant) ([]Result, error) {
-	runs := make([]RunFunc, len(vs))
-	for i, v := range vs {
-		var err error
-		if runs[i], err = v.Prepare(ctx, w); err != nil {
+func (m *meter) measure(ctx context.Context, w *Workload, all []Variant) ([]Result, error) {
+	var vs []Variant
+	var runs []RunFunc
+	for _, v := range all {
+		run, err := v.Prepare(ctx, w)
+		if err != nil {
 			return nil, fmt.Errorf("bench: %s %s: preparing: %w", w.Name, v.Name(), err)
 		}
+		vs, runs = append(vs, v), append(runs, run)
 	}
 	fail := func(v Variant, what string, err error) error {
 		return fmt.Errorf("bench: %s %s: %s: %w", w.Name, v.Name(), what, err)
