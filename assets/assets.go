@@ -56,5 +56,5 @@ const (
 	// numpy's Python part with its own test suite, committed beside the
 	// embedded files but not embedded (the numpy test-suite run mounts it
 	// with --packages).
-	NumpyWithTestsSHA256 = "0780e59595d65be159440334aeff906c92890b7111850b2a74abedc850b79d4f"
+	NumpyWithTestsSHA256 = "4b410650fcaca0ab697f5a642dfa0c29d1fb40b9ec25f61e6ae9c75460ccff3a"
 )
