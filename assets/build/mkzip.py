@@ -86,9 +86,9 @@ def package(srcdir, overlay, out, withtests_out):
     for arc, full in sorted(package_entries(srcdir, overlay).items()):
         with open(full, "rb") as f:
             source = f.read()
-        if "tests" in arc.split("/")[:-1]:
+        if "tests" in arc.split("/")[:-1] or arc.endswith("/conftest.py"):
             # Tests as they are (pytest collects and rewrites .py files),
-            # with their data files.
+            # with their data files and conftest.py.
             withtests[arc] = source
             continue
         withtests[arc + "c"] = pyc(source, arc, libdir + "/" + os.path.basename(withtests_out))
