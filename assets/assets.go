@@ -51,10 +51,10 @@ const (
 	CPython313WasmSHA256   = "119d567b34a301ca9d6f834c2ccf2847c2fdb1e628c76c2154cf2269e0b30f7a"
 	CPython313StdlibSHA256 = "c73088981b3e68cdd8da028d31e5e917e2efcb8549aba07f36cd20d04d0c8792"
 	NumpyWasmSHA256        = "75422e0bcf3f40ba5ebf56bd3743d4548dd3b1cd0ab14eede0f8fb4a0a9218b8"
-	NumpyZipSHA256         = "44850bf10b72a451e68ebdec18b8c4060fee8cfec7a37a8eb10286cc70ca06ed"
+	NumpyZipSHA256         = "512f233f5817c39575291f15031400952f71946f93e40942c59919d77f24fde5"
 	// NumpyWithTestsSHA256 is the sum of cpython313/numpy-with-tests.zip:
 	// numpy's Python part with its own test suite, committed beside the
 	// embedded files but not embedded (the numpy test-suite run mounts it
 	// with --packages).
-	NumpyWithTestsSHA256 = "0780e59595d65be159440334aeff906c92890b7111850b2a74abedc850b79d4f"
+	NumpyWithTestsSHA256 = "da7057cd1146b56ca959d0b9d5f1ce2a616ffe64fe3f813fdab49417f3922634"
 )

@@ -7,7 +7,8 @@ usage: mkzip.py LIBDIR SYSCONFIGDATA.py OUT.zip
            a package's Python part (numpy: the source tree's numpy/, with
            the files meson generates in OVERLAYDIR): OUT.zip without its
            tests directories (for /usr/local/lib), WITHTESTS.zip with them
-           (mounted with --packages to run the package's own tests)
+           as sources (mounted with --packages to run the package's own
+           tests with pytest)
 
 Run it with the build python (same 3.13.x as the target) and a fixed
 PYTHONHASHSEED (set ordering in frozenset constants depends on it).
@@ -85,12 +86,13 @@ def package(srcdir, overlay, out, withtests_out):
     for arc, full in sorted(package_entries(srcdir, overlay).items()):
         with open(full, "rb") as f:
             source = f.read()
-        if not arc.endswith(".py"):
+        if "tests" in arc.split("/")[:-1] or arc.endswith("/conftest.py"):
+            # Tests as they are (pytest collects and rewrites .py files),
+            # with their data files and conftest.py.
             withtests[arc] = source
             continue
         withtests[arc + "c"] = pyc(source, arc, libdir + "/" + os.path.basename(withtests_out))
-        if "tests" not in arc.split("/")[:-1]:
-            files[arc + "c"] = pyc(source, arc, libdir + "/" + os.path.basename(out))
+        files[arc + "c"] = pyc(source, arc, libdir + "/" + os.path.basename(out))
     write(files, out)
     write(withtests, withtests_out)
 
