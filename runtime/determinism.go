@@ -94,38 +94,24 @@ func (c *guestClock) sleep(d time.Duration) bool {
 	return true
 }
 
-// seedSnapshots holds the snapshots of deterministic runs, by seed and
-// variant.
+// seedSnapshots holds the snapshots of deterministic runs, by seed.
 type seedSnapshots struct {
 	mu    sync.Mutex
-	snaps map[seedKey]*snapshot
-}
-
-// seedKey names a deterministic snapshot: its seed, and whether it has the
-// engine's preload set imported (see preload.go).
-type seedKey struct {
-	seed    uint64
-	preload bool
+	snaps map[uint64]*snapshot
 }
 
 // maxSeedSnapshots bounds the seeds' snapshots an engine keeps in memory.
 const maxSeedSnapshots = 8
 
 // seedSnapshot returns the snapshot deterministic runs with seed start
-// from, with the engine's preload set imported when preload is set: cached
-// in memory, or in the cache directory, or taken now.
-func (e *Engine) seedSnapshot(ctx context.Context, seed uint64, preload bool) (*snapshot, error) {
+// from: cached in memory, or in the cache directory, or taken now.
+func (e *Engine) seedSnapshot(ctx context.Context, seed uint64) (*snapshot, error) {
 	e.seeds.mu.Lock()
 	defer e.seeds.mu.Unlock()
-	key := seedKey{seed, preload}
-	if s, ok := e.seeds.snaps[key]; ok {
+	if s, ok := e.seeds.snaps[seed]; ok {
 		return s, nil
 	}
-	var mods []string
-	if preload {
-		mods = e.preload.mods
-	}
-	path := e.snapshotPathFor(mods)
+	path := e.snapshotPath()
 	if path != "" {
 		// The virtual clock's rules go into the snapshot too.
 		key := sha256.Sum256([]byte(virtualFormat + path + "\x00" + WorkUnitTime.String() + "\x00" + clockStepString))
@@ -134,7 +120,7 @@ func (e *Engine) seedSnapshot(ctx context.Context, seed uint64, preload bool) (*
 	s := readSnapshot(path)
 	if s == nil {
 		var err error
-		if s, err = e.takeSnapshot(ctx, newVirtualClock(clockOrigin, seed, "snapshot"), mods); err != nil {
+		if s, err = e.takeSnapshot(ctx, newVirtualClock(clockOrigin, seed, "snapshot")); err != nil {
 			return nil, fmt.Errorf("wasmbox: taking the snapshot for seed %d: %w", seed, err)
 		}
 		if path != "" {
@@ -144,9 +130,9 @@ func (e *Engine) seedSnapshot(ctx context.Context, seed uint64, preload bool) (*
 		}
 	}
 	if e.seeds.snaps == nil || len(e.seeds.snaps) >= maxSeedSnapshots {
-		e.seeds.snaps = map[seedKey]*snapshot{}
+		e.seeds.snaps = map[uint64]*snapshot{}
 	}
-	e.seeds.snaps[key] = s
+	e.seeds.snaps[seed] = s
 	return s, nil
 }
 
@@ -156,14 +142,7 @@ func (e *Engine) seedSnapshot(ctx context.Context, seed uint64, preload bool) (*
 // draws its hash key from the seeded stream as it starts.
 func (e *Engine) runDeterministic(ctx context.Context, j job, started func()) (err, stopped error, alloc *limitedAllocator, work int64) {
 	if warm := warmArgv(j.argv); warm != nil && !configuresInterpreter(j.env) && e.snap != nil {
-		snap, err := e.seedSnapshot(ctx, j.seed, j.preload)
-		switch {
-		case err != nil && j.preload:
-			slog.Warn("wasmbox: taking a seed's preloaded snapshot failed; using the seed's plain one", "seed", j.seed, "err", err)
-			snap, err = e.seedSnapshot(ctx, j.seed, false)
-		case j.preload:
-			e.stats.preloaded.Add(1)
-		}
+		snap, err := e.seedSnapshot(ctx, j.seed)
 		if err != nil {
 			return nil, err, newAllocator(0), 0
 		}

@@ -101,12 +101,12 @@ func TestCPUBudgetNegative(t *testing.T) {
 
 func TestSeedSnapshotIsReproducible(t *testing.T) {
 	ctx := context.Background()
-	cached, err := testEngine.seedSnapshot(ctx, 7, false)
+	cached, err := testEngine.seedSnapshot(ctx, 7)
 	require.NoError(t, err)
-	again, err := testEngine.takeSnapshot(ctx, newVirtualClock(clockOrigin, 7, "snapshot"), nil)
+	again, err := testEngine.takeSnapshot(ctx, newVirtualClock(clockOrigin, 7, "snapshot"))
 	require.NoError(t, err)
 	assert.Equal(t, cached.encode(), again.encode(), "a seed's snapshot is the same wherever it is taken")
-	other, err := testEngine.takeSnapshot(ctx, newVirtualClock(clockOrigin, 8, "snapshot"), nil)
+	other, err := testEngine.takeSnapshot(ctx, newVirtualClock(clockOrigin, 8, "snapshot"))
 	require.NoError(t, err)
 	assert.NotEqual(t, cached.encode(), other.encode())
 }

@@ -75,6 +75,8 @@ type EngineConfig struct {
 	// preload replaces the preload set (see preload.go) when not nil;
 	// tests set it.
 	preload []string
+	// variant makes the engine a preloaded variant (see preload.go).
+	variant *variantConfig
 }
 
 // Engine holds one wazero runtime with the interpreter compiled in it. It is
@@ -86,7 +88,8 @@ type Engine struct {
 	reactor   bool // the module exports wasmbox's reactor entry points: see interp.go
 	snap      *snapshot
 	seeds     seedSnapshots  // deterministic runs' snapshots: see determinism.go
-	preload   preloadVariant // the snapshot with modules preloaded: see preload.go
+	preload   preloadVariant // the engine for jobs importing the preload set: see preload.go
+	warmArgs  []string       // a preloaded variant's: see preload.go
 	cacheDir  string
 	minMemory uint64 // the memory the module asks for at start, in bytes
 	pool      *pool  // nil when off
@@ -95,6 +98,9 @@ type Engine struct {
 	bootOnce  sync.Once
 	bootCode  []byte // the guard's boot as bytecode, or nil
 	stats     struct{ started, ended, warmServed, preloaded atomic.Int64 }
+	// snapshotsTaken counts the snapshots taken rather than read from the
+	// cache directory.
+	snapshotsTaken atomic.Int64
 }
 
 // EngineStats counts an engine's interpreter instances.
@@ -106,8 +112,9 @@ type EngineStats struct {
 	WarmReady int
 	// WarmServed counts jobs that ran in a warm instance.
 	WarmServed int64
-	// Preloaded counts jobs given the snapshot with the preload set
-	// (numpy) imported, or a warm instance of it: see preload.go.
+	// Preloaded counts jobs run by the preloaded variant, the interpreter
+	// with the preload set (numpy) imported: see preload.go. The other
+	// counts include the variant's instances.
 	Preloaded int64
 }
 
@@ -119,7 +126,14 @@ func (e *Engine) Stats() EngineStats {
 		WarmServed:       e.stats.warmServed.Load(),
 		Preloaded:        e.stats.preloaded.Load(),
 	}
-	st.WarmReady = e.pool.readyCount() + e.preload.readyCount()
+	st.WarmReady = e.pool.readyCount()
+	if v := e.preload.current(); v != nil {
+		vs := v.Stats()
+		st.InstancesStarted += vs.InstancesStarted
+		st.InstancesEnded += vs.InstancesEnded
+		st.WarmReady += vs.WarmReady
+		st.WarmServed += vs.WarmServed
+	}
 	return st
 }
 
@@ -140,7 +154,13 @@ func NewEngine(ctx context.Context, cfg EngineConfig) (*Engine, error) {
 		interp = customInterpreter(cfg.Wasm, sum)
 	}
 	wasm := interp.wasm
+	if cfg.variant != nil {
+		interp = cfg.variant.interp
+	}
 	e := &Engine{interp: interp}
+	if cfg.variant != nil {
+		e.warmArgs = cfg.variant.warmArgs
+	}
 	e.contexts.max = cfg.MaxContexts
 	if e.contexts.max <= 0 {
 		e.contexts.max = DefaultMaxContexts
@@ -214,8 +234,9 @@ func NewEngine(ctx context.Context, cfg EngineConfig) (*Engine, error) {
 		}
 	}
 	if cfg.Pool.Size > 0 {
-		e.pool = newPool(e, cfg.Pool, e.snap)
+		e.pool = newPool(e, cfg.Pool)
 	}
+	e.preload.cfg = cfg
 	e.preload.mods = preloadSet(cfg.preload)
 	return e, nil
 }
@@ -323,6 +344,6 @@ func (e *Engine) MinMemory() uint64 { return e.minMemory }
 // from the engine must not be used after.
 func (e *Engine) Close(ctx context.Context) error {
 	e.pool.close()
-	e.preload.close()
+	e.preload.close(ctx)
 	return e.rt.Close(ctx)
 }

@@ -131,14 +131,17 @@ func (s *Sandbox) run(ctx context.Context, command string, argv []string, argvEr
 // stopped early if it was, its allocator and the units of work the job used.
 // A deterministic job runs as runDeterministic says.
 func (e *Engine) runJob(ctx context.Context, j job, started func()) (err, stopped error, alloc *limitedAllocator, work int64) {
+	if variant := e.variantOf(ctx, j); variant != nil {
+		j.preload = false
+		return variant.runJob(ctx, j, started)
+	}
 	if j.deterministic {
 		return e.runDeterministic(ctx, j, started)
 	}
 	if warm := warmArgv(j.argv); warm != nil && !configuresInterpreter(j.env) {
 		wj := j
 		wj.argv = warm
-		snap, pool := e.startFrom(ctx, j)
-		for w := pool.take(); w != nil; w = pool.take() {
+		for w := e.pool.take(); w != nil; w = e.pool.take() {
 			started()
 			if err, stopped, ok := w.run(ctx, wj); ok {
 				e.stats.warmServed.Add(1)
@@ -147,8 +150,8 @@ func (e *Engine) runJob(ctx context.Context, j job, started func()) (err, stoppe
 		}
 		// None ready: restore one from the snapshot, if the job's memory
 		// limit holds it. Its restoring counts as the job's time.
-		if snap != nil && snap.size <= j.memoryLimit {
-			w := e.startWarm(ctx, snap)
+		if e.snap != nil && e.snap.size <= j.memoryLimit {
+			w := e.startWarm(ctx)
 			if err, stopped, ok := w.run(ctx, wj); ok {
 				return err, stopped, w.alloc, w.work()
 			}

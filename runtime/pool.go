@@ -42,12 +42,10 @@ var errPoolClosed = errors.New("wasmbox: engine closed")
 // errIdle ends warm instances when the pool shrinks.
 var errIdle = errors.New("wasmbox: warm instance idle")
 
-// pool keeps warm instances restored from one snapshot. Jobs that find
-// none ready start a fresh one.
+// pool keeps warm instances. Jobs that find none ready start a fresh one.
 type pool struct {
 	e      *Engine
 	cfg    PoolConfig
-	snap   *snapshot // what its instances start from; nil: from scratch
 	ctx    context.Context
 	cancel context.CancelCauseFunc
 	kick   chan struct{}
@@ -59,12 +57,12 @@ type pool struct {
 	lastJob  time.Time
 }
 
-func newPool(e *Engine, cfg PoolConfig, snap *snapshot) *pool {
+func newPool(e *Engine, cfg PoolConfig) *pool {
 	if cfg.Refill <= 0 {
 		cfg.Refill = 1
 	}
 	ctx, cancel := context.WithCancelCause(context.Background())
-	p := &pool{e: e, cfg: cfg, snap: snap, ctx: ctx, cancel: cancel, kick: make(chan struct{}, 1), lastJob: time.Now()}
+	p := &pool{e: e, cfg: cfg, ctx: ctx, cancel: cancel, kick: make(chan struct{}, 1), lastJob: time.Now()}
 	p.wg.Add(1)
 	go p.keep()
 	return p
@@ -116,7 +114,7 @@ func (p *pool) poke() {
 // its job.
 func (p *pool) start() {
 	defer p.wg.Done()
-	w := p.e.startWarm(p.ctx, p.snap)
+	w := p.e.startWarm(p.ctx)
 	select {
 	case <-w.stdin.ready:
 	case err := <-w.done:
@@ -196,15 +194,15 @@ type warmInstance struct {
 	done   chan error // InstantiateModule's error, when the instance has ended
 }
 
-// startWarm starts an instance of warm.py under ctx: restored from snap
-// when not nil, else from scratch. Until its job, it has an empty
+// startWarm starts an instance of warm.py under ctx: from the snapshot when
+// the engine has one, else from scratch. Until its job, it has an empty
 // filesystem, no output and no memory limit beyond wasm32's.
-func (e *Engine) startWarm(ctx context.Context, snap *snapshot) *warmInstance {
+func (e *Engine) startWarm(ctx context.Context) *warmInstance {
 	origin := clockOrigin
-	if snap != nil {
-		origin = snap.clock
+	if e.snap != nil {
+		origin = e.snap.clock
 	}
-	return e.startWarmFrom(ctx, snap, newGuestClock(origin))
+	return e.startWarmFrom(ctx, e.snap, newGuestClock(origin))
 }
 
 // startWarmFrom starts an instance of warm.py restored from snap (from
@@ -249,8 +247,8 @@ type job struct {
 	// case at a time (the eval tester's harness): each read that brings
 	// data is a job boundary for the memory watch (see MemoryAftermath).
 	casesOnStdin bool
-	// preload starts the job from the snapshot with the engine's preload
-	// set imported (see preload.go), when it can run warm.
+	// preload runs the job on the engine's preloaded variant (see
+	// preload.go), when it can run warm.
 	preload bool
 }
 

@@ -2,45 +2,90 @@ package runtime
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"path"
 	"slices"
 	"sync"
-	"sync/atomic"
 
+	"github.com/wasmbox/wasmbox/assets"
 	"github.com/wasmbox/wasmbox/validate"
 )
 
-// Besides its snapshot, an engine has a second one, taken the first time a
-// job needs it: the interpreter with the modules of the preload set
-// imported too (numpy, whose import costs far more than a whole run of a
-// small program). A job starts from it when a static scan of its code
-// (validate.ImportsAny) finds one of those modules imported and its policy
-// allows them all; every other job starts from the base snapshot as before,
-// and an engine that never sees such code never takes, loads or pools the
-// second one. Code that imports the modules in a way the scan cannot see
-// (__import__, importlib) runs from the base snapshot and imports them
-// itself: the same result, later.
+// Besides its own interpreter and snapshot, an engine has a preloaded
+// variant, made the first time a job needs it: a second engine whose
+// snapshot has the modules of the preload set imported (numpy, whose
+// import costs far more than a whole run of a small program), on the
+// interpreter build that has them (numpy's: assets.NumpyWasm, with numpy's
+// Python part on sys.path). A job runs on the variant when a static scan
+// of its code (validate.ImportsAny) finds one of those modules imported,
+// its policy allows them all, and it can run warm; every other job runs on
+// the engine as before, and an engine that never sees such code never
+// compiles, snapshots or pools the variant. Code that imports the modules
+// in a way the scan cannot see (__import__, importlib) runs on the base
+// interpreter, as before: numpy is not there.
 //
-// The preloaded snapshot is cached like the base one: in memory, and in
-// the cache directory under a name keyed by the same sums plus the preload
-// set. Deterministic runs have one per seed, as for the base one (see
-// determinism.go). With a pool, the engine keeps a second pool of warm
-// instances restored from it, made at its first use, with the same
-// settings (its idle timeout lets the instances go).
+// The variant is an engine in its own right, with the same cache
+// directory and pool settings: its compiled module, its snapshot (cached
+// under a name keyed by the sums of what goes into it plus the preload
+// set) and its seeds' snapshots for deterministic runs are cached like the
+// base engine's, and its warm instances are its own (made at its first
+// use; the idle timeout lets them go).
 //
 // What a preloaded module could give away is what importing it gives: a
-// job starts from the preloaded snapshot only when its policy would let it
-// import every module of the set, so the preloaded modules (and what they
-// imported) are ones its code could have had anyway. The guard does not
-// trust sys.modules: an import is judged by the importer and the name, and
-// a module object by its name, loaded before the job or during it (see
-// internal/guard).
+// job runs on the variant only when its policy would let it import every
+// module of the set, so the preloaded modules (and what they imported)
+// are ones its code could have had anyway. The guard does not trust
+// sys.modules: an import is judged by the importer and the name, loaded
+// before the job or during it (see internal/guard); but loaded modules
+// that are neither dangerous nor private can be reached without an import
+// (typing's forward references evaluate in typing's globals), hence the
+// policy condition.
 
-// preloadModules is the preload set: the top-level modules the second
-// snapshot imports.
+// preloadModules is the preload set: the top-level modules the variant
+// imports.
 var preloadModules = []string{"numpy"}
+
+// numpyPath is where numpy's Python part is in the guest (the standard
+// library's mount holds numpy.zip beside python313.zip).
+const numpyPath = stdlibMount + "/numpy.zip"
+
+// variantConfig makes an engine a preloaded variant.
+type variantConfig struct {
+	interp   interpreter
+	warmArgs []string // sys.path entries (absolute) then modules, for warm.py
+}
+
+// variantFor returns the variant of an engine running interp that imports
+// mods: on the numpy build with numpy.zip on sys.path when mods hold numpy
+// and interp is the embedded build, else on interp itself.
+func variantFor(interp interpreter, mods []string) *variantConfig {
+	if slices.Contains(mods, "numpy") && interp.sum == assets.CPython313WasmSHA256 {
+		return &variantConfig{interp: numpyInterpreter(), warmArgs: append([]string{numpyPath}, mods...)}
+	}
+	return &variantConfig{interp: interp, warmArgs: mods}
+}
+
+// numpyInterpreter is the embedded build with numpy linked in.
+func numpyInterpreter() interpreter {
+	in := embeddedInterpreter()
+	in.name, in.wasm, in.sum = InterpreterSnapshot+"-numpy", assets.NumpyWasm, assets.NumpyWasmSHA256
+	// numpy.zip is on the same mount: both sums name what the guest sees.
+	in.stdlibSum += "+" + assets.NumpyZipSHA256
+	in.verify = numpyAssetErr
+	return in
+}
+
+// numpyAssetErr checks the numpy build and numpy.zip against their pinned
+// checksums, and what snapshotAssetErr checks, once a process.
+var numpyAssetErr = sync.OnceValue(func() error {
+	if err := snapshotAssetErr(); err != nil {
+		return err
+	}
+	if err := checkAsset(assets.NumpyWasm, assets.NumpyWasmSHA256, "assets/cpython313/python-numpy.wasm"); err != nil {
+		return err
+	}
+	return checkAssetFile(assets.CPython313Stdlib, "numpy.zip", assets.NumpyZipSHA256, "assets/cpython313/numpy.zip")
+})
 
 // preloadSet returns the engine's preload set, sorted: override when not
 // nil (tests set EngineConfig.preload), else preloadModules.
@@ -52,99 +97,76 @@ func preloadSet(override []string) []string {
 	return slices.Sorted(slices.Values(mods))
 }
 
-// preloadVariant is an engine's preloaded snapshot and its pool. Its
-// methods are safe for concurrent use.
+// preloadVariant is an engine's preloaded variant. Its methods are safe
+// for concurrent use.
 type preloadVariant struct {
-	mods []string // the preload set, sorted; none: no variant
+	mods []string     // the preload set, sorted; none: no variant
+	cfg  EngineConfig // the engine's, for the variant's
 
 	mu     sync.Mutex
-	snap   *snapshot // nil until first needed
-	err    error     // why it could not be had, for good
-	pool   *pool     // nil until first needed, or without a pool
+	engine *Engine // nil until first needed
+	err    error   // why it could not be made, for good
 	closed bool
-	taken  atomic.Int64 // snapshots taken rather than read from the cache
 }
 
-// preloadSnapshot returns the preloaded snapshot and its pool (nil without
-// one), loading or taking the snapshot on first use. It fails when the
-// engine has no snapshot to vary, or when taking it failed; then jobs use
-// the base snapshot.
-func (e *Engine) preloadSnapshot(ctx context.Context) (*snapshot, *pool, error) {
+// current returns the variant if it has been made.
+func (v *preloadVariant) current() *Engine {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.engine
+}
+
+// variant returns the preloaded variant, making it on first use, or nil when it cannot be
+// had. Making it (compiling or loading the interpreter, taking or reading
+// its snapshot) is not cut short by ctx: the job that asked first may go,
+// the others wait for the same variant.
+func (e *Engine) variant(ctx context.Context) *Engine {
 	v := &e.preload
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if v.snap == nil && v.err == nil {
-		v.snap, v.err = e.loadPreloaded(ctx)
+	if v.engine == nil && v.err == nil && !v.closed {
+		cfg := EngineConfig{
+			CacheDir: e.cacheDir, NoCache: e.cacheDir == "", CompilationWorkers: v.cfg.CompilationWorkers,
+			Pool: v.cfg.Pool, MaxContexts: v.cfg.MaxContexts,
+			preload: []string{}, variant: variantFor(e.interp, v.mods),
+		}
+		v.engine, v.err = NewEngine(context.WithoutCancel(ctx), cfg)
 		if v.err != nil {
-			slog.Warn("wasmbox: no preloaded snapshot; jobs importing its modules start from the base one", "modules", v.mods, "err", v.err)
+			slog.Warn("wasmbox: no preloaded variant; jobs importing its modules run on the base interpreter", "modules", v.mods, "err", v.err)
 		}
 	}
-	if v.err != nil {
-		return nil, nil, v.err
-	}
-	if v.pool == nil && e.pool != nil && !v.closed {
-		v.pool = newPool(e, e.pool.cfg, v.snap)
-	}
-	return v.snap, v.pool, nil
+	return v.engine
 }
 
-// loadPreloaded reads the preloaded snapshot from the cache directory, or
-// takes it and stores it there. Taking it is not cut short by ctx: the job
-// that asked first may go, the others wait for the same snapshot.
-func (e *Engine) loadPreloaded(ctx context.Context) (*snapshot, error) {
-	if e.snap == nil {
-		return nil, fmt.Errorf("wasmbox: the interpreter has no snapshot")
-	}
-	path := e.snapshotPathFor(e.preload.mods)
-	if s := readSnapshot(path); s != nil {
-		return s, nil
-	}
-	s, err := e.takeSnapshot(context.WithoutCancel(ctx), newSteppingClock(clockOrigin), e.preload.mods)
-	if err != nil {
-		return nil, fmt.Errorf("wasmbox: taking the preloaded snapshot: %w", err)
-	}
-	e.preload.taken.Add(1)
-	if path != "" {
-		if err := writeChecked(path, s.encode()); err != nil {
-			slog.Warn("wasmbox: could not cache the preloaded snapshot", "path", path, "err", err)
-		}
-	}
-	return s, nil
-}
-
-// readyCount is how many warm instances of the preloaded snapshot wait for
-// a job.
-func (v *preloadVariant) readyCount() int {
+// close closes the variant, if it was made; none is made after.
+func (v *preloadVariant) close(ctx context.Context) {
 	v.mu.Lock()
-	defer v.mu.Unlock()
-	return v.pool.readyCount()
-}
-
-// close ends the preloaded pool's instances; none is made after.
-func (v *preloadVariant) close() {
-	v.mu.Lock()
-	p := v.pool
+	engine := v.engine
 	v.closed = true
 	v.mu.Unlock()
-	p.close()
+	if engine != nil {
+		engine.Close(ctx)
+	}
 }
 
-// startFrom returns the snapshot and pool j starts from: the preloaded
-// ones when j asks for them, they can be had and the snapshot fits j's
-// memory limit; else the base ones.
-func (e *Engine) startFrom(ctx context.Context, j job) (*snapshot, *pool) {
-	if j.preload {
-		if snap, p, err := e.preloadSnapshot(ctx); err == nil && snap.size <= j.memoryLimit {
-			e.stats.preloaded.Add(1)
-			return snap, p
-		}
+// variantOf returns the variant that runs j, or nil when j runs on e: j
+// asks for it, can run warm (a fresh instance would not have the
+// variant's sys.path) and fits its snapshot in its memory limit.
+func (e *Engine) variantOf(ctx context.Context, j job) *Engine {
+	if !j.preload || warmArgv(j.argv) == nil || configuresInterpreter(j.env) {
+		return nil
 	}
-	return e.snap, e.pool
+	variant := e.variant(ctx)
+	if variant == nil || variant.snap == nil || variant.snap.size > j.memoryLimit {
+		return nil
+	}
+	e.stats.preloaded.Add(1)
+	return variant
 }
 
 // wantsPreload reports whether a job running src under policy p (nil: the
-// policy none) should start from the preloaded snapshot: src imports a
-// module of the preload set, and p allows every module of the set.
+// policy none) should run on the preloaded variant: src imports a module
+// of the preload set, and p allows every module of the set.
 func (e *Engine) wantsPreload(src []byte, p *validate.Policy) bool {
 	mods := e.preload.mods
 	if len(mods) == 0 {
@@ -164,7 +186,7 @@ func (e *Engine) wantsPreload(src []byte, p *validate.Policy) bool {
 // preloadFor is wantsPreload for the program of a python3 argv run in the
 // sandbox with working directory dir: the code of `python3 -c CODE`, or the
 // file of `python3 FILE`. Any other argv, or a file that cannot be read,
-// starts from the base snapshot.
+// runs on the engine.
 func (s *Sandbox) preloadFor(argv []string, dir string, p *validate.Policy) bool {
 	if len(s.engine.preload.mods) == 0 {
 		return false

@@ -218,32 +218,33 @@ func TestPreloadSnapshotCachedOnDisk(t *testing.T) {
 	// A preload set of its own, so that the cached file is this test's.
 	mods := []string{"fractions", "statistics"}
 	first := newPreloadEngine(t, mods, EngineConfig{})
-	path := first.snapshotPathFor(first.preload.mods)
+	v := variantFor(first.interp, first.preload.mods)
+	path := snapshotFile(first.cacheDir, v.interp, v.warmArgs)
 	require.NotEmpty(t, path, "the engine has a cache directory")
 	require.NotEqual(t, first.snapshotPath(), path)
 	os.Remove(path)
 
 	assertRan(t, 0, "True\n2\n", runCode(t, first, "none", loadedBefore, ExecOptions{}))
-	assert.Equal(t, int64(1), first.preload.taken.Load(), "the first engine takes the snapshot")
+	require.NotNil(t, first.preload.current(), "the variant is made")
+	assert.Equal(t, int64(1), first.preload.current().snapshotsTaken.Load(), "the first engine's variant takes the snapshot")
+	assert.Equal(t, path, first.preload.current().snapshotPath())
 	stored, err := os.ReadFile(path)
 	require.NoError(t, err, "the snapshot is cached")
 
 	second := newPreloadEngine(t, mods, EngineConfig{})
 	assertRan(t, 0, "True\n2\n", runCode(t, second, "none", loadedBefore, ExecOptions{}))
-	assert.Equal(t, int64(0), second.preload.taken.Load(), "the second engine reads it")
+	assert.Equal(t, int64(0), second.preload.current().snapshotsTaken.Load(), "the second engine's variant reads it")
 	assert.Equal(t, int64(1), second.Stats().Preloaded)
 	again, err := os.ReadFile(path)
 	require.NoError(t, err)
 	assert.True(t, bytes.Equal(stored, again), "the cached file is left as it was")
 }
 
-func TestPreloadNotTakenWithoutNeed(t *testing.T) {
+func TestPreloadNotMadeWithoutNeed(t *testing.T) {
 	e := newPreloadEngine(t, testPreload, EngineConfig{Pool: PoolConfig{Size: 1}})
 	assertRan(t, 0, "[1]\n", runCode(t, e, "strict", "import json\nprint(json.dumps([1]))\n", ExecOptions{}))
-	e.preload.mu.Lock()
-	defer e.preload.mu.Unlock()
-	assert.Nil(t, e.preload.snap, "no preloaded snapshot")
-	assert.Nil(t, e.preload.pool, "no preloaded pool")
+	assertRan(t, 0, "2\n", runCode(t, e, "none", "print(__import__('statistics').median([1, 2, 3]))\n", ExecOptions{}))
+	assert.Nil(t, e.preload.current(), "no variant")
 }
 
 // A fresh run of a program that imports a module of the preload set, from
