@@ -10,22 +10,35 @@ import (
 	"github.com/wasmbox/wasmbox/runtime"
 )
 
-// findSpecProbe exits 0 when the module named by its argument can be
-// imported, 3 when it cannot; it imports nothing itself.
-const findSpecProbe = "import importlib.util, sys; sys.exit(0 if importlib.util.find_spec(sys.argv[1]) else 3)"
+// importProbe is a program that imports mod, as a workload does (so that
+// wasmbox runs it where it would run the workload: see runtime's
+// preload.go), and exits 3 when that fails, with the first line of the
+// error that started it on stderr.
+func importProbe(mod string) string {
+	return fmt.Sprintf(`import sys
+try:
+    import %s
+except ImportError as e:
+    while e.__cause__ or e.__context__:
+        e = e.__cause__ or e.__context__
+    print(type(e).__name__ + ":", (str(e).strip().splitlines() or [""])[0], file=sys.stderr)
+    sys.exit(3)
+`, mod)
+}
 
-// moduleProbe answers which interpreters have the modules workloads need:
-// the guest (every wasmbox variant runs the same build) and the native
-// python3. Answers are kept.
+// moduleProbe answers which interpreters can import the modules workloads
+// need: the guest (every wasmbox variant runs the same build) and the
+// native python3. Answers are kept: "" when the module imports, else why
+// not.
 type moduleProbe struct {
 	engine *runtime.Engine
 	python *Python // nil: no native variant
-	guest  map[string]bool
-	native map[string]bool
+	guest  map[string]string
+	native map[string]string
 }
 
 func newModuleProbe(engine *runtime.Engine, python *Python) *moduleProbe {
-	return &moduleProbe{engine: engine, python: python, guest: map[string]bool{}, native: map[string]bool{}}
+	return &moduleProbe{engine: engine, python: python, guest: map[string]string{}, native: map[string]string{}}
 }
 
 // skips returns why each variant of vs that cannot run w cannot, by
@@ -38,21 +51,21 @@ func (p *moduleProbe) skips(ctx context.Context, w *Workload, vs []Variant) (map
 				continue
 			}
 			if v.Name() == NativeName {
-				ok, err := p.has(ctx, p.native, mod, p.nativeHas)
+				why, err := p.has(ctx, p.native, mod, p.nativeHas)
 				if err != nil {
 					return nil, fmt.Errorf("bench: asking %s for %s: %w", p.python.Path, mod, err)
 				}
-				if !ok {
-					out[v.Name()] = fmt.Sprintf("skipped: no %s in native python3 %s (--python names another)", mod, p.python.Path)
+				if why != "" {
+					out[v.Name()] = fmt.Sprintf("skipped: no %s in native python3 %s (--python names another): %s", mod, p.python.Path, why)
 				}
 				continue
 			}
-			ok, err := p.has(ctx, p.guest, mod, p.guestHas)
+			why, err := p.has(ctx, p.guest, mod, p.guestHas)
 			if err != nil {
 				return nil, fmt.Errorf("bench: asking the wasmbox interpreter for %s: %w", mod, err)
 			}
-			if !ok {
-				out[v.Name()] = fmt.Sprintf("skipped: no %s in this build", mod)
+			if why != "" {
+				out[v.Name()] = fmt.Sprintf("skipped: no %s in this build: %s", mod, why)
 			}
 		}
 	}
@@ -60,54 +73,55 @@ func (p *moduleProbe) skips(ctx context.Context, w *Workload, vs []Variant) (map
 }
 
 // has answers from cache, or asks probe and keeps the answer.
-func (p *moduleProbe) has(ctx context.Context, cache map[string]bool, mod string, probe func(context.Context, string) (bool, error)) (bool, error) {
-	if ok, known := cache[mod]; known {
-		return ok, nil
+func (p *moduleProbe) has(ctx context.Context, cache map[string]string, mod string, probe func(context.Context, string) (string, error)) (string, error) {
+	if why, known := cache[mod]; known {
+		return why, nil
 	}
-	ok, err := probe(ctx, mod)
+	why, err := probe(ctx, mod)
 	if err == nil {
-		cache[mod] = ok
+		cache[mod] = why
 	}
-	return ok, err
+	return why, err
 }
 
-// probeStatus turns the probe's exit status into an answer.
-func probeStatus(status int, stderr string) (bool, error) {
+// probeStatus turns the probe's exit status into an answer: "" when the
+// module imports, else the error it printed.
+func probeStatus(status int, stderr string) (string, error) {
 	switch status {
 	case 0:
-		return true, nil
+		return "", nil
 	case 3:
-		return false, nil
+		return tail(stderr), nil
 	}
-	return false, fmt.Errorf("the probe exited with status %d: %s", status, tail(stderr))
+	return "", fmt.Errorf("the probe exited with status %d: %s", status, tail(stderr))
 }
 
-func (p *moduleProbe) guestHas(ctx context.Context, mod string) (bool, error) {
+func (p *moduleProbe) guestHas(ctx context.Context, mod string) (string, error) {
 	s, err := p.engine.NewSandbox(runtime.SandboxConfig{Timeout: runTimeout})
 	if err != nil {
-		return false, err
+		return "", err
 	}
 	defer s.Destroy()
-	res, err := s.Exec(ctx, runtime.QuoteCommand([]string{"python3", "-c", findSpecProbe, mod}), runtime.ExecOptions{})
+	res, err := s.Exec(ctx, runtime.QuoteCommand([]string{"python3", "-c", importProbe(mod)}), runtime.ExecOptions{})
 	if err != nil {
-		return false, err
+		return "", err
 	}
 	return probeStatus(res.ExitCode, res.Stderr)
 }
 
-func (p *moduleProbe) nativeHas(ctx context.Context, mod string) (bool, error) {
+func (p *moduleProbe) nativeHas(ctx context.Context, mod string) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, runTimeout)
 	defer cancel()
 	var stderr strings.Builder
-	cmd := exec.CommandContext(ctx, p.python.Path, "-c", findSpecProbe, mod)
+	cmd := exec.CommandContext(ctx, p.python.Path, "-c", importProbe(mod))
 	cmd.Stderr = &stderr
 	err := cmd.Run()
 	var exit *exec.ExitError
 	switch {
 	case err == nil:
-		return true, nil
+		return "", nil
 	case errors.As(err, &exit):
 		return probeStatus(exit.ExitCode(), stderr.String())
 	}
-	return false, err
+	return "", err
 }
