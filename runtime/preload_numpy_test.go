@@ -1,0 +1,49 @@
+package runtime
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Code that imports numpy runs on the numpy build, with numpy.zip on
+// sys.path; other code on the base build.
+func TestPreloadNumpyRunsOnTheNumpyBuild(t *testing.T) {
+	const code = "import sys, _imp\nprint(sys.path[-1], bool(_imp.is_builtin('numpy._core._multiarray_umath')) or 'numpy' in sys.modules)\n"
+	base := runCode(t, testEngine, "none", code, ExecOptions{})
+	require.Equal(t, 0, base.ExitCode, base.Stderr)
+	assert.Equal(t, "/usr/local/lib/python3.13/lib-dynload False\n", base.Stdout)
+	before := testEngine.Stats().Preloaded
+	res := runCode(t, testEngine, "stdlib", "if False:\n    import numpy\nprint(1)\n", ExecOptions{})
+	assertRan(t, 0, "1\n", res)
+	assert.Equal(t, before+1, testEngine.Stats().Preloaded, "numpy code runs on the variant")
+	variant := testEngine.preload.current()
+	require.NotNil(t, variant)
+	assert.Equal(t, InterpreterSnapshot+"-numpy", variant.Interpreter())
+	res = runCode(t, testEngine, "none", code+"if False:\n    import numpy\n", ExecOptions{})
+	require.Equal(t, 0, res.ExitCode, res.Stderr)
+	assert.True(t, strings.HasPrefix(res.Stdout, numpyPath+" "), "sys.path ends with numpy.zip: %q", res.Stdout)
+}
+
+// numpy itself, preloaded: what a program prints, fresh random state in
+// each run, the same output for the same seed.
+func TestPreloadNumpy(t *testing.T) {
+	probe := runCode(t, testEngine, "none", "import sys, _imp\nprint(_imp.is_builtin('numpy._core._multiarray_umath'))\nif False:\n    import numpy\n", ExecOptions{})
+	require.Equal(t, 0, probe.ExitCode, probe.Stderr)
+	if probe.Stdout != "1\n" {
+		t.Skipf("the numpy build has no numpy._core._multiarray_umath built in (is_builtin printed %q): numpy cannot import", probe.Stdout)
+	}
+	res := runCode(t, testEngine, "none", "import sys\nloaded = 'numpy' in sys.modules\nimport numpy as np\nprint(loaded, np.linalg.norm(np.arange(10.0)))\n", ExecOptions{})
+	assertRan(t, 0, "True 16.881943016134134\n", res)
+	draw := "import numpy as np\nprint(np.random.rand(), np.random.default_rng().random())\n"
+	a := runCode(t, testEngine, "stdlib", draw, ExecOptions{})
+	b := runCode(t, testEngine, "stdlib", draw, ExecOptions{})
+	require.Equal(t, 0, a.ExitCode, a.Stderr)
+	assert.NotEqual(t, a.Stdout, b.Stdout, "each run draws afresh")
+	c := runCode(t, testEngine, "stdlib", draw, ExecOptions{Deterministic: true, Seed: 5})
+	d := runCode(t, testEngine, "stdlib", draw, ExecOptions{Deterministic: true, Seed: 5})
+	require.Equal(t, 0, c.ExitCode, c.Stderr)
+	assert.Equal(t, c.Stdout, d.Stdout, "the same seed draws the same")
+}
