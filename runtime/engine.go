@@ -153,10 +153,10 @@ func NewEngine(ctx context.Context, cfg EngineConfig) (*Engine, error) {
 		}
 		interp = customInterpreter(cfg.Wasm, sum)
 	}
-	wasm := interp.wasm
 	if cfg.variant != nil {
 		interp = cfg.variant.interp
 	}
+	wasm := interp.wasm
 	e := &Engine{interp: interp}
 	if cfg.variant != nil {
 		e.warmArgs = cfg.variant.warmArgs

@@ -73,11 +73,9 @@ def _wasmbox_finish(status, atexit=atexit, gc=gc, os=os, sys=sys):
 
 def _wasmbox_start():
     job = _wasmbox_job()
-    # A snapshot's copies would all share one random state.
     if "random" in sys.modules:
+        # A snapshot's copies would all share one random state.
         sys.modules["random"].seed()
-    if "numpy.random" in sys.modules:  # the preloaded snapshot's (preload.go)
-        sys.modules["numpy.random"].seed()
     os.environ.clear()
     os.environ.update(job["env"])
     argv = job["argv"]
