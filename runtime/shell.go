@@ -124,7 +124,7 @@ func (s *Sandbox) pythonCommand(cfg SandboxConfig, stages *pythonStages) shell.C
 		}
 		j := job{
 			argv: argv, env: envMap(inv.Env), stdin: inv.Stdin, stdout: inv.Stdout, stderr: inv.Stderr,
-			fs: s.fs, maxOpenFiles: cfg.MaxOpenFiles, memoryLimit: cfg.MemoryLimit, timeout: cfg.Timeout,
+			fs: s.fs, pkgs: cfg.Packages, maxOpenFiles: cfg.MaxOpenFiles, memoryLimit: cfg.MemoryLimit, timeout: cfg.Timeout,
 			deterministic: stages.deterministic, seed: stages.seed,
 		}
 		if stages.budget > 0 {

@@ -50,7 +50,10 @@ def _wasmbox_boot():
     # included (see guard.go); the "!" is not part of the name.
     blocked_attrs = frozenset(a.rstrip("!") for a in cfg["blockedAttrs"])
     core_attrs = frozenset(a[:-1] for a in cfg["blockedAttrs"] if a.endswith("!"))
-    prefixes = tuple(cfg["stdlibPrefixes"])
+    # Trusted code: the standard library's (and the host's programs'), then
+    # the operator's packages', which are library code but never the host.
+    host_prefixes = tuple(cfg["stdlibPrefixes"])
+    prefixes = host_prefixes + tuple(cfg.get("libraryPrefixes", ()))
     boot_globals = globals()
     real_import = builtins.__import__
     real_getattr, real_setattr, real_delattr = builtins.getattr, builtins.setattr, builtins.delattr
@@ -410,9 +413,13 @@ def _wasmbox_boot():
     # A file target under a trusted prefix is the host's own program (the
     # eval harness): it runs as written, and the guest's code it compiles
     # goes through transform() (see guarded_compile).
-    host = mode == "file" and os.path.realpath(filename).startswith(prefixes)
+    host = mode == "file" and os.path.realpath(filename).startswith(host_prefixes)
     try:
         if enforce:
+            # Caching bytecode marshals code and writes files, both refused
+            # to library code once armed: a module imported from source
+            # (the operator's packages) is compiled and not cached.
+            sys.dont_write_bytecode = True
             import _ast
 
             ast_node, ast_name, ast_class, ast_call = _ast.AST, _ast.Name, _ast.ClassDef, _ast.Call

@@ -85,8 +85,16 @@ type Config struct {
 	Bytecode []byte
 
 	// StdlibPrefixes replaces DefaultStdlibPrefixes when non-empty; tests on
-	// a native python3 pass its stdlib directory here.
+	// a native python3 pass its stdlib directory here. A file target under
+	// one of them is the host's own program and runs unguarded.
 	StdlibPrefixes []string
+
+	// LibraryPrefixes are more directories of trusted library code, the
+	// operator's packages (runtime.Packages): their code is judged as the
+	// standard library's, so it may import what it needs and the user code
+	// calling it stays held to the policy. Unlike StdlibPrefixes, a file
+	// target under one of them still runs as user code.
+	LibraryPrefixes []string
 }
 
 // bootConfig is what boot.py reads from argv[1], encoded by encode.
@@ -97,6 +105,7 @@ type bootConfig struct {
 	BlockedBuiltins []string
 	BlockedAttrs    []string
 	StdlibPrefixes  []string
+	LibraryPrefixes []string
 }
 
 // encode writes the config as lines KEY=ITEM\x1fITEM..., which boot.py
@@ -113,6 +122,7 @@ func (c bootConfig) encode() string {
 		{"blockedBuiltins", c.BlockedBuiltins},
 		{"blockedAttrs", c.BlockedAttrs},
 		{"stdlibPrefixes", c.StdlibPrefixes},
+		{"libraryPrefixes", c.LibraryPrefixes},
 	} {
 		if b.Len() > 0 {
 			b.WriteByte('\n')
@@ -160,6 +170,7 @@ func (c Config) Argv(p validate.Policy, mode, target string, args []string) []st
 		BlockedBuiltins: p.BlockedBuiltins(),
 		BlockedAttrs:    markCore(p.BlockedAttributes(), p.CoreAttributes()),
 		StdlibPrefixes:  prefixes,
+		LibraryPrefixes: c.LibraryPrefixes,
 	}.encode()
 	head := []string{"python3", "-c", bootSource}
 	if c.Bytecode != nil {
