@@ -228,7 +228,7 @@ type job struct {
 	stdout, stderr io.Writer
 	fs             *memFS
 	pkgs           *Packages // mounted beside fs; nil for none
-	maxOpenFiles   int // DefaultMaxOpenFiles when zero
+	maxOpenFiles   int       // DefaultMaxOpenFiles when zero
 	memoryLimit    uint64
 	timeout        time.Duration
 	deterministic  bool   // see determinism.go
