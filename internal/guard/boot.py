@@ -55,6 +55,7 @@ def _wasmbox_boot():
     host_prefixes = tuple(cfg["stdlibPrefixes"])
     prefixes = host_prefixes + tuple(cfg.get("libraryPrefixes", ()))
     boot_globals = globals()
+    user_globals = None  # __main__'s namespace, once made: never trusted unless the host's
     real_import = builtins.__import__
     real_getattr, real_setattr, real_delattr = builtins.getattr, builtins.setattr, builtins.delattr
     module_type = types.ModuleType
@@ -74,6 +75,10 @@ def _wasmbox_boot():
         g = frame.f_globals
         if g is boot_globals:
             return True
+        if g is user_globals:
+            # The program itself: a library file run as the program (a
+            # package's module) is the user's code like any other.
+            return host
         name = frame.f_code.co_filename
         if not (name.startswith(prefixes) or name.startswith("<frozen ")):
             return False
@@ -439,7 +444,7 @@ def _wasmbox_boot():
         return fail(e)
 
     main = module_type("__main__")
-    ns = main.__dict__
+    ns = user_globals = main.__dict__
     ns.update(__loader__=None, __spec__=None, __package__=None)
     if mode == "file":
         ns["__file__"] = filename

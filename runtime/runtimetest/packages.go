@@ -20,8 +20,8 @@ import (
 // PackageFiles returns the files of a small pure-Python package called name,
 // by path: name/__init__.py, a submodule name/text.py and a data file. Its
 // top(s) returns the most common word in s (using collections, which the
-// strict policy does not allow user code to import) and greeting() reads
-// the data file beside the code.
+// strict policy does not allow user code to import), greeting() reads
+// the data file beside the code, and the submodule name.paths imports os.
 func PackageFiles(name string) map[string]string {
 	return map[string]string{
 		name + "/__init__.py": `from collections import Counter
@@ -36,6 +36,7 @@ def greeting():
 `,
 		name + "/text.py":      "import re\n\n\ndef words(s):\n    return re.findall(r\"[a-z]+\", s.lower())\n",
 		name + "/greeting.txt": "hello from " + name + "\n",
+		name + "/paths.py":     "import os\n\n\ndef here():\n    return os.path.basename(os.path.dirname(__file__))\n",
 	}
 }
 
