@@ -4,6 +4,8 @@ import (
 	"archive/zip"
 	"bufio"
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -46,6 +48,7 @@ import (
 type Packages struct {
 	entries []string // sys.path entries, in the guest, in the order loaded
 	tree    *memTree // the files under PackagesDir
+	sum     string   // see Sum
 }
 
 // PackagesDir is the read-only directory of the guest under which packages
@@ -83,7 +86,19 @@ func LoadPackages(paths ...string) (*Packages, error) {
 		}
 		p.entries = append(p.entries, PackagesDir+"/"+label)
 	}
+	sum := sha256.Sum256([]byte(strings.Join(p.entries, "\n") + "\n\n" + p.tree.sum()))
+	p.sum = hex.EncodeToString(sum[:])
 	return p, nil
+}
+
+// Sum returns the SHA-256, in hex, of what the guest sees of the packages:
+// their order on sys.path and every file's path and contents. Two loads of the same files give the same
+// sum. It is "" for nil.
+func (p *Packages) Sum() string {
+	if p == nil {
+		return ""
+	}
+	return p.sum
 }
 
 // SysPath returns the directories the packages put on sys.path, in the
@@ -113,6 +128,9 @@ func mountLabel(src string, used map[string]bool) string {
 // load adds the package at src to the tree under label.
 func (p *Packages) load(src, label string) error {
 	info, err := os.Stat(src)
+	if pe := (*fs.PathError)(nil); errors.As(err, &pe) && pe.Path == src {
+		err = pe.Err // the path is named once
+	}
 	if err != nil {
 		return fmt.Errorf("wasmbox: package %s: %w", src, err)
 	}

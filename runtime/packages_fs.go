@@ -2,7 +2,10 @@ package runtime
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"maps"
@@ -24,10 +27,9 @@ import (
 // others to the sandbox's filesystem. The routing is by the lexically
 // cleaned path, the name the guard's trust is judged by too (a file is
 // trusted as library code by its name starting with PackagesDir), so no
-// file of the sandbox's can be reached under that name.
-//
-// The shell's built-in utilities (ls, cat, ...) work on the sandbox's
-// filesystem directly and do not see the packages; python3 does.
+// file of the sandbox's can be reached under that name. The shell's
+// utilities (ls, cat, ...) get the same view; the Sandbox's own file methods
+// (WriteFile, ReadFile, ...) work on its filesystem alone.
 
 // packagesRoot is the root filesystem of an instance whose job has
 // packages.
@@ -212,6 +214,27 @@ func (t *memTree) add(name string, data []byte) error {
 	}
 	dir.children[base] = &treeNode{name: base, data: data}
 	return nil
+}
+
+// sum hashes the tree: each file's path, size and contents, each
+// directory's path, in walk order.
+func (t *memTree) sum() string {
+	h := sha256.New()
+	var walk func(prefix string, n *treeNode)
+	walk = func(prefix string, n *treeNode) {
+		for _, name := range slices.Sorted(maps.Keys(n.children)) {
+			c, p := n.children[name], prefix+"/"+name
+			if c.isDir() {
+				fmt.Fprintf(h, "d %s\n", p)
+				walk(p, c)
+				continue
+			}
+			fmt.Fprintf(h, "f %s %d\n", p, len(c.data))
+			h.Write(c.data)
+		}
+	}
+	walk("", t.root)
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // Open implements fs.FS.

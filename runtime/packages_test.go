@@ -183,19 +183,22 @@ print(sorted(os.listdir("/opt/wasmbox/packages")) if os.path.exists("/opt/wasmbo
 }
 
 // The packages of a sandbox are there for every python3 its shell runs,
-// and for deterministic runs.
+// for deterministic runs, and for the shell's utilities, read-only.
 func TestPackagesShell(t *testing.T) {
 	s := newSandbox(t, SandboxConfig{Packages: loadPackages(t, testPackages(t)["wheel"])})
 	for name, tc := range map[string]struct {
 		command string
 		opts    ExecOptions
+		want    string
 	}{
-		"plain":         {`python3 -c "import wbpkg; print(wbpkg.top('a b b'))"`, ExecOptions{}},
-		"in-dir":        {`cd /tmp && python3 -c "import wbpkg; print(wbpkg.top('a b b'))"`, ExecOptions{}},
-		"deterministic": {`python3 -c "import wbpkg; print(wbpkg.top('a b b'))"`, ExecOptions{Deterministic: true}},
+		"plain":         {`python3 -c "import wbpkg; print(wbpkg.top('a b b'))"`, ExecOptions{}, "b\n"},
+		"in-dir":        {`cd /tmp && python3 -c "import wbpkg; print(wbpkg.top('a b b'))"`, ExecOptions{}, "b\n"},
+		"deterministic": {`python3 -c "import wbpkg; print(wbpkg.top('a b b'))"`, ExecOptions{Deterministic: true}, "b\n"},
+		"utilities": {`ls /opt/wasmbox/packages; rm /opt/wasmbox/packages/*/wbpkg/text.py 2>/dev/null || echo refused`, ExecOptions{},
+			"wbpkg-1.0-py3-none-any.whl\nrefused\n"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			assertRan(t, 0, "b\n", execIn(t, s, tc.command, tc.opts))
+			assertRan(t, 0, tc.want, execIn(t, s, tc.command, tc.opts))
 		})
 	}
 }

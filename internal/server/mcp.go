@@ -15,7 +15,7 @@ const mcpPath = "/mcp"
 // /v1/run and /v1/test.
 func (s *Server) newMCPHandler() (http.HandlerFunc, error) {
 	svc, err := mcp.New(mcp.Config{
-		Engine: s.engine, Version: s.cfg.Version,
+		Engine: s.engine, Packages: s.cfg.Packages, Version: s.cfg.Version,
 		Timeout: s.cfg.Timeout, MaxTimeout: s.cfg.MaxTimeout, Memory: s.cfg.Memory, MaxOutput: s.cfg.MaxOutput,
 		MaxBody: s.cfg.MaxBody, Acquire: s.mcpSlot, Logger: s.log,
 	})
