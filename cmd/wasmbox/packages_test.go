@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"testing"
 
@@ -134,4 +135,35 @@ func TestPackagesServe(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 0, ex.exitCode, "stderr: %s", ex.stderr.String())
 	assert.Equal(t, "hello from wbpkg\n", ex.stdout.String())
+}
+
+// A replay bundle names the packages and what they held: it replays with
+// them, and refuses to when they have changed. Changed packages also miss
+// the result cache.
+func TestPackagesReplayAndCache(t *testing.T) {
+	dir := t.TempDir()
+	pkg := runtimetest.WriteDir(t, filepath.Join(dir, "site", "wbval"), map[string]string{"__init__.py": "VALUE = 1\n"})
+	eval := writeFile(t, "eval.py", "import wbval\n\ndef evaluate(x):\n    return wbval.VALUE\n")
+	cases := writeFile(t, "cases.jsonl", `{"name": "one", "input": 0, "expected": 3}`+"\n")
+	replays := filepath.Join(dir, "replays")
+	test := func() string {
+		stdout, stderr, code := cli(t, "", "test", "--packages", pkg, "--policy", "none", "--deterministic",
+			"--eval", eval, "--cases", cases, "--json", "--replay-dir", replays)
+		require.Equal(t, exitTestFailed, code, "stderr: %s", stderr)
+		var rep struct{ Cases []struct{ Actual any } }
+		require.NoError(t, json.Unmarshal([]byte(stdout), &rep))
+		require.Len(t, rep.Cases, 1)
+		return fmt.Sprint(rep.Cases[0].Actual)
+	}
+	assert.Equal(t, "1", test())
+	bundle := filepath.Join(replays, "case-1.json")
+	stdout, stderr, code := cli(t, "", "replay", bundle)
+	assert.Equal(t, 0, code, "stderr: %s", stderr)
+	assert.Equal(t, "one: fail actual=1, as recorded\n", stdout)
+
+	runtimetest.WriteDir(t, pkg, map[string]string{"__init__.py": "VALUE = 2\n"})
+	_, stderr, code = cli(t, "", "replay", bundle)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "do not hold what the recorded run's did")
+	assert.Equal(t, "2", test(), "the changed package's result, not the cached one")
 }
