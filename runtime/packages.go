@@ -112,8 +112,9 @@ func (p *Packages) SysPath() []string {
 
 // mountLabel names the directory under PackagesDir that src is mounted in:
 // its base name, with "-2", "-3", ... after it when two packages share one.
+// A ':' becomes '_': the name goes into PYTHONPATH, which ':' separates.
 func mountLabel(src string, used map[string]bool) string {
-	base := filepath.Base(filepath.Clean(src))
+	base := strings.ReplaceAll(filepath.Base(filepath.Clean(src)), ":", "_")
 	if base == "." || base == string(filepath.Separator) || base == ".." {
 		base = "package"
 	}
@@ -229,7 +230,7 @@ func (p *Packages) loadArchive(src, label string, wheel bool) error {
 			return fmt.Errorf("wasmbox: package %s: member %q: %v: %w", src, f.Name, err, ErrBadPackage)
 		}
 		if err := p.tree.add(path.Join(label, name), data); err != nil {
-			return fmt.Errorf("wasmbox: package %s: member %q: %w", src, f.Name, err)
+			return fmt.Errorf("wasmbox: package %s: member %q: %v: %w", src, f.Name, err, ErrBadPackage)
 		}
 	}
 	return nil
@@ -310,7 +311,7 @@ func checkWheel(src string, zr *zip.Reader) (string, error) {
 		}
 	}
 	switch {
-	case purelib != "true":
+	case !strings.EqualFold(purelib, "true"):
 		return "", fmt.Errorf("wasmbox: package %s: %s says Root-Is-Purelib: %q, not true: the wheel is platform-specific: %w", src, wheelFile.Name, purelib, ErrNotPurePython)
 	case tags == 0:
 		return "", fmt.Errorf("wasmbox: package %s: %s lists no Tag: %w", src, wheelFile.Name, ErrBadPackage)

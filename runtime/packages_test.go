@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -78,7 +79,9 @@ func TestPackagesImport(t *testing.T) {
 func TestPackagesSysPath(t *testing.T) {
 	paths := testPackages(t)
 	pkgs := loadPackages(t, paths["wheel"], paths["package-dir"])
-	want := "['/tmp', '/extra', '/opt/wasmbox/packages/wbpkg-1.0-py3-none-any.whl', '/opt/wasmbox/packages/wbpkg', '/usr/local/lib/python313.zip']\n"
+	entries := []string{"/opt/wasmbox/packages/wbpkg-1.0-py3-none-any.whl", "/opt/wasmbox/packages/wbpkg"}
+	require.Equal(t, entries, pkgs.SysPath())
+	want := "['/tmp', '/extra', '" + strings.Join(entries, "', '") + "', '/usr/local/lib/python313.zip']\n"
 	for name, env := range map[string]map[string]string{
 		"warm":  {"PYTHONPATH": "/extra"},
 		"fresh": {"PYTHONPATH": "/extra", "PYTHONHASHSEED": "0"},
@@ -256,4 +259,17 @@ func TestPackagesFileTargetIsUserCode(t *testing.T) {
 	res := execIn(t, s, "python3 /opt/wasmbox/packages/wbpkg/wbpkg/paths.py", ExecOptions{Policy: policyOf(t, "strict")})
 	assert.Equal(t, 1, res.ExitCode)
 	assert.Contains(t, res.Stderr, "import of 'os' is blocked by the wasmbox strict policy")
+}
+
+// Each package gets a directory named after it, made unique, and safe in
+// PYTHONPATH.
+func TestPackagesMountNames(t *testing.T) {
+	files := map[string]string{"__init__.py": ""}
+	a := runtimetest.WriteDir(t, filepath.Join(t.TempDir(), "wbpkg"), files)
+	b := runtimetest.WriteDir(t, filepath.Join(t.TempDir(), "wbpkg"), files)
+	colon := runtimetest.WriteZip(t, filepath.Join(t.TempDir(), "a:b.zip"), map[string]string{"ab.py": ""})
+	pkgs := loadPackages(t, a, b, colon)
+	assert.Equal(t, []string{PackagesDir + "/wbpkg", PackagesDir + "/wbpkg-2", PackagesDir + "/a_b.zip"}, pkgs.SysPath())
+	res := runWith(t, pkgs, "none", nil, "import ab, wbpkg\nprint(wbpkg.__file__)\n", ExecOptions{})
+	assertRan(t, 0, "/opt/wasmbox/packages/wbpkg/wbpkg/__init__.py\n", res)
 }
