@@ -273,3 +273,27 @@ func TestPackagesMountNames(t *testing.T) {
 	res := runWith(t, pkgs, "none", nil, "import ab, wbpkg\nprint(wbpkg.__file__)\n", ExecOptions{})
 	assertRan(t, 0, "/opt/wasmbox/packages/wbpkg/wbpkg/__init__.py\n", res)
 }
+
+// Only the packages' own files are trusted: a file the sandbox's filesystem
+// holds under PackagesDir is never library code, and with packages mounted
+// the guest cannot see it at all.
+func TestPackagesDirNotForgeable(t *testing.T) {
+	forged := "import os\nprint('forged', os.sep)\n"
+	for name, tc := range map[string]struct {
+		pkgs *Packages
+		want string
+	}{
+		"no packages": {nil, "import of 'os' is blocked by the wasmbox strict policy"},
+		"packages":    {loadPackages(t, testPackages(t)["zip"]), "No module named 'evil'"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := newSandbox(t, SandboxConfig{Packages: tc.pkgs})
+			require.NoError(t, s.WriteFile(PackagesDir+"/evil/evil.py", []byte(forged)))
+			res := execIn(t, s, `python3 -c 'import sys; sys.path.append("/opt/wasmbox/packages/evil"); import evil'`,
+				ExecOptions{Policy: policyOf(t, "strict", "sys", "evil")})
+			assert.Equal(t, 1, res.ExitCode)
+			assert.Empty(t, res.Stdout)
+			assert.Contains(t, res.Stderr, tc.want)
+		})
+	}
+}
