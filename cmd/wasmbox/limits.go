@@ -66,7 +66,7 @@ func (l *limitFlags) registerLimits(fs *pflag.FlagSet, timeoutHelp string) {
 // registerPackagesFlag registers --packages, which may be given more than
 // once.
 func registerPackagesFlag(fs *pflag.FlagSet, paths *[]string) {
-	fs.StringArrayVar(paths, "packages", nil, "a directory, .zip or pure-Python .whl mounted read-only under "+runtime.PackagesDir+" and put on sys.path (repeatable)")
+	fs.StringArrayVar(paths, "packages", nil, "mount `PATH` (a directory, .zip or pure-Python .whl) read-only under "+runtime.PackagesDir+" and put it on sys.path (repeatable)")
 }
 
 // loadPackages loads the packages --packages names (nil for none).
