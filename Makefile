@@ -34,7 +34,7 @@ run: build
 # the HAProxy test, then a short pass of every fuzz target.
 test: build
 	./$(BIN) run -c 'pass'
-	$(GO) vet -stdmethods=false ./...  # memfs implements wazero's Seek, not io.Seeker
+	$(GO) vet -stdmethods=false ./...  # runtime's memFile.Seek returns an Errno as wazero's experimental/sys.File requires; stdmethods (its only finding) wants io.Seeker's error
 	$(GO) test -race -timeout 30m ./...
 	@$(MAKE) --no-print-directory install-test
 	@$(MAKE) --no-print-directory scale-test

@@ -148,7 +148,7 @@ func NewEngine(ctx context.Context, cfg EngineConfig) (*Engine, error) {
 	if !cfg.NoCache {
 		dir, err := cacheDir(cfg.CacheDir)
 		if err == nil {
-			cache, err = wazero.NewCompilationCacheWithDir(dir)
+			cache, err = newCompilationCache(dir)
 		}
 		if err != nil {
 			slog.Warn("wasmbox: compilation cache disabled, compiling in memory", "dir", dir, "err", err)
@@ -170,7 +170,7 @@ func NewEngine(ctx context.Context, cfg EngineConfig) (*Engine, error) {
 	// module on one core; the embedded files' checksums and the cached
 	// snapshot are read on another meanwhile.
 	verified := make(chan error, 1)
-	go func() { verified <- interp.verifyEmbedded() }()
+	go func(dir string) { verified <- interp.verifyEmbedded(dir) }(e.cacheDir)
 	var cachedSnap chan *snapshot
 	if e.reactor {
 		cachedSnap = make(chan *snapshot, 1)

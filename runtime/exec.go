@@ -110,8 +110,8 @@ func (s *Sandbox) run(ctx context.Context, command string, argv []string, argvEr
 	if opts.CPUBudget < 0 {
 		return nil, fmt.Errorf("wasmbox: the CPU budget must not be negative, got %d", opts.CPUBudget)
 	}
-	j := job{argv: argv, env: cfg.Env, stdin: opts.Stdin, stdout: stdout, stderr: stderr, fs: s.fs, pkgs: cfg.Packages, maxOpenFiles: cfg.MaxOpenFiles, memoryLimit: cfg.MemoryLimit, timeout: cfg.Timeout,
-		deterministic: opts.Deterministic, seed: opts.Seed, budget: opts.CPUBudget}
+	j := s.newJob(cfg, argv, cfg.Env, opts.Stdin, stdout, stderr, opts.Deterministic, opts.Seed)
+	j.budget = opts.CPUBudget
 	runErr, stopped, alloc, work := s.engine.runJob(ctx, j, func() { start = time.Now() })
 	res.MemoryExceeded = alloc.exceeded.Load()
 	res.CPUUnits = work
@@ -219,6 +219,17 @@ func (s *Sandbox) guestArgv(command string, policy *validate.Policy) ([]string, 
 		return nil, err
 	}
 	return s.engine.guardConfig(s.cfg.Packages).Argv(*policy, mode, target, args), nil
+}
+
+// newJob is a job that runs argv over the sandbox's files and cfg's
+// packages under cfg's limits (open files, memory, timeout), with env and the standard streams,
+// deterministically with seed if deterministic is set.
+func (s *Sandbox) newJob(cfg SandboxConfig, argv []string, env map[string]string, stdin io.Reader, stdout, stderr io.Writer, deterministic bool, seed uint64) job {
+	return job{
+		argv: argv, env: env, stdin: stdin, stdout: stdout, stderr: stderr,
+		fs: s.fs, pkgs: cfg.Packages, maxOpenFiles: cfg.MaxOpenFiles, memoryLimit: cfg.MemoryLimit, timeout: cfg.Timeout,
+		deterministic: deterministic, seed: seed,
+	}
 }
 
 // classify sets res.ExitCode (and TimedOut) from how the instance ended

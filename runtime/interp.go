@@ -48,7 +48,7 @@ type interpreter struct {
 	stdlibPrefixes []string
 	// verify checks embedded files against the sums pinned in package
 	// assets (nil: nothing to check). It hashes some 20 MB, so NewEngine
-	// runs it beside the compilation.
+	// runs it beside the compilation, and once per binary (verifyEmbedded).
 	verify func() error
 }
 
@@ -61,12 +61,14 @@ var snapshotAssetErr = sync.OnceValue(func() error {
 	return checkAssetFile(assets.CPython313Stdlib, "python313.zip", assets.CPython313StdlibSHA256, "assets/cpython313/python313.zip")
 })
 
-// verifyEmbedded runs verify, if the interpreter has one.
-func (in interpreter) verifyEmbedded() error {
+// verifyEmbedded runs verify, if the interpreter has one, once per binary:
+// a stamp in cacheDir ("": none) records that this binary's embedded files
+// passed (see embedstamp.go).
+func (in interpreter) verifyEmbedded(cacheDir string) error {
 	if in.verify == nil {
 		return nil
 	}
-	return in.verify()
+	return verifyStamped(embedStampPath(cacheDir, in.sum, in.stdlibSum), in.verify)
 }
 
 // embeddedInterpreter is the interpreter an engine runs unless

@@ -122,11 +122,7 @@ func (s *Sandbox) pythonCommand(cfg SandboxConfig, stages *pythonStages) shell.C
 		if inv.Dir != "/" {
 			argv = inDir(inv.Dir, argv)
 		}
-		j := job{
-			argv: argv, env: envMap(inv.Env), stdin: inv.Stdin, stdout: inv.Stdout, stderr: inv.Stderr,
-			fs: s.fs, pkgs: cfg.Packages, maxOpenFiles: cfg.MaxOpenFiles, memoryLimit: cfg.MemoryLimit, timeout: cfg.Timeout,
-			deterministic: stages.deterministic, seed: stages.seed,
-		}
+		j := s.newJob(cfg, argv, envMap(inv.Env), inv.Stdin, inv.Stdout, inv.Stderr, stages.deterministic, stages.seed)
 		if stages.budget > 0 {
 			j.budget = stages.budget - stages.work.Load()
 			if j.budget <= 0 {

@@ -28,12 +28,14 @@ const exitBenchFailed = 1
 // (shape: bench.Report). Exit 0 done, 1 a run failed, 2 usage error, 130
 // interrupted.
 func benchCmd(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("bench", "wasmbox bench [--runs N] [--workloads LIST] [--concurrency N] [--contexts=false] [--json]", stderr)
+	fs := newFlagSet("bench", "wasmbox bench [--runs N] [--workloads LIST] [--concurrency N] [--contexts=false] [--cli-server=false] [--server ADDR] [--json]", stderr)
 	runs := fs.Int("runs", 20, "measured runs per workload and variant one at a time; then max(N, --concurrency) runs at --concurrency")
 	workloads := fs.String("workloads", strings.Join(bench.WorkloadNames(), ","), "comma-separated workloads to run")
 	concurrency := fs.Int("concurrency", goruntime.NumCPU(), "runs in flight at once in the concurrent measurement")
 	contexts := fs.Bool("contexts", true, "also measure code contexts: create, run, fork, save and resume")
 	asJSON := fs.Bool("json", false, "print the report as JSON instead of a table")
+	cliServer := fs.Bool("cli-server", true, "also measure wasmbox run --server (wasmbox-cli-server)")
+	server := fs.String("server", "", "the wasmbox serve that wasmbox-cli-server sends its runs to: http://HOST:PORT or unix:PATH (default: one started on a temporary unix socket)")
 	if status, done := parseFlags(fs, args, stdout); done {
 		return status
 	}
@@ -56,7 +58,12 @@ func benchCmd(args []string, stdout, stderr io.Writer) int {
 		return usageError(stderr, "bench", "--workloads: %v", err)
 	}
 
-	cfg := bench.Config{Runs: *runs, Concurrency: *concurrency, Workloads: names, Contexts: *contexts}
+	if fs.Changed("server") {
+		if _, _, err := serverEndpoint(*server); err != nil {
+			return usageError(stderr, "bench", "%v", err)
+		}
+	}
+	cfg := bench.Config{Runs: *runs, Concurrency: *concurrency, Workloads: names, Contexts: *contexts, CLIServer: *cliServer, Server: *server}
 	if exe, err := os.Executable(); err == nil {
 		cfg.CLI = exe
 	} else {

@@ -13,12 +13,17 @@ import (
 	"github.com/wasmbox/wasmbox/assets"
 )
 
-// benchVariants are the variants expected in a report on this machine.
-func benchVariants() []string {
-	if _, err := exec.LookPath("python3"); err != nil {
-		return []string{"wasmbox", "wasmbox-warm", "wasmbox-cli"}
+// benchVariants are the variants expected in a report on this machine for
+// a script workload, or for eval100 (which `run --server` cannot run).
+func benchVariants(eval bool) []string {
+	vs := []string{"wasmbox", "wasmbox-warm", "wasmbox-cli"}
+	if !eval {
+		vs = append(vs, "wasmbox-cli-server")
 	}
-	return []string{"native", "wasmbox", "wasmbox-warm", "wasmbox-cli"}
+	if _, err := exec.LookPath("python3"); err != nil {
+		return vs
+	}
+	return append([]string{"native"}, vs...)
 }
 
 func TestBenchTable(t *testing.T) {
@@ -33,7 +38,7 @@ func TestBenchTable(t *testing.T) {
 	for _, m := range row.FindAllStringSubmatch(stdout, -1) {
 		got = append(got, m[1])
 	}
-	assert.Equal(t, benchVariants(), got, "rows:\n%s", stdout)
+	assert.Equal(t, benchVariants(false), got, "rows:\n%s", stdout)
 	ctxRow := regexp.MustCompile(`(?m)^(create|run|fork|save|resume)\s+\d+\.\dms\s+\d+\.\dms\s+(\d+\.\dMiB|-)$`)
 	got = nil
 	for _, m := range ctxRow.FindAllStringSubmatch(stdout, -1) {
@@ -90,7 +95,7 @@ func TestBenchJSON(t *testing.T) {
 			}
 		})
 	}
-	assert.Equal(t, benchVariants(), variants)
+	assert.Equal(t, benchVariants(true), variants)
 }
 
 // benchRatios is the vsNative object of `bench --json`.
@@ -114,6 +119,7 @@ func TestBenchUsageErrors(t *testing.T) {
 		{"workload twice", []string{"--workloads", "hello,hello"}, `workload "hello" is listed twice`},
 		{"runs not a number", []string{"--runs", "many"}, `invalid argument "many"`},
 		{"extra argument", []string{"extra"}, `unexpected argument "extra"`},
+		{"bad server", []string{"--server", "localhost:8080"}, `--server "localhost:8080": give http://HOST:PORT`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			stdout, stderr, exit := cli(t, "", append([]string{"bench"}, tc.args...)...)

@@ -30,6 +30,8 @@ func mcpCmd(args []string, stdout, stderr io.Writer) int {
 	maxTimeout := fs.Duration("max-timeout", server.DefaultMaxTimeout, "the most time any call may ask for")
 	maxOutput := fs.String("max-output", "1MiB", "cap on each of stdout and stderr of run_python")
 	concurrency := fs.Int("max-concurrency", 0, "calls running at once; more wait (default the CPU count)")
+	maxContexts := fs.Int("max-contexts", mcp.DefaultMaxContexts, "most code contexts run_python keeps alive at once (each may hold --memory and its files)")
+	contextTTL := fs.Duration("context-ttl", mcp.DefaultContextTTL, "a code context idle this long ends, and its state with it")
 	if status, done := parseFlags(fs, args, stdout); done {
 		return status
 	}
@@ -55,11 +57,15 @@ func mcpCmd(args []string, stdout, stderr io.Writer) int {
 		return usageError(stderr, "mcp", "--timeout %v is above --max-timeout %v", cfg.Timeout, *maxTimeout)
 	case *concurrency < 0 || fs.Changed("max-concurrency") && *concurrency == 0:
 		return usageError(stderr, "mcp", "--max-concurrency must be positive")
+	case *maxContexts <= 0:
+		return usageError(stderr, "mcp", "--max-contexts must be positive")
+	case *contextTTL <= 0:
+		return usageError(stderr, "mcp", "--context-ttl must be positive")
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	engine, err := runtime.NewEngine(ctx, runtime.EngineConfig{})
+	engine, err := runtime.NewEngine(ctx, runtime.EngineConfig{MaxContexts: *maxContexts})
 	if err != nil {
 		fmt.Fprintf(stderr, "wasmbox mcp: %v\n", err)
 		return runtime.ExitSandboxFailure
@@ -69,11 +75,13 @@ func mcpCmd(args []string, stdout, stderr io.Writer) int {
 		Engine: engine, Packages: cfg.Packages, Version: version,
 		Timeout: cfg.Timeout, MaxTimeout: *maxTimeout, Memory: cfg.MemoryLimit, MaxOutput: int64(outCap),
 		Policy: limits.policy, AllowImports: allow, MaxConcurrency: *concurrency,
+		MaxContexts: *maxContexts, ContextTTL: *contextTTL,
 		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	})
 	if err != nil {
 		return usageError(stderr, "mcp", "%v", err)
 	}
+	defer svc.Close()
 	if err := svc.Run(ctx, &sdk.StdioTransport{}); err != nil && ctx.Err() == nil {
 		fmt.Fprintf(stderr, "wasmbox mcp: %v\n", err)
 		return exitServeFailed

@@ -67,6 +67,7 @@ type clientRun struct {
 	Output, ExitCode, Timeout, Rejected, Check, TestEval toolResult
 	Progress                                             []struct{ Progress, Total float64 }
 	BadArgs                                              map[string]toolResult
+	Contexts                                             map[string]toolResult
 	Concurrent                                           []toolResult
 }
 
@@ -113,6 +114,9 @@ func checkMCPRun(t *testing.T, run clientRun) {
 			assert.Equal(t, "object", tool.InputSchema["type"], tool.Name)
 			assert.Equal(t, "object", tool.OutputSchema["type"], tool.Name)
 			assert.NotEmpty(t, tool.OutputSchema["properties"], tool.Name)
+			if tool.Name == "run_python" {
+				assert.Contains(t, tool.InputSchema["properties"], "context")
+			}
 		}
 		assert.ElementsMatch(t, []string{"run_python", "check_python", "test_eval"}, names)
 	})
@@ -138,6 +142,7 @@ func checkMCPRun(t *testing.T, run clientRun) {
 			}
 		})
 	}
+	t.Run("contexts", func(t *testing.T) { checkMCPContexts(t, run.Contexts) })
 	t.Run("violations", func(t *testing.T) {
 		require.NotNil(t, run.Rejected.Result)
 		v, _ := run.Rejected.Result.StructuredContent["violations"].([]any)
@@ -182,6 +187,66 @@ func checkMCPRun(t *testing.T, run clientRun) {
 	})
 }
 
+// checkMCPContexts checks the run_python calls that named a context, as
+// client.mjs made them.
+func checkMCPContexts(t *testing.T, got map[string]toolResult) {
+	// result returns the call's structured content, and whether it was an
+	// error.
+	result := func(t *testing.T, name string) (map[string]any, bool) {
+		t.Helper()
+		r := got[name]
+		require.NotNil(t, r.Result, "%s: error %s", name, r.Error)
+		return r.Result.StructuredContent, r.Result.IsError
+	}
+	// texts are the text forms of an execution's results.
+	texts := func(x map[string]any) []any {
+		out := []any{}
+		results, _ := x["results"].([]any)
+		for _, r := range results {
+			out = append(out, r.(map[string]any)["text"])
+		}
+		return out
+	}
+	errorOf := func(x map[string]any) map[string]any {
+		e, _ := x["error"].(map[string]any)
+		return e
+	}
+	t.Run("state lasts", func(t *testing.T) {
+		set, isError := result(t, "set")
+		assert.False(t, isError)
+		assert.Equal(t, map[string]any{"name": "ts-a", "created": true}, set["context"])
+		next, isError := result(t, "next")
+		assert.False(t, isError)
+		assert.Equal(t, []any{"42"}, texts(next))
+		assert.Equal(t, map[string]any{"name": "ts-a", "created": false}, next["context"])
+		assert.Equal(t, 2.0, next["executionCount"])
+	})
+	t.Run("isolated", func(t *testing.T) {
+		other, isError := result(t, "other")
+		assert.True(t, isError)
+		assert.Equal(t, "NameError", errorOf(other)["name"])
+		assert.Equal(t, true, other["context"].(map[string]any)["created"])
+	})
+	t.Run("exception", func(t *testing.T) {
+		raised, isError := result(t, "raised")
+		assert.True(t, isError)
+		assert.Equal(t, "ZeroDivisionError", errorOf(raised)["name"])
+		assert.Equal(t, 2.0, errorOf(raised)["lineNumber"])
+		assert.Equal(t, []any{"before\n"}, raised["logs"].(map[string]any)["stdout"])
+	})
+	t.Run("timeout loses the context", func(t *testing.T) {
+		timeout, isError := result(t, "timeout")
+		assert.True(t, isError)
+		assert.Equal(t, "TimeoutError", errorOf(timeout)["name"])
+		assert.Contains(t, errorOf(timeout)["message"], "the context's state was lost: a run passed its 500ms timeout and was stopped")
+		assert.Contains(t, timeout["context"].(map[string]any)["lost"], `the next call naming "ts-a" starts a new context`)
+		after, isError := result(t, "after")
+		assert.True(t, isError)
+		assert.Equal(t, true, after["context"].(map[string]any)["created"])
+		assert.Equal(t, "NameError", errorOf(after)["name"])
+	})
+}
+
 func TestMCPUsageErrors(t *testing.T) {
 	tests := []struct {
 		name string
@@ -194,6 +259,8 @@ func TestMCPUsageErrors(t *testing.T) {
 		{"zero concurrency", []string{"mcp", "--max-concurrency", "0"}, "--max-concurrency must be positive"},
 		{"bad output cap", []string{"mcp", "--max-output", "lots"}, "--max-output"},
 		{"bad allowed import", []string{"mcp", "--allow-import", "a b"}, `invalid module name "a b"`},
+		{"zero contexts", []string{"mcp", "--max-contexts", "0"}, "--max-contexts must be positive"},
+		{"zero context TTL", []string{"mcp", "--context-ttl", "0s"}, "--context-ttl must be positive"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

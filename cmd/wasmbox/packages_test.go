@@ -49,6 +49,11 @@ func TestPackagesRun(t *testing.T) {
 		assert.Equal(t, 0, code, "stderr: %s", stderr)
 		assert.Equal(t, "a 2\n", stdout)
 	})
+	t.Run("with-server", func(t *testing.T) {
+		_, stderr, code := cli(t, "", "run", "--packages", cliPackages(t)["wheel"], "--server", "unix:/nonexistent", "-c", cliUsePackage)
+		assert.Equal(t, 2, code)
+		assert.Contains(t, stderr, "a server runs with its own packages (wasmbox serve --packages)")
+	})
 	t.Run("not-allowed", func(t *testing.T) {
 		stdout, stderr, code := cli(t, "", "run", "--packages", cliPackages(t)["wheel"], "--policy", "stdlib", "-c", cliUsePackage)
 		assert.Equal(t, 126, code)

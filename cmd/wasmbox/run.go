@@ -26,6 +26,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	stdinPath := fs.String("stdin", "", "file fed to the program's standard input (- = this process's stdin; default empty)")
 	maxOutput := fs.String("max-output", "1MiB", "cap on each of stdout and stderr; the rest is dropped and flagged")
 	asJSON := fs.Bool("json", false, "print one ExecResult JSON object instead of passing the streams through")
+	server := fs.String("server", "", "hand the run to a running `wasmbox serve`: http://HOST:PORT or unix:PATH (key: $"+apiKeyEnv+")")
 	if status, done := parseFlags(fs, args, stdout); done {
 		return status
 	}
@@ -73,6 +74,28 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if fs.Changed("server") {
+		if len(rest) > 0 {
+			return usageError(stderr, "run", "--server: the server's API takes no program arguments, got %q", rest)
+		}
+		if len(lim.packages) > 0 {
+			return usageError(stderr, "run", "--server: a server runs with its own packages (wasmbox serve --packages), not --packages")
+		}
+		job, err := newServerJob(src, stdin, cfg, lim, det)
+		if err != nil {
+			return usageError(stderr, "run", "%v", err)
+		}
+		res, status, err := runOnServer(ctx, *server, job)
+		if err != nil {
+			fmt.Fprintf(stderr, "wasmbox run: %v\n", err)
+			return status
+		}
+		if !*asJSON {
+			io.WriteString(stdout, res.Stdout)
+			io.WriteString(stderr, res.Stderr)
+		}
+		return showResult(stdout, stderr, name, res, cfg, det.budget, *asJSON)
+	}
 	engine, err := runtime.NewEngine(ctx, runtime.EngineConfig{})
 	if err != nil {
 		fmt.Fprintf(stderr, "wasmbox run: %v\n", err)
@@ -92,13 +115,19 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "wasmbox run: %v\n", err)
 		return runtime.ExitSandboxFailure
 	}
-	if *asJSON {
+	return showResult(stdout, stderr, name, res, cfg, det.budget, *asJSON)
+}
+
+// showResult prints res as --json asks, or tells on stderr what the
+// streams (already shown) do not, and returns the run's exit status.
+func showResult(stdout, stderr io.Writer, name string, res *runtime.ExecResult, cfg runtime.SandboxConfig, budget int64, asJSON bool) int {
+	if asJSON {
 		if err := json.NewEncoder(stdout).Encode(res); err != nil {
 			fmt.Fprintf(stderr, "wasmbox run: %v\n", err)
 			return runtime.ExitSandboxFailure
 		}
 	} else {
-		reportOutcome(stderr, name, res, cfg, det.budget)
+		reportOutcome(stderr, name, res, cfg, budget)
 	}
 	return res.ExitCode
 }

@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"os/signal"
 	goruntime "runtime"
+	"strings"
 	"syscall"
 	"time"
 
@@ -32,7 +32,7 @@ const warmIdleTimeout = 5 * time.Minute
 
 func serveCmd(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("serve", "wasmbox serve [flags]", stderr)
-	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (host:port; port 0 picks a free one)")
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on: host:port (port 0 picks a free one), or unix:PATH, a socket only this user may use")
 	apiKey := fs.String("api-key", "", "Bearer token every /v1/ route requires (default $"+apiKeyEnv+"; none: no auth, loopback only)")
 	insecure := fs.Bool("insecure", false, "allow listening on a non-loopback address without an API key")
 	concurrency := fs.Int("max-concurrency", 0, "executions running at once (default the CPU count)")
@@ -68,7 +68,7 @@ func serveCmd(args []string, stdout, stderr io.Writer) int {
 	if !fs.Changed("api-key") {
 		key = os.Getenv(apiKeyEnv)
 	}
-	if key == "" && !*insecure && !server.IsLoopback(*addr) {
+	if key == "" && !*insecure && !server.IsLoopback(*addr) && !strings.HasPrefix(*addr, unixPrefix) {
 		return usageError(stderr, "serve", "refusing to listen on %s without an API key: set --api-key or %s, listen on a loopback address, or pass --insecure", *addr, apiKeyEnv)
 	}
 	sizes := map[string]*string{"max-body": maxBody, "memory": memory, "max-memory": maxMemory, "max-output": maxOutput, "session-fs": sessionFS}
@@ -159,7 +159,7 @@ func serveCmd(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageError(stderr, "serve", "%v", err)
 	}
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := serveListen(*addr)
 	if err != nil {
 		srv.Close()
 		fmt.Fprintf(stderr, "wasmbox serve: %v\n", err)

@@ -8,18 +8,40 @@ import (
 
 // cliVariant runs the wasmbox binary as a subprocess per run, so that each
 // run pays the whole cold start: the process, loading the compiled
-// interpreter from the cache, and the instance.
+// interpreter from the cache, and the instance. With server set, the
+// process hands the run to that `wasmbox serve` instead (run --server):
+// the cold start is the process and a request.
 type cliVariant struct {
-	bin string
+	bin    string
+	server string // --server's address, or "" for a local run
+	where  string // where server is, in words
 }
 
-func (cliVariant) Name() string { return "wasmbox-cli" }
+func (v cliVariant) Name() string {
+	if v.server != "" {
+		return "wasmbox-cli-server"
+	}
+	return "wasmbox-cli"
+}
 
-func (cliVariant) Description() string {
+func (v cliVariant) Description() string {
+	if v.server != "" {
+		return "wasmbox run --server ADDR FILE, a subprocess per run handing the job to " + v.where + " (no eval100: wasmbox test has no --server)"
+	}
 	return "wasmbox run FILE, a subprocess per run, cold start included (eval100: wasmbox test)"
 }
 
+// Skips tells that `wasmbox test`, which eval100 runs, has no --server.
+func (v cliVariant) Skips(w *Workload) bool { return v.server != "" && w.Eval != nil }
+
 func (v cliVariant) Prepare(_ context.Context, w *Workload) (RunFunc, error) {
+	if v.server != "" {
+		check := expectStdout(w.Stdout)
+		timeout := runTimeout.String()
+		return func(ctx context.Context) error {
+			return runProcess(ctx, check, v.bin, "run", "--server", v.server, "--timeout", timeout, w.files.script)
+		}, nil
+	}
 	if w.Eval != nil {
 		check := expectReport(len(w.Eval.Cases))
 		return func(ctx context.Context) error {

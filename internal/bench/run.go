@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	goruntime "runtime"
+	"slices"
 	"sync"
 	"time"
 
@@ -35,6 +36,13 @@ type Config struct {
 	// CLI is the wasmbox binary for the wasmbox-cli variant, normally the
 	// running executable. Empty leaves that variant out with a note.
 	CLI string
+	// CLIServer also measures `wasmbox run --server` (wasmbox-cli-server),
+	// against Server, or when that is empty against a `wasmbox serve` that
+	// Run starts from CLI on a temporary unix socket and stops at the end.
+	CLIServer bool
+	// Server is the address of a running `wasmbox serve` for
+	// wasmbox-cli-server: http://HOST:PORT or unix:PATH.
+	Server string
 	// Contexts also measures code contexts: create, run, fork, save and
 	// resume (Report.Contexts).
 	Contexts bool
@@ -79,14 +87,24 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, fmt.Errorf("bench: %w", err)
 	}
 	defer s.warm.Close(context.Background())
-	vs, notes := variants(s)
-	rep.Notes = append(rep.Notes, notes...)
-
 	dir, err := os.MkdirTemp("", "wasmbox-bench")
 	if err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
 	}
 	defer os.RemoveAll(dir)
+	if cfg.CLIServer && cfg.CLI != "" && slices.ContainsFunc(workloads, func(w *Workload) bool { return w.Eval == nil }) {
+		s.server, s.where = cfg.Server, describeServer(cfg.Server, cfg.Server == "")
+		if cfg.Server == "" {
+			srv, err := startServe(ctx, cfg.CLI, dir)
+			if err != nil {
+				return nil, fmt.Errorf("bench: %w", err)
+			}
+			defer srv.stop()
+			s.server = srv.addr
+		}
+	}
+	vs, notes := variants(s)
+	rep.Notes = append(rep.Notes, notes...)
 	for _, w := range workloads {
 		if w.files, err = w.writeFiles(dir); err != nil {
 			return nil, fmt.Errorf("bench: writing the %s workload: %w", w.Name, err)
@@ -97,7 +115,14 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		rep.Variants = append(rep.Variants, NamedSummary{v.Name(), v.Description()})
 	}
 
-	m := &meter{cfg: cfg, progress: cfg.Progress, total: len(workloads) * len(vs) * (WarmupRuns + cfg.Runs + rep.ConcurrentRuns)}
+	m := &meter{cfg: cfg, progress: cfg.Progress}
+	for _, w := range workloads {
+		for _, v := range vs {
+			if runsOn(v, w) {
+				m.total += WarmupRuns + cfg.Runs + rep.ConcurrentRuns
+			}
+		}
+	}
 	if cfg.Contexts {
 		m.total += contextRuns(cfg.Runs)
 	}
@@ -138,16 +163,21 @@ func (m *meter) step(label string) {
 	m.progress(m.done, m.total, label)
 }
 
-// workload measures every variant on w: the warm-up runs, then the runs at
-// concurrency 1 interleaved across the variants, then each variant's
-// concurrent runs.
-func (m *meter) workload(ctx context.Context, w *Workload, vs []Variant) ([]Result, error) {
-	runs := make([]RunFunc, len(vs))
-	for i, v := range vs {
-		var err error
-		if runs[i], err = v.Prepare(ctx, w); err != nil {
+// workload measures every variant that runs w (runsOn): the warm-up runs,
+// then the runs at concurrency 1 interleaved across the variants, then
+// each variant's concurrent runs.
+func (m *meter) workload(ctx context.Context, w *Workload, all []Variant) ([]Result, error) {
+	var vs []Variant
+	var runs []RunFunc
+	for _, v := range all {
+		if !runsOn(v, w) {
+			continue
+		}
+		run, err := v.Prepare(ctx, w)
+		if err != nil {
 			return nil, fmt.Errorf("bench: %s %s: preparing: %w", w.Name, v.Name(), err)
 		}
+		vs, runs = append(vs, v), append(runs, run)
 	}
 	fail := func(v Variant, what string, err error) error {
 		return fmt.Errorf("bench: %s %s: %s: %w", w.Name, v.Name(), what, err)

@@ -171,3 +171,26 @@ func TestRunContexts(t *testing.T) {
 	require.Len(t, rep.Contexts, 5)
 	assert.Greater(t, rep.Contexts[3].SavedBytes, 1<<20, "a dict of 10^5 entries saves more than 1 MiB")
 }
+
+// skippingVariant is a fakeVariant that leaves the eval workload out.
+type skippingVariant struct{ fakeVariant }
+
+func (skippingVariant) Skips(w *Workload) bool { return w.Eval != nil }
+
+func TestMeterLeavesOutSkippedWorkloads(t *testing.T) {
+	vs, calls, _ := fakes("native", "server")
+	vs[1] = skippingVariant{vs[1].(fakeVariant)}
+	m := &meter{cfg: Config{Runs: 2, Concurrency: 1}}
+
+	results, err := m.workload(context.Background(), &Workload{Name: "eval", Eval: &EvalWorkload{}}, vs)
+	require.NoError(t, err)
+	require.Len(t, results, 1)
+	assert.Equal(t, "native", results[0].Variant)
+	assert.Equal(t, int32(0), calls[1].Load(), "runs of the variant that skips eval")
+
+	results, err = m.workload(context.Background(), &Workload{Name: "script"}, vs)
+	require.NoError(t, err)
+	require.Len(t, results, 2)
+	assert.Equal(t, "server", results[1].Variant)
+	assert.Equal(t, int32(WarmupRuns+2+2), calls[1].Load(), "runs of the variant on a script workload")
+}

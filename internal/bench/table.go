@@ -49,8 +49,12 @@ func WriteTable(w io.Writer, r *Report) error {
 
 	b.WriteString("\n×NATIVE: the figure divided by native's on the same workload in this run;\n" +
 		"a median above 1, or runs/s below 1, is slower than native.\n")
+	width := 0
 	for _, v := range r.Variants {
-		fmt.Fprintf(&b, "  %-12s %s\n", v.Name, v.Description)
+		width = max(width, utf8.RuneCountInString(v.Name))
+	}
+	for _, v := range r.Variants {
+		fmt.Fprintf(&b, "  %-*s %s\n", width, v.Name, v.Description)
 	}
 	for _, n := range r.Notes {
 		fmt.Fprintf(&b, "note: %s\n", n)

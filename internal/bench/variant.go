@@ -38,6 +38,19 @@ type setup struct {
 	engine    *runtime.Engine // this process's engine, no warm pool
 	warm      *runtime.Engine // an engine with a warm pool of concurrency instances
 	cli       string          // the wasmbox binary, or "" when there is none
+	server    string          // the wasmbox serve for wasmbox-cli-server, or "" to leave it out
+	where     string          // where server is, in words
+}
+
+// skipper is a variant that leaves some workloads out.
+type skipper interface {
+	Skips(w *Workload) bool
+}
+
+// runsOn reports whether v measures w.
+func runsOn(v Variant, w *Workload) bool {
+	s, ok := v.(skipper)
+	return !ok || !s.Skips(w)
 }
 
 // variants returns the variants to measure, in report order, and notes on
@@ -56,6 +69,9 @@ func variants(s setup) ([]Variant, []string) {
 	)
 	if s.cli != "" {
 		out = append(out, cliVariant{bin: s.cli})
+		if s.server != "" {
+			out = append(out, cliVariant{bin: s.cli, server: s.server, where: s.where})
+		}
 	} else {
 		notes = append(notes, "wasmbox-cli: skipped, no wasmbox binary to run")
 	}

@@ -20,6 +20,9 @@ type runRequest struct {
 	MemoryBytes  *float64 `json:"memoryBytes"`
 	Policy       string   `json:"policy"`
 	AllowImports []string `json:"allowImports"`
+	// MaxOutputBytes caps each of stdout and stderr, at most the server's
+	// own cap (its default); `wasmbox run --server` sends its --max-output.
+	MaxOutputBytes *float64 `json:"maxOutputBytes"`
 	determinism
 }
 
@@ -103,6 +106,17 @@ func (s *Server) limits(timeoutMs, memoryBytes *float64, defTimeout time.Duratio
 	return timeout, mem, nil
 }
 
+// maxOutputOf checks a request's maxOutputBytes against the server's cap.
+func (s *Server) maxOutputOf(n float64) (int64, *apiError) {
+	switch {
+	case n != float64(uint64(n)) || n <= 0:
+		return 0, badRequest("maxOutputBytes must be a positive whole number of bytes")
+	case n > float64(s.cfg.MaxOutput):
+		return 0, badRequest("maxOutputBytes %d is above this server's maximum of %d", uint64(n), s.cfg.MaxOutput)
+	}
+	return int64(n), nil
+}
+
 // timeoutOf reads a timeout in milliseconds named field.
 func (s *Server) timeoutOf(field string, ms *float64, def time.Duration) (time.Duration, *apiError) {
 	if ms == nil {
@@ -143,13 +157,17 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
 	if e == nil {
 		e = req.check()
 	}
+	maxOutput := s.cfg.MaxOutput
+	if e == nil && req.MaxOutputBytes != nil {
+		maxOutput, e = s.maxOutputOf(*req.MaxOutputBytes)
+	}
 	if e != nil {
 		writeError(w, r, e)
 		return
 	}
 	runner, err := runtime.NewPythonRunner(s.engine, runtime.RunnerConfig{
 		Policy:  &policy,
-		Sandbox: runtime.SandboxConfig{Timeout: timeout, MemoryLimit: mem, MaxOutput: s.cfg.MaxOutput, Packages: s.cfg.Packages},
+		Sandbox: runtime.SandboxConfig{Timeout: timeout, MemoryLimit: mem, MaxOutput: maxOutput, Packages: s.cfg.Packages},
 	})
 	if err != nil {
 		writeError(w, r, badRequest("%v", err))

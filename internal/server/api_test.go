@@ -58,6 +58,12 @@ func TestRun(t *testing.T) {
 		assert.Equal(t, runtime.ExitMemory, res.ExitCode)
 		assert.True(t, res.MemoryExceeded)
 	})
+	t.Run("output cap", func(t *testing.T) {
+		var res runtime.ExecResult
+		do("POST", url, `{"code": "print('x' * 100)", "maxOutputBytes": 10}`).decode(t, &res)
+		assert.Equal(t, "xxxxxxxxxx", res.Stdout)
+		assert.True(t, res.StdoutTruncated)
+	})
 }
 
 func TestRunBadRequests(t *testing.T) {
@@ -81,6 +87,8 @@ func TestRunBadRequests(t *testing.T) {
 		{"memory too small", `{"code": "", "memoryBytes": 1024}`, "interpreter needs"},
 		{"memory above maximum", `{"code": "", "memoryBytes": 1e12}`, "maximum"},
 		{"fractional memory", `{"code": "", "memoryBytes": 12345678.5}`, "whole number"},
+		{"output cap above maximum", `{"code": "", "maxOutputBytes": 1e12}`, "maximum"},
+		{"zero output cap", `{"code": "", "maxOutputBytes": 0}`, "positive whole number"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := do("POST", url, tc.body).wantError(t, 400, CodeInvalidRequest)

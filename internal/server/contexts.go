@@ -182,15 +182,11 @@ func (s *Server) handleCreateContext(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	ss, release := s.session(w, r)
+	ss, release := s.sessionWithRoom(w, r)
 	if ss == nil {
 		return
 	}
 	defer release()
-	if e := ss.contexts.full(s.cfg.MaxContexts); e != nil {
-		writeError(w, r, e)
-		return
-	}
 	if !ss.sb.Exists(cwd) {
 		if cwd != Workspace {
 			writeError(w, r, badRequest("cwd %s does not exist in the sandbox", cwd))
@@ -199,12 +195,27 @@ func (s *Server) handleCreateContext(w http.ResponseWriter, r *http.Request) {
 		ss.sb.Mkdir(Workspace)
 	}
 	var c *runtime.Context
-	var err error
-	e := s.execute(r, "context", admission{}, func(ctx context.Context) (string, error) {
+	e := s.contextCall(r, "context", func(ctx context.Context) (err error) {
 		c, err = ss.sb.NewContext(ctx, s.contextOptions(cwd, req.EnvVars))
-		return contextOutcome(err), err
+		return err
 	})
-	s.answerContext(w, r, ss, c, s.contextFailure(err, e))
+	s.answerContext(w, r, ss, c, e)
+}
+
+// sessionWithRoom looks up the request's session, and answers 503 when it
+// holds its cap of live contexts. When it returns a session, release must
+// follow.
+func (s *Server) sessionWithRoom(w http.ResponseWriter, r *http.Request) (*session, func()) {
+	ss, release := s.session(w, r)
+	if ss == nil {
+		return nil, nil
+	}
+	if e := ss.contexts.full(s.cfg.MaxContexts); e != nil {
+		release()
+		writeError(w, r, e)
+		return nil, nil
+	}
+	return ss, release
 }
 
 // contextOptions are the settings of the server's contexts.
@@ -228,15 +239,11 @@ func (s *Server) answerContext(w http.ResponseWriter, r *http.Request, ss *sessi
 
 // handleResumeContext starts a context from the bytes of a snapshot route.
 func (s *Server) handleResumeContext(w http.ResponseWriter, r *http.Request) {
-	ss, release := s.session(w, r)
+	ss, release := s.sessionWithRoom(w, r)
 	if ss == nil {
 		return
 	}
 	defer release()
-	if e := ss.contexts.full(s.cfg.MaxContexts); e != nil {
-		writeError(w, r, e)
-		return
-	}
 	// A saved context holds up to its memory and its files.
 	data, e := readBodyUpTo(w, r, int64(s.cfg.Memory)+2*s.cfg.SessionFSBytes+1<<20)
 	if e != nil {
@@ -244,24 +251,30 @@ func (s *Server) handleResumeContext(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var c *runtime.Context
-	var err error
-	e = s.execute(r, "context", admission{}, func(ctx context.Context) (string, error) {
+	e = s.contextCall(r, "context", func(ctx context.Context) (err error) {
 		c, err = s.engine.ResumeContext(ctx, ss.sb, data)
-		return contextOutcome(err), err
+		return err
 	})
-	s.answerContext(w, r, ss, c, s.contextFailure(err, e))
+	s.answerContext(w, r, ss, c, e)
 }
 
-// contextOutcome names how a context route's call went, for metrics.
-func contextOutcome(err error) string {
-	if err != nil {
-		return "error"
-	}
-	return "ok"
+// contextCall runs fn, a context route's call into the runtime, in an
+// execution slot, and returns the answer to give if it failed.
+func (s *Server) contextCall(r *http.Request, kind string, fn func(ctx context.Context) error) *apiError {
+	var err error
+	e := s.execute(r, kind, admission{}, func(ctx context.Context) (string, error) {
+		if err = fn(ctx); err != nil {
+			return "error", err
+		}
+		return "ok", nil
+	})
+	return s.contextFailure(err, e)
 }
 
-// codeContextOf looks up the request's session and context, or answers 404.
-func (s *Server) codeContextOf(w http.ResponseWriter, r *http.Request) (*session, *codeContext, func()) {
+// liveContext looks up the request's session and context, and answers 404
+// when there is none and 410 when its state was lost. When it returns a
+// context, release must follow.
+func (s *Server) liveContext(w http.ResponseWriter, r *http.Request) (*session, *codeContext, func()) {
 	ss, release := s.session(w, r)
 	if ss == nil {
 		return nil, nil, nil
@@ -270,6 +283,11 @@ func (s *Server) codeContextOf(w http.ResponseWriter, r *http.Request) (*session
 	if cc == nil {
 		release()
 		writeError(w, r, errorf(http.StatusNotFound, CodeContextNotFound, "no context %s in sandbox %s: it was deleted or never created", r.PathValue("cid"), ss.id))
+		return nil, nil, nil
+	}
+	if err := cc.ctx.Err(); err != nil {
+		release()
+		writeError(w, r, contextError(err))
 		return nil, nil, nil
 	}
 	return ss, cc, release
@@ -322,15 +340,11 @@ func (s *Server) handleRunContext(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, e)
 		return
 	}
-	ss, cc, release := s.codeContextOf(w, r)
+	ss, cc, release := s.liveContext(w, r)
 	if cc == nil {
 		return
 	}
 	defer release()
-	if err := cc.ctx.Err(); err != nil {
-		writeError(w, r, contextError(err))
-		return
-	}
 	stream := strings.Contains(r.Header.Get("Accept"), "text/event-stream")
 	var st *sseStream
 	var x *runtime.Execution
@@ -412,47 +426,37 @@ func contextError(err error) *apiError {
 
 // handleForkContext makes a new context with the state of another.
 func (s *Server) handleForkContext(w http.ResponseWriter, r *http.Request) {
-	ss, cc, release := s.codeContextOf(w, r)
+	ss, cc, release := s.liveContext(w, r)
 	if cc == nil {
 		return
 	}
 	defer release()
-	if err := cc.ctx.Err(); err != nil {
-		writeError(w, r, contextError(err))
-		return
-	}
 	if e := ss.contexts.full(s.cfg.MaxContexts); e != nil {
 		writeError(w, r, e)
 		return
 	}
 	var fork *runtime.Context
-	var forkErr error
-	e := s.execute(r, "context_fork", admission{}, func(ctx context.Context) (string, error) {
-		fork, forkErr = cc.ctx.Fork(ctx)
-		return contextOutcome(forkErr), forkErr
+	e := s.contextCall(r, "context_fork", func(ctx context.Context) (err error) {
+		fork, err = cc.ctx.Fork(ctx)
+		return err
 	})
-	s.answerContext(w, r, ss, fork, s.contextFailure(forkErr, e))
+	s.answerContext(w, r, ss, fork, e)
 }
 
 // handleSnapshotContext answers a context's saved bytes.
 func (s *Server) handleSnapshotContext(w http.ResponseWriter, r *http.Request) {
-	_, cc, release := s.codeContextOf(w, r)
+	_, cc, release := s.liveContext(w, r)
 	if cc == nil {
 		return
 	}
 	defer release()
-	if err := cc.ctx.Err(); err != nil {
-		writeError(w, r, contextError(err))
-		return
-	}
 	var data []byte
-	var saveErr error
-	e := s.execute(r, "context_save", admission{}, func(ctx context.Context) (string, error) {
-		data, saveErr = cc.ctx.Save(ctx)
-		return contextOutcome(saveErr), saveErr
+	e := s.contextCall(r, "context_save", func(ctx context.Context) (err error) {
+		data, err = cc.ctx.Save(ctx)
+		return err
 	})
 	if e != nil {
-		writeError(w, r, s.contextFailure(saveErr, e))
+		writeError(w, r, e)
 		return
 	}
 	w.Header().Set("Content-Type", "application/octet-stream")

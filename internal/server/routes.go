@@ -175,8 +175,18 @@ func (s *Server) handle(mux *http.ServeMux, pattern string, ms methods) {
 	})
 }
 
+// handleHealthz answers 200 while the server takes work, and 503 once it
+// drains (Drain, or Serve's shutdown), so that a load balancer's health
+// check (HAProxy's http-check expect status 200, a readiness probe) takes it
+// out of rotation while its running executions finish.
 func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	select {
+	case <-s.draining:
+		writeError(w, r, &apiError{Status: http.StatusServiceUnavailable, Code: CodeShuttingDown, RetryAfter: retryAfterUnavailable,
+			Message: "the server is shutting down: it finishes its running executions and takes no new ones"})
+	default:
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	}
 }
 
 // handleBridgeHealth is the bridge's unauthenticated liveness probe.

@@ -163,6 +163,8 @@ type Server struct {
 	container *containerapi.Handler
 	handler   http.Handler
 	mcp       http.HandlerFunc
+	// closeMCP ends /mcp's code contexts.
+	closeMCP func()
 
 	// hardStop is canceled when running executions must end now (the
 	// shutdown grace period is over, or Close was called).
@@ -212,15 +214,7 @@ func New(cfg Config) (*Server, error) {
 			}
 			return release, nil
 		},
-		// A code context keeps its interpreter between runs: its memory
-		// stays reserved, leaving room for one execution, as a session's
-		// files do.
-		Reserve: func(n int64) (func(), error) {
-			if !s.limiter.reserve(n, int64(cfg.Memory)) {
-				return nil, errNoHostMemory
-			}
-			return func() { s.limiter.unreserve(n) }, nil
-		},
+		Reserve: s.reserveContext,
 	})
 	if err != nil {
 		return nil, err
@@ -238,6 +232,16 @@ func New(cfg Config) (*Server, error) {
 		s.sessions.reapLoop(s.hardStop)
 	}()
 	return s, nil
+}
+
+// reserveContext takes n bytes of the host memory budget for a code
+// context, which keeps its interpreter between runs: its memory stays
+// reserved, leaving room for one execution, as a session's files do.
+func (s *Server) reserveContext(n int64) (func(), error) {
+	if !s.limiter.reserve(n, int64(s.cfg.Memory)) {
+		return nil, errNoHostMemory
+	}
+	return func() { s.limiter.unreserve(n) }, nil
 }
 
 // Handler returns the server's HTTP handler.
@@ -298,6 +302,7 @@ func (s *Server) Close() {
 		s.reaperWG.Wait()
 		s.sessions.closeAll()
 		s.container.Close()
+		s.closeMCP()
 	})
 }
 

@@ -43,12 +43,19 @@ func decodeFile(r *http.Request) (fileRequest, *apiError) {
 	return req, decode(r, &req)
 }
 
-func (c *container) handleDelete(r *http.Request) (any, *apiError) {
+// fileTarget decodes a file route's body and resolves its path in its
+// session: the request, and the sandbox path it names.
+func (c *container) fileTarget(r *http.Request) (fileRequest, string, *apiError) {
 	req, e := decodeFile(r)
 	if e != nil {
-		return nil, e
+		return req, "", e
 	}
 	p, _, e := c.sessionPath(req.SessionID, req.Path)
+	return req, p, e
+}
+
+func (c *container) handleDelete(r *http.Request) (any, *apiError) {
+	req, p, e := c.fileTarget(r)
 	if e != nil {
 		return nil, e
 	}
@@ -75,11 +82,7 @@ func withOp(e *apiError, op string) *apiError {
 // handleMkdir creates a directory; without recursive its parent must exist
 // and it must not, as with mkdir.
 func (c *container) handleMkdir(r *http.Request) (any, *apiError) {
-	req, e := decodeFile(r)
-	if e != nil {
-		return nil, e
-	}
-	p, _, e := c.sessionPath(req.SessionID, req.Path)
+	req, p, e := c.fileTarget(r)
 	if e != nil {
 		return nil, e
 	}
@@ -105,11 +108,7 @@ func (c *container) handleMkdir(r *http.Request) (any, *apiError) {
 }
 
 func (c *container) handleExists(r *http.Request) (any, *apiError) {
-	req, e := decodeFile(r)
-	if e != nil {
-		return nil, e
-	}
-	p, _, e := c.sessionPath(req.SessionID, req.Path)
+	req, p, e := c.fileTarget(r)
 	if e != nil {
 		return nil, e
 	}
@@ -143,11 +142,7 @@ func newFileInfo(base string, in runtime.FileInfo) fileInfo {
 // "." are left out, but (as with the container's find -not -name ".*") not
 // what is under a hidden directory.
 func (c *container) handleListFiles(r *http.Request) (any, *apiError) {
-	req, e := decodeFile(r)
-	if e != nil {
-		return nil, e
-	}
-	p, _, e := c.sessionPath(req.SessionID, req.Path)
+	req, p, e := c.fileTarget(r)
 	if e != nil {
 		return nil, e
 	}

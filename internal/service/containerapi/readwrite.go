@@ -13,11 +13,7 @@ import (
 var base64Chars = regexp.MustCompile(`^[A-Za-z0-9+/=]*$`)
 
 func (c *container) handleWrite(r *http.Request) (any, *apiError) {
-	req, e := decodeFile(r)
-	if e != nil {
-		return nil, e
-	}
-	p, _, e := c.sessionPath(req.SessionID, req.Path)
+	req, p, e := c.fileTarget(r)
 	if e != nil {
 		return nil, e
 	}
@@ -76,11 +72,7 @@ func (c *container) readContent(p, name, encoding string) (fileContent, *apiErro
 }
 
 func (c *container) handleRead(r *http.Request) (any, *apiError) {
-	req, e := decodeFile(r)
-	if e != nil {
-		return nil, e
-	}
-	p, _, e := c.sessionPath(req.SessionID, req.Path)
+	req, p, e := c.fileTarget(r)
 	if e != nil {
 		return nil, e
 	}
@@ -101,11 +93,7 @@ const streamChunk = 64 << 10
 // `error` event, as in the container.
 func (c *container) handleReadStream(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, c.cfg.MaxBody)
-	req, e := decodeFile(r)
-	var p string
-	if e == nil {
-		p, _, e = c.sessionPath(req.SessionID, req.Path)
-	}
+	req, p, e := c.fileTarget(r)
 	var data []byte
 	var fc fileContent
 	if e == nil {

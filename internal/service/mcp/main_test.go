@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -37,12 +38,21 @@ const runTimeout = 60 * time.Second
 // an in-memory transport and returns a client session to it.
 func connect(t *testing.T, cfg Config, opts *sdk.ClientOptions) *sdk.ClientSession {
 	t.Helper()
+	cs, _ := connectService(t, cfg, opts)
+	return cs
+}
+
+// connectService is connect that also returns the service, which the
+// test closes at its end.
+func connectService(t *testing.T, cfg Config, opts *sdk.ClientOptions) (*sdk.ClientSession, *Service) {
+	t.Helper()
 	cfg.Engine = engine
 	if cfg.Timeout == 0 {
 		cfg.Timeout = runTimeout
 	}
 	svc, err := New(cfg)
 	require.NoError(t, err)
+	t.Cleanup(svc.Close)
 	serverT, clientT := sdk.NewInMemoryTransports()
 	ctx, cancel := context.WithCancel(context.Background())
 	ss, err := svc.Server().Connect(ctx, serverT, nil)
@@ -55,7 +65,7 @@ func connect(t *testing.T, cfg Config, opts *sdk.ClientOptions) *sdk.ClientSessi
 		ss.Wait()
 		cancel()
 	})
-	return cs
+	return cs, svc
 }
 
 // call calls a tool and decodes its structured content into out (when the
@@ -68,6 +78,25 @@ func call(t *testing.T, cs *sdk.ClientSession, name string, args any, out any) *
 		decode(t, res, out)
 	}
 	return res
+}
+
+// callAtOnce calls run_python with each of args at the same time and
+// returns the results in order.
+func callAtOnce(t *testing.T, cs *sdk.ClientSession, args []map[string]any) []*sdk.CallToolResult {
+	t.Helper()
+	results := make([]*sdk.CallToolResult, len(args))
+	errs := make([]error, len(args))
+	var wg sync.WaitGroup
+	for i, a := range args {
+		wg.Go(func() {
+			results[i], errs[i] = cs.CallTool(context.Background(), &sdk.CallToolParams{Name: "run_python", Arguments: a})
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		require.NoError(t, err, "call %d", i)
+	}
+	return results
 }
 
 // decode decodes a result's structured content into out.

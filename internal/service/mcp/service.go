@@ -2,9 +2,11 @@
 // official Go SDK: the tools run_python, check_python and test_eval, over
 // stdio (`wasmbox mcp`) or Streamable HTTP (`/mcp` on `wasmbox serve`).
 //
-// Every tool call is stateless: it runs in a sandbox of its own that is
-// destroyed when the call ends, so the HTTP handler keeps no session and any
-// replica can answer any call.
+// A tool call runs in a sandbox of its own that is destroyed when the call
+// ends, unless it is a run_python call that names a code context (see
+// contexts.go): that one runs in the live interpreter kept under the name.
+// The HTTP handler keeps no MCP session, so any replica can answer any call
+// but those naming a context, which lives in the process that started it.
 package mcp
 
 import (
@@ -62,6 +64,21 @@ type Config struct {
 	// MaxConcurrency bounds running calls when Acquire is nil; default
 	// the CPU count.
 	MaxConcurrency int
+	// MaxContexts caps run_python's code contexts; default
+	// DefaultMaxContexts. The engine caps the live contexts of all its
+	// users together (runtime.EngineConfig.MaxContexts).
+	MaxContexts int
+	// ContextTTL is how long a context may sit idle before it ends; default
+	// DefaultContextTTL.
+	ContextTTL time.Duration
+	// ContextFSBytes caps the files of each context's sandbox; default
+	// runtime.DefaultMaxFSBytes.
+	ContextFSBytes int64
+	// Reserve, when set, takes bytes of a host memory budget for a code
+	// context, whose interpreter and files stay alive between calls:
+	// its memory limit and its ContextFSBytes. release gives them back when
+	// the context ends. Its error refuses the context. Nil: no budget.
+	Reserve func(bytes int64) (release func(), err error)
 	// MaxBody caps an HTTP request body in bytes; default the SDK's.
 	MaxBody int64
 	// Logger receives the SDK's own log; default none.
@@ -71,8 +88,9 @@ type Config struct {
 // Service is an MCP server with wasmbox's tools. It is safe for concurrent
 // use; serve it with Run (a transport such as stdio) or Handler (HTTP).
 type Service struct {
-	cfg    Config
-	server *sdk.Server
+	cfg      Config
+	server   *sdk.Server
+	contexts *contextStore
 }
 
 // New checks cfg and returns a service.
@@ -98,6 +116,18 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Version == "" {
 		cfg.Version = "devel"
 	}
+	if cfg.MaxContexts == 0 {
+		cfg.MaxContexts = DefaultMaxContexts
+	}
+	if cfg.ContextTTL == 0 {
+		cfg.ContextTTL = DefaultContextTTL
+	}
+	if cfg.ContextFSBytes == 0 {
+		cfg.ContextFSBytes = runtime.DefaultMaxFSBytes
+	}
+	if cfg.Reserve == nil {
+		cfg.Reserve = func(int64) (func(), error) { return func() {}, nil }
+	}
 	switch {
 	case cfg.Timeout < 0 || cfg.MaxTimeout < 0:
 		return nil, errors.New("mcp: timeouts must be positive")
@@ -105,6 +135,8 @@ func New(cfg Config) (*Service, error) {
 		return nil, fmt.Errorf("mcp: the default timeout %v is above the maximum %v", cfg.Timeout, cfg.MaxTimeout)
 	case cfg.Memory < cfg.Engine.MinMemory():
 		return nil, fmt.Errorf("mcp: the memory limit %d is below the %d bytes the interpreter needs to start", cfg.Memory, cfg.Engine.MinMemory())
+	case cfg.MaxContexts < 0 || cfg.ContextTTL < 0 || cfg.ContextFSBytes < 0:
+		return nil, errors.New("mcp: the context cap, TTL and file cap must be positive")
 	}
 	if _, err := policyNamed(cfg.Policy, cfg.AllowImports); err != nil {
 		return nil, fmt.Errorf("mcp: %w", err)
@@ -116,7 +148,7 @@ func New(cfg Config) (*Service, error) {
 		}
 		cfg.Acquire = semaphore(n)
 	}
-	s := &Service{cfg: cfg}
+	s := &Service{cfg: cfg, contexts: newContextStore(cfg)}
 	s.server = sdk.NewServer(&sdk.Implementation{Name: "wasmbox", Title: "wasmbox: sandboxed Python", Version: cfg.Version},
 		&sdk.ServerOptions{Instructions: instructions, Logger: cfg.Logger, Capabilities: &sdk.ServerCapabilities{}})
 	if err := s.addTools(); err != nil {
@@ -128,7 +160,9 @@ func New(cfg Config) (*Service, error) {
 // instructions tell a client what the server is for.
 const instructions = "wasmbox runs untrusted Python 3.13 (CPython on WASI) in a WebAssembly sandbox with no network, " +
 	"a private in-memory filesystem, and hard time and memory limits. Each call runs in a fresh sandbox: " +
-	"nothing carries over between calls. run_python runs a program; check_python checks code against the import policy " +
+	"nothing carries over between calls, unless run_python names a context: then its code runs in that context's live " +
+	"interpreter, where variables, imports and files last from one call to the next (the first call naming a context starts it). " +
+	"run_python runs a program; check_python checks code against the import policy " +
 	"without running it; test_eval runs an evaluation function against test cases."
 
 // Run serves the service over t (for example &sdk.StdioTransport{}) until
@@ -136,6 +170,10 @@ const instructions = "wasmbox runs untrusted Python 3.13 (CPython on WASI) in a 
 func (s *Service) Run(ctx context.Context, t sdk.Transport) error {
 	return s.server.Run(ctx, t)
 }
+
+// Close ends the service's code contexts, stopping runs under way; calls
+// that name a context are refused from then on. Other calls still run.
+func (s *Service) Close() { s.contexts.close() }
 
 // Server returns the SDK server, for other transports (and tests).
 func (s *Service) Server() *sdk.Server { return s.server }

@@ -18,6 +18,7 @@ type RunInput struct {
 	Code           string  `json:"code" jsonschema:"the Python 3.13 program to run (as the file /tmp/eval_script.py)"`
 	TimeoutSeconds float64 `json:"timeout_seconds,omitempty" jsonschema:"wall-clock limit in seconds"`
 	Policy         string  `json:"policy,omitempty" jsonschema:"import policy checked before the run and enforced during it: strict (json, re, typing), stdlib (reviewed pure standard-library modules) or none (no static check; isolation still applies)"`
+	Context        string  `json:"context,omitempty" jsonschema:"name of a code context to run the code in, as its next cell: variables, imports and files last from one call naming it to the next, and a trailing expression's value is the result. The first call naming a context starts it; a run that times out or hits the memory limit ends it, as does sitting idle too long, and the next call naming it starts a new one. In a context the policy is checked before each cell, but not enforced during it"`
 }
 
 // CheckInput is the arguments of check_python.
@@ -79,7 +80,8 @@ func (s *Service) withSlot(ctx context.Context, fn func(ctx context.Context) err
 // structured content; a program that ran and failed is a result with
 // isError and its structured content.
 
-func (s *Service) runPython(ctx context.Context, _ *sdk.CallToolRequest, in RunInput) (*sdk.CallToolResult, *runtime.ExecResult, error) {
+// runPython answers an ExecResult, or with a context a ContextRun.
+func (s *Service) runPython(ctx context.Context, _ *sdk.CallToolRequest, in RunInput) (*sdk.CallToolResult, any, error) {
 	timeout, err := s.timeoutOf(in.TimeoutSeconds)
 	if err != nil {
 		return nil, nil, err
@@ -87,6 +89,9 @@ func (s *Service) runPython(ctx context.Context, _ *sdk.CallToolRequest, in RunI
 	policy, err := s.policyOf(in.Policy)
 	if err != nil {
 		return nil, nil, err
+	}
+	if in.Context != "" {
+		return s.runInContext(ctx, in, timeout, policy)
 	}
 	runner, err := runtime.NewPythonRunner(s.cfg.Engine, runtime.RunnerConfig{
 		Policy:  &policy,
@@ -111,6 +116,73 @@ func (s *Service) runPython(ctx context.Context, _ *sdk.CallToolRequest, in RunI
 		return nil, nil, fmt.Errorf("the sandbox failed: %s", strings.TrimSpace(res.Stderr))
 	}
 	return &sdk.CallToolResult{IsError: !res.Success}, res, nil
+}
+
+// runInContext runs in.Code as the next cell of the context in.Context,
+// started first if it is not live. A cell the policy rejects does not run.
+func (s *Service) runInContext(ctx context.Context, in RunInput, timeout time.Duration, policy validate.Policy) (*sdk.CallToolResult, any, error) {
+	if err := checkContextName(in.Context); err != nil {
+		return nil, nil, err
+	}
+	nc, err := s.contexts.acquire(in.Context)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer s.contexts.done(nc)
+	nc.mu.Lock()
+	defer nc.mu.Unlock()
+	out := &ContextRun{Context: ContextInfo{Name: in.Context}}
+	if v := validate.Check([]byte(in.Code), policy); len(v) > 0 {
+		out.Execution = rejectedCell(in.Code, policy, v)
+		if nc.rc != nil {
+			out.ExecutionCount = nc.rc.ExecutionCount()
+		}
+		return &sdk.CallToolResult{IsError: true}, out, nil
+	}
+	var x *runtime.Execution
+	err = s.withSlot(ctx, func(ctx context.Context) error {
+		created, err := s.contexts.start(ctx, nc)
+		if err != nil {
+			return err
+		}
+		out.Context.Created = created
+		x, err = nc.rc.Run(ctx, in.Code, runtime.RunOptions{Timeout: timeout})
+		return err
+	})
+	if nc.rc != nil {
+		if lost := nc.rc.Err(); lost != nil {
+			out.Context.Lost = fmt.Sprintf("%v; the next call naming %q starts a new context", lost, in.Context)
+			nc.end()
+		}
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("context %q: %w", in.Context, err)
+	}
+	out.Execution = *x
+	return &sdk.CallToolResult{IsError: x.Error != nil}, out, nil
+}
+
+// rejectedCell is the Execution of a cell the policy rejected: it did not
+// run, and its error lists the violations. Its name is SyntaxError when the
+// check could not parse the cell, else PolicyViolation.
+func rejectedCell(code string, policy validate.Policy, v []validate.Violation) runtime.Execution {
+	lines := make([]string, len(v))
+	name := "SyntaxError"
+	for i, one := range v {
+		lines[i] = fmt.Sprintf("line %d, column %d: %s", one.Line, one.Col, one.Message)
+		if one.Rule != validate.RuleSyntaxError {
+			name = "PolicyViolation"
+		}
+	}
+	return runtime.Execution{
+		Code: code, Logs: runtime.Logs{Stdout: []string{}, Stderr: []string{}}, Results: []runtime.Result{},
+		Error: &runtime.ExecutionError{
+			Name:       name,
+			Message:    fmt.Sprintf("the %s import policy rejected the cell, which did not run: %s", policy.Name(), lines[0]),
+			Traceback:  lines,
+			LineNumber: v[0].Line,
+		},
+	}
 }
 
 func (s *Service) checkPython(_ context.Context, _ *sdk.CallToolRequest, in CheckInput) (*sdk.CallToolResult, CheckOutput, error) {

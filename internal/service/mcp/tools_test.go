@@ -23,7 +23,7 @@ func TestToolsList(t *testing.T) {
 		byName[tool.Name] = tool
 	}
 	want := map[string]struct{ required, output []string }{
-		"run_python":   {[]string{"code"}, []string{"success", "exitCode", "stdout", "stderr", "timedOut", "violations"}},
+		"run_python":   {[]string{"code"}, []string{"success", "exitCode", "stdout", "stderr", "timedOut", "violations", "logs", "results", "error", "executionCount", "context"}},
 		"check_python": {[]string{"code"}, []string{"ok", "violations"}},
 		"test_eval":    {[]string{"eval_code", "test_cases"}, []string{"success", "total", "passed", "cases", "loadError"}},
 	}
@@ -44,6 +44,14 @@ func TestToolsList(t *testing.T) {
 			}
 		})
 	}
+	t.Run("run_python context", func(t *testing.T) {
+		in, _ := byName["run_python"].InputSchema.(map[string]any)
+		props, _ := in["properties"].(map[string]any)
+		ctxArg, _ := props["context"].(map[string]any)
+		require.NotNil(t, ctxArg, "a context argument")
+		assert.Equal(t, contextNamePattern, ctxArg["pattern"])
+		assert.Contains(t, ctxArg["description"], "up to 8 contexts")
+	})
 }
 
 func TestRunPython(t *testing.T) {
@@ -189,18 +197,12 @@ func TestTestEval(t *testing.T) {
 func TestConcurrentCalls(t *testing.T) {
 	cs := connect(t, Config{MaxConcurrency: 2}, nil)
 	const n = 8
-	results := make([]*sdk.CallToolResult, n)
-	errs := make([]error, n)
-	var wg sync.WaitGroup
+	args := make([]map[string]any, n)
 	for i := range n {
-		wg.Go(func() {
-			results[i], errs[i] = cs.CallTool(context.Background(), &sdk.CallToolParams{Name: "run_python",
-				Arguments: map[string]any{"code": "print(" + string(rune('0'+i)) + ")"}})
-		})
+		args[i] = map[string]any{"code": "print(" + string(rune('0'+i)) + ")"}
 	}
-	wg.Wait()
+	results := callAtOnce(t, cs, args)
 	for i := range n {
-		require.NoError(t, errs[i])
 		var got runtime.ExecResult
 		decode(t, results[i], &got)
 		assert.Equal(t, string(rune('0'+i))+"\n", got.Stdout)

@@ -48,6 +48,15 @@ seen.output = await run({ code: "print(6 * 7)" });
 seen.exitCode = await run({ code: "raise SystemExit(3)" });
 seen.timeout = await run({ code: "while True: pass", timeout_seconds: 0.5 });
 seen.rejected = await run({ code: "import socket" });
+// Code contexts: state lasts across calls naming the same context.
+seen.contexts = {
+  set: await run({ code: "x = 41", context: "ts-a" }),
+  next: await run({ code: "x + 1", context: "ts-a" }),
+  other: await run({ code: "x", context: "ts-b" }),
+  raised: await run({ code: "print('before')\n1/0", context: "ts-a" }),
+  timeout: await run({ code: "while True: pass", context: "ts-a", timeout_seconds: 0.5 }),
+  after: await run({ code: "x", context: "ts-a" }),
+};
 seen.check = await outcome(client.callTool({ name: "check_python", arguments: { code: "import os" } }));
 
 const progress = [];
