@@ -316,3 +316,25 @@ func (d *treeDir) ReadDir(count int) ([]fs.DirEntry, error) {
 	d.off += len(rest)
 	return rest, nil
 }
+
+// inPackages reports whether p, a path of the root mount, is under
+// PackagesDir: a context's file there is saved and reopened by its path,
+// like the standard library's.
+func inPackages(p string) bool {
+	_, ok := route(p)
+	return ok
+}
+
+// has reports whether p, a path of the root mount under PackagesDir, is
+// one of the packages' files or directories.
+func (p *Packages) has(name string) bool {
+	rel, ok := route(name)
+	if p == nil || !ok {
+		return false
+	}
+	f, err := p.tree.Open(rel)
+	if err == nil {
+		f.Close()
+	}
+	return err == nil
+}

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -296,4 +297,32 @@ func TestPackagesDirNotForgeable(t *testing.T) {
 			assert.Contains(t, res.Stderr, tc.want)
 		})
 	}
+}
+
+// A code context imports its sandbox's packages, and so do its forks and a
+// context resumed in a sandbox with the same packages, a package file held
+// open included.
+func TestPackagesContext(t *testing.T) {
+	pkgs := loadPackages(t, testPackages(t)["wheel"])
+	c, err := newSandbox(t, SandboxConfig{Packages: pkgs}).NewContext(context.Background(), ContextOptions{})
+	require.NoError(t, err)
+	t.Cleanup(func() { c.Close() })
+	runCell(t, c, "import wbpkg\nf = open(wbpkg.__file__.rpartition('/')[0] + '/greeting.txt')\nf.read(6)")
+	assert.Equal(t, []string{"'b'"}, texts(runCell(t, c, "wbpkg.top('a b b')")))
+
+	fork, err := c.Fork(context.Background())
+	require.NoError(t, err)
+	t.Cleanup(func() { fork.Close() })
+	assert.Equal(t, []string{"('wbpkg', 'from wbpkg\\n')"}, texts(runCell(t, fork, "import wbpkg.paths\n(wbpkg.paths.here(), f.read())")))
+
+	saved, err := c.Save(context.Background())
+	require.NoError(t, err)
+	resumed, err := testEngine.ResumeContext(context.Background(), newSandbox(t, SandboxConfig{Packages: pkgs}), saved)
+	require.NoError(t, err)
+	t.Cleanup(func() { resumed.Close() })
+	assert.Equal(t, []string{"('wbpkg', 'from wbpkg\\n')"}, texts(runCell(t, resumed, "import wbpkg.paths\n(wbpkg.paths.here(), f.read())")))
+
+	// Without the packages, the context cannot have its file back.
+	_, err = testEngine.ResumeContext(context.Background(), newSandbox(t, SandboxConfig{}), saved)
+	assert.ErrorIs(t, err, fs.ErrNotExist)
 }
