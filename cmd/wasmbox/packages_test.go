@@ -120,6 +120,7 @@ func TestPackagesTest(t *testing.T) {
 
 func TestPackagesServe(t *testing.T) {
 	s := startServe(t, "--packages", cliPackages(t)["wheel"])
+	assert.True(t, s.hasLog("listening", map[string]any{"packages": "[/opt/wasmbox/packages/wbpkg-1.0-py3-none-any.whl]"}), "the start-up log names the packages")
 	body := `{"code": "import wbpkg\nprint(wbpkg.top('q r r'))", "policy": "stdlib", "allowImports": ["wbpkg"]}`
 	status, out := call(context.Background(), "POST", s.base+"/v1/run", "", body)
 	require.Equal(t, 200, status, "body: %s", out)

@@ -165,7 +165,7 @@ func serveCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "wasmbox serve: %v\n", err)
 		return exitServeFailed
 	}
-	logger.Info("listening", "addr", ln.Addr().String(), "auth", key != "", "max_concurrency", srv.MaxConcurrency())
+	logger.Info("listening", "addr", ln.Addr().String(), "auth", key != "", "max_concurrency", srv.MaxConcurrency(), "packages", pkgs.SysPath())
 	if err := srv.Serve(ctx, ln); err != nil {
 		fmt.Fprintf(stderr, "wasmbox serve: %v\n", err)
 		return exitServeFailed
