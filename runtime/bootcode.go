@@ -16,12 +16,17 @@ import (
 )
 
 // guardConfig returns the guard settings for this engine's guests, with
-// extra directories trusted like the standard library. It carries the
+// extra directories trusted like the standard library (the host's own
+// programs: see guard.Config.StdlibPrefixes) and pkgs's directory trusted as
+// library code (nil for none). It carries the
 // guard's boot compiled to bytecode when that could be had: compiling the
 // boot in each fresh instance costs more than the rest of its start-up.
 // An engine with a snapshot needs none: the snapshot has the boot compiled.
-func (e *Engine) guardConfig(trusted ...string) guard.Config {
+func (e *Engine) guardConfig(pkgs *Packages, trusted ...string) guard.Config {
 	cfg := guard.Config{StdlibPrefixes: append(slices.Clone(e.interp.stdlibPrefixes), trusted...)}
+	if pkgs != nil {
+		cfg.LibraryPrefixes = []string{PackagesDir + "/"}
+	}
 	if e.snap == nil {
 		e.bootOnce.Do(func() { e.bootCode = e.loadBootCode() })
 		cfg.Bytecode = e.bootCode

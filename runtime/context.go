@@ -161,7 +161,7 @@ func (s *Sandbox) NewContext(ctx context.Context, opts ContextOptions) (*Context
 		return nil, err
 	}
 	c := &Context{engine: s.engine, sandbox: s, opts: opts}
-	inst, err := s.engine.newContextInstance(ctx, s.fs, opts.MemoryLimit)
+	inst, err := s.engine.newContextInstance(ctx, s.fs, s.cfg.Packages, opts.MemoryLimit)
 	if err != nil {
 		return nil, err
 	}
@@ -169,7 +169,7 @@ func (s *Sandbox) NewContext(ctx context.Context, opts ContextOptions) (*Context
 		inst.close()
 		return nil, err
 	}
-	job := map[string]any{"argv": []string{"-c", contextSource, opts.Cwd, path.Join(stdlibMount, controlName)}, "env": nonNil(opts.Env), "stay": true}
+	job := map[string]any{"argv": []string{"-c", contextSource, opts.Cwd, path.Join(stdlibMount, controlName)}, "env": nonNil(s.cfg.Packages.pythonPath(opts.Env)), "stay": true}
 	var setup strings.Builder
 	inst.stderr.set(&setup)
 	err = inst.callEntry(ctx, job, hostCallTimeout)

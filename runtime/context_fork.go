@@ -67,7 +67,7 @@ func (c *Context) Fork(ctx context.Context) (*Context, error) {
 		}
 	}
 	sb := &Sandbox{engine: c.engine, cfg: c.sandbox.cfg, fs: clone}
-	inst, err := c.engine.newContextInstance(ctx, clone, c.opts.MemoryLimit)
+	inst, err := c.engine.newContextInstance(ctx, clone, sb.cfg.Packages, c.opts.MemoryLimit)
 	if err != nil {
 		return nil, err
 	}

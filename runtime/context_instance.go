@@ -70,9 +70,9 @@ type contextInstance struct {
 	endCall context.CancelCauseFunc // stops the call under way; the memory watch's stop
 }
 
-// newContextInstance instantiates the interpreter over root, without
-// running anything: its memory is the caller's to fill.
-func (e *Engine) newContextInstance(ctx context.Context, root *memFS, limit uint64) (*contextInstance, error) {
+// newContextInstance instantiates the interpreter over root and pkgs (nil
+// for none), without running anything: its memory is the caller's to fill.
+func (e *Engine) newContextInstance(ctx context.Context, root *memFS, pkgs *Packages, limit uint64) (*contextInstance, error) {
 	if e.snap == nil {
 		return nil, ErrContextsUnsupported
 	}
@@ -85,7 +85,7 @@ func (e *Engine) newContextInstance(ctx context.Context, root *memFS, limit uint
 	rec := &recordingAllocator{limitedAllocator: ci.alloc}
 	ci.stdout.set(io.Discard)
 	ci.stderr.set(io.Discard)
-	ci.mounts[0] = newTrackingFS(root, ci.ctl, false)
+	ci.mounts[0] = newTrackingFS(rootFS(root, pkgs), ci.ctl, false)
 	ci.mounts[1] = newTrackingFS(e.stdlibFS(), ci.ctl, true)
 	mcfg := e.moduleConfig([]string{"python3"}, nil, ci.clock).
 		WithStdin(&ci.stdin).

@@ -184,7 +184,7 @@ func (e *Engine) ResumeContext(ctx context.Context, s *Sandbox, data []byte) (*C
 	if err != nil {
 		return nil, err
 	}
-	inst, err := e.newContextInstance(ctx, s.fs, opts.MemoryLimit)
+	inst, err := e.newContextInstance(ctx, s.fs, s.cfg.Packages, opts.MemoryLimit)
 	if err != nil {
 		return nil, err
 	}
@@ -273,7 +273,7 @@ func (m *savedContext) check() error {
 			return fmt.Errorf("descriptor %d is past %d", f.Fd, maxSavedFd)
 		case f.Mount != 0 && f.Mount != 1:
 			return fmt.Errorf("descriptor %d: no mount %d", f.Fd, f.Mount)
-		case f.Mount == 0 && !f.Dir && (f.Node < 0 || f.Node >= len(m.Nodes) || m.Nodes[f.Node].Dir):
+		case f.Mount == 0 && !f.Dir && !inPackages(f.Path) && (f.Node < 0 || f.Node >= len(m.Nodes) || m.Nodes[f.Node].Dir):
 			return fmt.Errorf("descriptor %d: no file %d", f.Fd, f.Node)
 		case f.Off < 0:
 			return fmt.Errorf("descriptor %d: negative offset", f.Fd)
@@ -305,8 +305,11 @@ func (s *Sandbox) restoreFiles(meta *savedContext) ([]openFile, error) {
 	}
 	files := make([]openFile, len(meta.Files))
 	for i, sf := range meta.Files {
+		if inPackages(sf.Path) && !s.cfg.Packages.has(sf.Path) {
+			return nil, &fs.PathError{Op: "resume", Path: sf.Path, Err: fmt.Errorf("the context holds open a package file this sandbox's packages lack: %w", fs.ErrNotExist)}
+		}
 		files[i] = openFile{fd: sf.Fd, mount: sf.Mount, path: strings.TrimPrefix(sf.Path, "/"), dir: sf.Dir, off: sf.Off}
-		if sf.Mount == 0 && !sf.Dir {
+		if sf.Mount == 0 && !sf.Dir && !inPackages(sf.Path) {
 			files[i].mem = &memFile{fs: m, n: nodes[sf.Node], off: sf.Off, readable: sf.Readable, writable: sf.Writable, append: sf.Append}
 			files[i].mem.n.open++
 		}

@@ -135,6 +135,7 @@ func (e *Engine) runJob(ctx context.Context, j job, started func()) (err, stoppe
 		j.preload = false
 		return variant.runJob(ctx, j, started)
 	}
+	j.env = j.pkgs.pythonPath(j.env)
 	if j.deterministic {
 		return e.runDeterministic(ctx, j, started)
 	}
@@ -175,7 +176,7 @@ func (e *Engine) runFresh(ctx context.Context, j job, clk *guestClock) (err, sto
 		WithStdin(guestStdin(runCtx, j.input(alloc))).
 		WithStdout(j.stdout).
 		WithStderr(j.stderr).
-		WithFSConfig(e.fsConfig(&instanceFS{FS: j.fs, st: st}))
+		WithFSConfig(e.fsConfig(&instanceFS{FS: rootFS(j.fs, j.pkgs), st: st}))
 	err = e.instantiate(runCtx, alloc, mcfg, nil)
 	return err, context.Cause(runCtx), alloc, clk.jobWork()
 }
@@ -224,16 +225,16 @@ func (s *Sandbox) guestArgv(command string, policy *validate.Policy) ([]string, 
 	if err != nil {
 		return nil, err
 	}
-	return s.engine.guardConfig().Argv(*policy, mode, target, args), nil
+	return s.engine.guardConfig(s.cfg.Packages).Argv(*policy, mode, target, args), nil
 }
 
-// newJob is a job that runs argv over the sandbox's files under cfg's
-// limits (open files, memory, timeout), with env and the standard streams,
+// newJob is a job that runs argv over the sandbox's files and cfg's
+// packages under cfg's limits (open files, memory, timeout), with env and the standard streams,
 // deterministically with seed if deterministic is set.
 func (s *Sandbox) newJob(cfg SandboxConfig, argv []string, env map[string]string, stdin io.Reader, stdout, stderr io.Writer, deterministic bool, seed uint64) job {
 	return job{
 		argv: argv, env: env, stdin: stdin, stdout: stdout, stderr: stderr,
-		fs: s.fs, maxOpenFiles: cfg.MaxOpenFiles, memoryLimit: cfg.MemoryLimit, timeout: cfg.Timeout,
+		fs: s.fs, pkgs: cfg.Packages, maxOpenFiles: cfg.MaxOpenFiles, memoryLimit: cfg.MemoryLimit, timeout: cfg.Timeout,
 		deterministic: deterministic, seed: seed,
 	}
 }
@@ -283,10 +284,11 @@ func classify(ctx context.Context, stopped, err error, res *ExecResult, stderr i
 
 // configuresInterpreter reports whether env sets a PYTHON* variable. Those
 // take effect when the interpreter starts, so such a job cannot run in a
-// warm instance, which started before the job existed.
+// warm instance, which started before the job existed. PYTHONPATH is the
+// exception: warm.py puts its entries on sys.path as a start would.
 func configuresInterpreter(env map[string]string) bool {
 	for k := range env {
-		if strings.HasPrefix(k, "PYTHON") {
+		if strings.HasPrefix(k, "PYTHON") && k != "PYTHONPATH" {
 			return true
 		}
 	}

@@ -237,7 +237,8 @@ type job struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	fs             *memFS
-	maxOpenFiles   int // DefaultMaxOpenFiles when zero
+	pkgs           *Packages // mounted beside fs; nil for none
+	maxOpenFiles   int       // DefaultMaxOpenFiles when zero
 	memoryLimit    uint64
 	timeout        time.Duration
 	deterministic  bool   // see determinism.go
@@ -291,7 +292,7 @@ func (w *warmInstance) run(ctx context.Context, j job) (err, stopped error, ok b
 	}
 	w.alloc.limit.Store(j.memoryLimit / pageSize * pageSize)
 	w.alloc.disarm() // the handover is a job boundary
-	w.fs.set(j.fs)
+	w.fs.set(rootFS(j.fs, j.pkgs))
 	w.st.setMaxOpen(j.maxOpenFiles)
 	w.stdout.set(j.stdout)
 	w.stderr.set(j.stderr)

@@ -51,6 +51,11 @@ type SandboxConfig struct {
 	// Env is the guest's environment. It is empty unless set here or in
 	// ExecOptions.Env; the host's environment is never passed through.
 	Env map[string]string
+	// Packages, when set, are mounted read-only under PackagesDir in every
+	// interpreter the sandbox runs and put on sys.path after the script's
+	// directory, before the standard library (see Packages). Nil: none,
+	// only the standard library can be imported.
+	Packages *Packages
 }
 
 // withDefaults fills zero fields and checks the rest against the engine.

@@ -74,7 +74,7 @@ func (s *Sandbox) shellExec(ctx context.Context, command string, run func(contex
 		cmds[name] = py
 	}
 	status, runErr := run(runCtx, shell.Config{
-		FS: s.fs, Dir: dir, Env: envList(cfg.Env),
+		FS: rootFS(s.fs, cfg.Packages), Dir: dir, Env: envList(cfg.Env),
 		Stdin: opts.Stdin, Stdout: stdout, Stderr: stderr, Commands: cmds,
 	})
 	res.ExitCode = status

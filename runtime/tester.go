@@ -33,6 +33,9 @@ type TesterConfig struct {
 	// Policy is checked statically before any case runs and enforced in
 	// the guest while they run. Nil means the strict policy.
 	Policy *validate.Policy
+	// Packages, when set, are importable by the eval code (see
+	// SandboxConfig.Packages). Nil: none.
+	Packages *Packages
 	// Progress, when set, is called as cases finish with how many have
 	// finished (cases run in order) and how many there are.
 	Progress func(finished, total int)
@@ -77,7 +80,7 @@ func NewEvalTester(engine *Engine, cfg TesterConfig) (*EvalTester, error) {
 	if cfg.CPUBudget < 0 {
 		return nil, fmt.Errorf("wasmbox: the CPU budget must not be negative, got %d", cfg.CPUBudget)
 	}
-	runner, err := NewPythonRunner(engine, RunnerConfig{Policy: cfg.Policy, Sandbox: SandboxConfig{Timeout: cfg.Timeout, MemoryLimit: cfg.MemoryLimit}})
+	runner, err := NewPythonRunner(engine, RunnerConfig{Policy: cfg.Policy, Sandbox: SandboxConfig{Timeout: cfg.Timeout, MemoryLimit: cfg.MemoryLimit, Packages: cfg.Packages}})
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +118,7 @@ func (t *EvalTester) test(ctx context.Context, evalCode []byte, cases []TestCase
 		rep.Tally()
 		return rep, nil
 	}
-	s, err := t.runner.engine.NewSandbox(SandboxConfig{MemoryLimit: t.memory})
+	s, err := t.runner.engine.NewSandbox(SandboxConfig{MemoryLimit: t.memory, Packages: t.runner.cfg.Sandbox.Packages})
 	if err != nil {
 		return nil, err
 	}

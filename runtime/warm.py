@@ -86,6 +86,10 @@ def _wasmbox_start():
     else:
         code = compile(argv[1], "<string>", "exec")
     sys.argv = ["-c"] + argv[2:]
+    # PYTHONPATH's entries go after the script's directory, as at a start.
+    pythonpath = job["env"].get("PYTHONPATH")
+    if pythonpath:
+        sys.path[0:0] = [os.path.abspath(p) for p in pythonpath.split(os.pathsep)]
     sys.path.insert(0, "")
     main = sys.modules["__main__"].__dict__
     finish, exit_status = _wasmbox_finish, _wasmbox_exit_status

@@ -39,13 +39,15 @@ func parseSize(s string) (uint64, error) {
 	return uint64(f * float64(mult)), nil
 }
 
-// limitFlags are the flags that set a run's limits and policy, shared by
-// run and test.
+// limitFlags are the flags that set a run's limits, packages and policy,
+// shared by run and test (sh takes all but the policy).
 type limitFlags struct {
 	timeout     time.Duration
 	memory      string
 	policy      string
 	allowImport string
+	packages    []string          // --packages, in order
+	loaded      *runtime.Packages // packages once loaded by limits()
 }
 
 func (l *limitFlags) register(fs *pflag.FlagSet, timeoutHelp string) {
@@ -53,10 +55,27 @@ func (l *limitFlags) register(fs *pflag.FlagSet, timeoutHelp string) {
 	registerPolicyFlags(fs, &l.policy, &l.allowImport)
 }
 
-// registerLimits registers --timeout and --memory alone (sh has no policy).
+// registerLimits registers --timeout, --memory and --packages alone (sh
+// has no policy).
 func (l *limitFlags) registerLimits(fs *pflag.FlagSet, timeoutHelp string) {
 	fs.DurationVar(&l.timeout, "timeout", runtime.DefaultTimeout, timeoutHelp)
 	fs.StringVar(&l.memory, "memory", "128MiB", "guest linear-memory limit (64MiB, 1GiB, or bytes)")
+	registerPackagesFlag(fs, &l.packages)
+}
+
+// registerPackagesFlag registers --packages, which may be given more than
+// once.
+func registerPackagesFlag(fs *pflag.FlagSet, paths *[]string) {
+	fs.StringArrayVar(paths, "packages", nil, "mount `PATH` (a directory, .zip or pure-Python .whl) read-only under "+runtime.PackagesDir+" and put it on sys.path (repeatable)")
+}
+
+// loadPackages loads the packages --packages names (nil for none).
+func loadPackages(paths []string) (*runtime.Packages, error) {
+	p, err := runtime.LoadPackages(paths...)
+	if err != nil {
+		return nil, fmt.Errorf("--packages: %w", err)
+	}
+	return p, nil
 }
 
 func registerPolicyFlags(fs *pflag.FlagSet, policy, allow *string) {
@@ -90,7 +109,8 @@ func (l *limitFlags) sandboxConfig() (runtime.SandboxConfig, validate.Policy, er
 	return cfg, policy, nil
 }
 
-// limits checks --timeout and --memory and turns them into a sandbox config.
+// limits checks --timeout and --memory, loads --packages (once) and turns
+// them into a sandbox config.
 func (l *limitFlags) limits() (runtime.SandboxConfig, error) {
 	var cfg runtime.SandboxConfig
 	if l.timeout <= 0 {
@@ -100,6 +120,11 @@ func (l *limitFlags) limits() (runtime.SandboxConfig, error) {
 	if err != nil {
 		return cfg, fmt.Errorf("--memory: %v", err)
 	}
-	cfg.Timeout, cfg.MemoryLimit = l.timeout, mem
+	if l.loaded == nil && len(l.packages) > 0 {
+		if l.loaded, err = loadPackages(l.packages); err != nil {
+			return cfg, err
+		}
+	}
+	cfg.Timeout, cfg.MemoryLimit, cfg.Packages = l.timeout, mem, l.loaded
 	return cfg, nil
 }

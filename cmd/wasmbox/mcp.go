@@ -72,7 +72,7 @@ func mcpCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	defer engine.Close(context.Background())
 	svc, err := mcp.New(mcp.Config{
-		Engine: engine, Version: version,
+		Engine: engine, Packages: cfg.Packages, Version: version,
 		Timeout: cfg.Timeout, MaxTimeout: *maxTimeout, Memory: cfg.MemoryLimit, MaxOutput: int64(outCap),
 		Policy: limits.policy, AllowImports: allow, MaxConcurrency: *concurrency,
 		MaxContexts: *maxContexts, ContextTTL: *contextTTL,

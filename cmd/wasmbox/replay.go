@@ -82,11 +82,14 @@ func readReplay(path string) (*replayBundle, *suite, error) {
 	}
 	s := &suite{
 		code: []byte(b.EvalCode), function: b.Function, cases: cases,
-		lim: limitFlags{timeout: time.Duration(b.TimeoutMs) * time.Millisecond, memory: b.Memory, policy: b.Policy, allowImport: b.AllowImports},
+		lim: limitFlags{timeout: time.Duration(b.TimeoutMs) * time.Millisecond, memory: b.Memory, policy: b.Policy, allowImport: b.AllowImports, packages: b.Packages},
 		det: detFlags{deterministic: true, seed: b.Seed, budget: b.CPUBudget},
 	}
 	if _, _, err := s.lim.sandboxConfig(); err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if got := s.lim.loaded.Sum(); got != b.PackagesSum {
+		return nil, nil, fmt.Errorf("%s: the packages %q do not hold what the recorded run's did (sum %s, recorded %s)", path, b.Packages, got, b.PackagesSum)
 	}
 	if s.det.budget < 0 {
 		return nil, nil, fmt.Errorf("%s: cpuBudget must not be negative, got %d", path, s.det.budget)

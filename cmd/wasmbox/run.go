@@ -78,6 +78,9 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		if len(rest) > 0 {
 			return usageError(stderr, "run", "--server: the server's API takes no program arguments, got %q", rest)
 		}
+		if len(lim.packages) > 0 {
+			return usageError(stderr, "run", "--server: a server runs with its own packages (wasmbox serve --packages), not --packages")
+		}
 		job, err := newServerJob(src, stdin, cfg, lim, det)
 		if err != nil {
 			return usageError(stderr, "run", "%v", err)

@@ -56,6 +56,8 @@ func serveCmd(args []string, stdout, stderr io.Writer) int {
 	maxTestDuration := fs.Duration("max-test-duration", server.DefaultMaxTestDuration, "limit of one whole /v1/test request, every case included; past it 504")
 	maxHostMemory := fs.String("max-host-memory", "", "host memory budget: executions (memory limit and files) and sandboxes (files) admitted while they fit, the rest queued or refused (default half of the machine's RAM, or of the cgroup's memory limit; 0: no budget)")
 	logFormat := fs.String("log-format", "json", "log format on stderr: json or text")
+	var packagePaths []string
+	registerPackagesFlag(fs, &packagePaths)
 	if status, done := parseFlags(fs, args, stdout); done {
 		return status
 	}
@@ -121,6 +123,10 @@ func serveCmd(args []string, stdout, stderr io.Writer) int {
 		return usageError(stderr, "serve", "--log-format %q: use json or text", *logFormat)
 	}
 	logger := slog.New(handler)
+	pkgs, err := loadPackages(packagePaths)
+	if err != nil {
+		return usageError(stderr, "serve", "%v", err)
+	}
 	queue := *maxQueue
 	if queue == 0 {
 		queue = -1 // server.Config: negative means no queue
@@ -142,7 +148,7 @@ func serveCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	defer engine.Close(context.Background())
 	srv, err := server.New(server.Config{
-		Engine: engine, APIKey: key, Logger: logger,
+		Engine: engine, Packages: pkgs, APIKey: key, Logger: logger,
 		MaxConcurrency: *concurrency, MaxQueue: queue, QueueTimeout: *queueTimeout,
 		MaxBody: int64(parsed["max-body"]), Timeout: *timeout, ExecTimeout: *execTimeout, MaxTimeout: *maxTimeout,
 		Memory: parsed["memory"], MaxMemory: parsed["max-memory"], MaxOutput: int64(parsed["max-output"]),
@@ -159,7 +165,7 @@ func serveCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "wasmbox serve: %v\n", err)
 		return exitServeFailed
 	}
-	logger.Info("listening", "addr", ln.Addr().String(), "auth", key != "", "max_concurrency", srv.MaxConcurrency())
+	logger.Info("listening", "addr", ln.Addr().String(), "auth", key != "", "max_concurrency", srv.MaxConcurrency(), "packages", pkgs.SysPath())
 	if err := srv.Serve(ctx, ln); err != nil {
 		fmt.Fprintf(stderr, "wasmbox serve: %v\n", err)
 		return exitServeFailed

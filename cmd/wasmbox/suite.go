@@ -30,6 +30,10 @@ type caseInputs struct {
 	Memory       string     `json:"memory"`
 	Seed         uint64     `json:"seed"`
 	CPUBudget    int64      `json:"cpuBudget"`
+	// Packages are --packages' paths; PackagesSum what they held
+	// (runtime.Packages.Sum).
+	Packages    []string `json:"packages,omitempty"`
+	PackagesSum string   `json:"packagesSum,omitempty"`
 }
 
 // caseObject is a case in the cases file's form.
@@ -51,6 +55,7 @@ func (s *suite) inputs(i int) caseInputs {
 		Case:   caseObject{Name: c.Name, Args: c.Args, Kwargs: c.Kwargs, Input: c.Input, Expected: c.Expected, Tolerance: c.Tolerance, Raises: c.Raises},
 		Policy: s.lim.policy, AllowImports: s.lim.allowImport, TimeoutMs: s.lim.timeout.Milliseconds(), Memory: s.lim.memory,
 		Seed: s.det.seed, CPUBudget: s.det.budget,
+		Packages: s.lim.packages, PackagesSum: s.lim.loaded.Sum(),
 	}
 }
 
@@ -112,7 +117,7 @@ func (s *suite) test(ctx context.Context, cases []runtime.TestCase) (*runtime.Te
 	}
 	defer engine.Close(ctx)
 	tester, err := runtime.NewEvalTester(engine, runtime.TesterConfig{
-		Function: s.function, Timeout: cfg.Timeout, MemoryLimit: cfg.MemoryLimit, Policy: &policy, Progress: s.progress,
+		Function: s.function, Timeout: cfg.Timeout, MemoryLimit: cfg.MemoryLimit, Policy: &policy, Packages: cfg.Packages, Progress: s.progress,
 		Deterministic: s.det.deterministic, Seed: s.det.seed, CPUBudget: s.det.budget,
 	})
 	if err != nil {

@@ -65,7 +65,7 @@ func testCmd(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageError(stderr, "test", "bad cases file: %v", err)
 	}
-	if _, _, err := lim.sandboxConfig(); err != nil {
+	if _, _, err := lim.sandboxConfig(); err != nil { // loads --packages for the suite too
 		return usageError(stderr, "test", "%v", err)
 	}
 	if det.budget < 0 {

@@ -50,10 +50,14 @@ def _wasmbox_boot():
     # included (see guard.go); the "!" is not part of the name.
     blocked_attrs = frozenset(a.rstrip("!") for a in cfg["blockedAttrs"])
     core_attrs = frozenset(a[:-1] for a in cfg["blockedAttrs"] if a.endswith("!"))
-    prefixes = tuple(cfg["stdlibPrefixes"])
+    # Trusted code: the standard library's (and the host's programs'), then
+    # the operator's packages', which are library code but never the host.
+    host_prefixes = tuple(cfg["stdlibPrefixes"])
+    prefixes = host_prefixes + tuple(cfg.get("libraryPrefixes", ()))
     no_file_prefixes = tuple(cfg["noFilePrefixes"])
-    mount = prefixes[0].rstrip("/").rpartition("/")[0] if prefixes else "/usr/local/lib"
+    mount = host_prefixes[0].rstrip("/").rpartition("/")[0] if host_prefixes else "/usr/local/lib"
     boot_globals = globals()
+    user_globals = None  # __main__'s namespace, once made: never trusted unless the host's
     real_import = builtins.__import__
     real_getattr, real_setattr, real_delattr = builtins.getattr, builtins.setattr, builtins.delattr
     module_type = types.ModuleType
@@ -73,6 +77,10 @@ def _wasmbox_boot():
         g = frame.f_globals
         if g is boot_globals:
             return True
+        if g is user_globals:
+            # The program itself: a library file run as the program (a
+            # package's module) is the user's code like any other.
+            return host
         name = frame.f_code.co_filename
         if not (name.startswith(prefixes) or name.startswith("<frozen ")):
             return False
@@ -432,9 +440,13 @@ def _wasmbox_boot():
     # A file target under a trusted prefix is the host's own program (the
     # eval harness): it runs as written, and the guest's code it compiles
     # goes through transform() (see guarded_compile).
-    host = mode == "file" and os.path.realpath(filename).startswith(prefixes)
+    host = mode == "file" and os.path.realpath(filename).startswith(host_prefixes)
     try:
         if enforce:
+            # Caching bytecode marshals code and writes files, both refused
+            # to library code once armed: a module imported from source
+            # (the operator's packages) is compiled and not cached.
+            sys.dont_write_bytecode = True
             import _ast
 
             ast_node, ast_name, ast_class, ast_call = _ast.AST, _ast.Name, _ast.ClassDef, _ast.Call
@@ -454,7 +466,7 @@ def _wasmbox_boot():
         return fail(e)
 
     main = module_type("__main__")
-    ns = main.__dict__
+    ns = user_globals = main.__dict__
     ns.update(__loader__=None, __spec__=None, __package__=None)
     if mode == "file":
         ns["__file__"] = filename

@@ -92,8 +92,16 @@ type Config struct {
 	Bytecode []byte
 
 	// StdlibPrefixes replaces DefaultStdlibPrefixes when non-empty; tests on
-	// a native python3 pass its stdlib directory here.
+	// a native python3 pass its stdlib directory here. A file target under
+	// one of them is the host's own program and runs unguarded.
 	StdlibPrefixes []string
+
+	// LibraryPrefixes are more directories of trusted library code, the
+	// operator's packages (runtime.Packages): their code is judged as the
+	// standard library's, so it may import what it needs and the user code
+	// calling it stays held to the policy. Unlike StdlibPrefixes, a file
+	// target under one of them still runs as user code.
+	LibraryPrefixes []string
 }
 
 // bootConfig is what boot.py reads from argv[1], encoded by encode.
@@ -106,7 +114,8 @@ type bootConfig struct {
 	StdlibPrefixes  []string
 	// NoFilePrefixes: code compiled from files under these prefixes may
 	// not open files while user code is on the stack.
-	NoFilePrefixes []string
+	NoFilePrefixes  []string
+	LibraryPrefixes []string
 }
 
 // encode writes the config as lines KEY=ITEM\x1fITEM..., which boot.py
@@ -124,6 +133,7 @@ func (c bootConfig) encode() string {
 		{"blockedAttrs", c.BlockedAttrs},
 		{"stdlibPrefixes", c.StdlibPrefixes},
 		{"noFilePrefixes", c.NoFilePrefixes},
+		{"libraryPrefixes", c.LibraryPrefixes},
 	} {
 		if b.Len() > 0 {
 			b.WriteByte('\n')
@@ -176,6 +186,7 @@ func (c Config) Argv(p validate.Policy, mode, target string, args []string) []st
 		BlockedAttrs:    markCore(p.BlockedAttributes(), p.CoreAttributes()),
 		StdlibPrefixes:  prefixes,
 		NoFilePrefixes:  noFiles,
+		LibraryPrefixes: c.LibraryPrefixes,
 	}.encode()
 	head := []string{"python3", "-c", bootSource}
 	if c.Bytecode != nil {

@@ -26,7 +26,8 @@ func TestArgvShape(t *testing.T) {
 		key, items, _ := strings.Cut(line, "=")
 		cfg[key] = items
 	}
-	assert.Len(t, cfg, 7, "config = %q", cfg)
+	assert.Len(t, cfg, 8, "config = %q", cfg)
+	assert.Equal(t, "", cfg["libraryPrefixes"])
 	assert.Equal(t, "json\x1fre\x1ftyping", cfg["allowed"])
 	assert.Empty(t, cfg["noFilePrefixes"], "strict does not allow numpy")
 	assert.Equal(t, "strict", cfg["policy"])
@@ -37,9 +38,10 @@ func TestArgvShape(t *testing.T) {
 	withNumpy, err := policy(t, "stdlib").WithAllowedImports("numpy")
 	require.NoError(t, err)
 	assert.Contains(t, Argv(withNumpy, "code", "1", nil)[3], "\nnoFilePrefixes="+NumpyPrefix, "a policy allowing numpy")
-	got := (Config{StdlibPrefixes: []string{"/x"}}).Argv(p, "code", "1", nil)
+	got := (Config{StdlibPrefixes: []string{"/x"}, LibraryPrefixes: []string{"/lib/", "/lib2/"}}).Argv(p, "code", "1", nil)
 	require.Len(t, got, 6, "custom prefixes: %q", got)
-	assert.Contains(t, got[3], "\nstdlibPrefixes=/x", "custom prefixes")
+	assert.Contains(t, got[3], "\nstdlibPrefixes=/x\n", "custom prefixes")
+	assert.Contains(t, got[3], "\nlibraryPrefixes=/lib/\x1f/lib2/", "library prefixes")
 }
 
 // native runs boot.py on the machine's python3 with its stdlib directory as

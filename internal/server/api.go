@@ -167,7 +167,7 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
 	}
 	runner, err := runtime.NewPythonRunner(s.engine, runtime.RunnerConfig{
 		Policy:  &policy,
-		Sandbox: runtime.SandboxConfig{Timeout: timeout, MemoryLimit: mem, MaxOutput: maxOutput},
+		Sandbox: runtime.SandboxConfig{Timeout: timeout, MemoryLimit: mem, MaxOutput: maxOutput, Packages: s.cfg.Packages},
 	})
 	if err != nil {
 		writeError(w, r, badRequest("%v", err))
@@ -228,7 +228,7 @@ func (s *Server) handleTest(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, e)
 		return
 	}
-	tester, err := runtime.NewEvalTester(s.engine, runtime.TesterConfig{Function: req.Function, Timeout: timeout, MemoryLimit: mem, Policy: &policy,
+	tester, err := runtime.NewEvalTester(s.engine, runtime.TesterConfig{Function: req.Function, Timeout: timeout, MemoryLimit: mem, Policy: &policy, Packages: s.cfg.Packages,
 		Deterministic: req.Deterministic, Seed: req.Seed, CPUBudget: req.CPUBudget})
 	if err != nil {
 		writeError(w, r, badRequest("%v", err))

@@ -18,7 +18,7 @@ const mcpPath = "/mcp"
 // (SessionFSBytes) of the host budget, and end when executions are stopped.
 func (s *Server) newMCPHandler() (http.HandlerFunc, error) {
 	svc, err := mcp.New(mcp.Config{
-		Engine: s.engine, Version: s.cfg.Version,
+		Engine: s.engine, Packages: s.cfg.Packages, Version: s.cfg.Version,
 		Timeout: s.cfg.Timeout, MaxTimeout: s.cfg.MaxTimeout, Memory: s.cfg.Memory, MaxOutput: s.cfg.MaxOutput,
 		MaxContexts: s.cfg.MaxContexts, ContextTTL: s.cfg.SessionTTL, ContextFSBytes: s.cfg.SessionFSBytes, Reserve: s.reserveContext,
 		MaxBody: s.cfg.MaxBody, Acquire: s.mcpSlot, Logger: s.log,

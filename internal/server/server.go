@@ -46,6 +46,9 @@ const (
 type Config struct {
 	// Engine runs every execution; the server shares it.
 	Engine *runtime.Engine
+	// Packages, when set, are importable in every execution (see
+	// runtime.SandboxConfig.Packages); nil: none.
+	Packages *runtime.Packages
 	// APIKey, when set, is the Bearer token every /v1/ route requires.
 	APIKey string
 	// MaxConcurrency is how many executions run at once; default the CPU count.
@@ -202,7 +205,7 @@ func New(cfg Config) (*Server, error) {
 	s.limiter.setBudget(max(cfg.MaxHostMemory, 0))
 	s.sessions = newSessionStore(cfg, s.metrics, s.limiter)
 	container, err := containerapi.New(containerapi.Config{
-		Engine: cfg.Engine, Timeout: cfg.ExecTimeout, MaxTimeout: cfg.MaxTimeout, Memory: cfg.Memory,
+		Engine: cfg.Engine, Packages: cfg.Packages, Timeout: cfg.ExecTimeout, MaxTimeout: cfg.MaxTimeout, Memory: cfg.Memory,
 		MaxOutput: cfg.MaxOutput, FSBytes: cfg.SessionFSBytes, MaxBody: cfg.MaxBody,
 		Admit: func(ctx context.Context) (func(), error) {
 			release, e := s.limiter.acquireBytes(ctx, int64(cfg.Memory))

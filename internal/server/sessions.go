@@ -72,6 +72,7 @@ func (st *sessionStore) create() (*session, error) {
 		MemoryLimit: st.cfg.Memory,
 		MaxOutput:   st.cfg.MaxOutput,
 		MaxFSBytes:  st.cfg.SessionFSBytes,
+		Packages:    st.cfg.Packages,
 	})
 	if err == nil {
 		err = prepareWorkspace(sb)

@@ -258,7 +258,8 @@ func (sh *cmdline) command(name string) Command {
 
 // noPip answers pip: the sandbox has no network to install from.
 func noPip(_ context.Context, inv *Invocation) int {
-	fmt.Fprintf(inv.Stderr, "%s: this sandbox has no network, so packages cannot be installed; "+
-		"mount pure-Python packages with --packages (a directory, zip or wheel) instead\n", inv.Args[0])
+	fmt.Fprintf(inv.Stderr, "%s: this sandbox has no network, so packages cannot be installed here; "+
+		"pure-Python packages (a directory, .zip or .whl) are mounted when wasmbox starts, with "+
+		"`wasmbox run|test|sh|serve --packages PATH`, and are then importable from /opt/wasmbox/packages\n", inv.Args[0])
 	return 1
 }

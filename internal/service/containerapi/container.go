@@ -49,6 +49,7 @@ func newContainer(stop context.Context, cfg Config) (*container, error) {
 		MemoryLimit: cfg.Memory,
 		MaxOutput:   cfg.MaxOutput,
 		MaxFSBytes:  cfg.FSBytes,
+		Packages:    cfg.Packages,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("containerapi: %w", err)

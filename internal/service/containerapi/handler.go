@@ -39,6 +39,9 @@ const (
 type Config struct {
 	// Engine runs every command.
 	Engine *runtime.Engine
+	// Packages, when set, are importable in every execution (see
+	// runtime.SandboxConfig.Packages); nil: none.
+	Packages *runtime.Packages
 	// Timeout limits a command when neither the request nor its session
 	// gives one; MaxTimeout is the most any request may ask for.
 	Timeout, MaxTimeout time.Duration

@@ -98,7 +98,7 @@ var errServiceClosed = errors.New("the server is shutting down: its code context
 func newContextStore(cfg Config) *contextStore {
 	return &contextStore{
 		engine:  cfg.Engine,
-		sandbox: runtime.SandboxConfig{Timeout: cfg.Timeout, MemoryLimit: cfg.Memory, MaxOutput: cfg.MaxOutput, MaxFSBytes: cfg.ContextFSBytes},
+		sandbox: runtime.SandboxConfig{Timeout: cfg.Timeout, MemoryLimit: cfg.Memory, MaxOutput: cfg.MaxOutput, MaxFSBytes: cfg.ContextFSBytes, Packages: cfg.Packages},
 		max:     cfg.MaxContexts,
 		ttl:     cfg.ContextTTL,
 		reserve: cfg.Reserve,

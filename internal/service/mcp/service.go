@@ -32,6 +32,9 @@ const DefaultMaxTimeout = 5 * time.Minute
 type Config struct {
 	// Engine runs every call; the service shares it.
 	Engine *runtime.Engine
+	// Packages, when set, are importable in every execution (see
+	// runtime.SandboxConfig.Packages); nil: none.
+	Packages *runtime.Packages
 	// Version is the version the server reports in its handshake.
 	Version string
 	// Timeout is the wall-clock limit of run_python and of each test_eval

@@ -95,7 +95,7 @@ func (s *Service) runPython(ctx context.Context, _ *sdk.CallToolRequest, in RunI
 	}
 	runner, err := runtime.NewPythonRunner(s.cfg.Engine, runtime.RunnerConfig{
 		Policy:  &policy,
-		Sandbox: runtime.SandboxConfig{Timeout: timeout, MemoryLimit: s.cfg.Memory, MaxOutput: s.cfg.MaxOutput},
+		Sandbox: runtime.SandboxConfig{Timeout: timeout, MemoryLimit: s.cfg.Memory, MaxOutput: s.cfg.MaxOutput, Packages: s.cfg.Packages},
 	})
 	if err != nil {
 		return nil, nil, err
@@ -214,7 +214,7 @@ func (s *Service) testEval(ctx context.Context, req *sdk.CallToolRequest, in Tes
 	if err != nil {
 		return nil, nil, err
 	}
-	cfg := runtime.TesterConfig{Function: in.Function, Timeout: timeout, MemoryLimit: s.cfg.Memory, Policy: &policy}
+	cfg := runtime.TesterConfig{Function: in.Function, Timeout: timeout, MemoryLimit: s.cfg.Memory, Policy: &policy, Packages: s.cfg.Packages}
 	if token := req.Params.GetProgressToken(); token != nil {
 		cfg.Progress = func(finished, total int) {
 			// A lost notification must not stop the run: the report says it all.
