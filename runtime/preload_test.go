@@ -247,25 +247,32 @@ func TestPreloadNotMadeWithoutNeed(t *testing.T) {
 	assert.Nil(t, e.preload.current(), "no variant")
 }
 
-// A fresh run of a program that imports a module of the preload set, from
-// the base snapshot (it imports the module itself) and from the preloaded
-// one. asyncio stands for numpy: a standard-library module whose import
-// costs more than a small program's whole run.
+// A fresh run of a program that imports a module of the preload set, with
+// the module imported by the job itself and preloaded: asyncio (a
+// standard-library module whose import costs more than a small program's
+// whole run) on the base build, and numpy on the numpy build.
 func BenchmarkPreloadedRun(b *testing.B) {
-	const code = "import asyncio\nprint(asyncio.iscoroutinefunction(print))\n"
+	const asyncio = "import asyncio\nprint(asyncio.iscoroutinefunction(print))\n"
+	const numpy = "import numpy as np\nprint(int(np.arange(10).sum()))\n"
+	numpyBuild := func(warmArgs ...string) EngineConfig {
+		return EngineConfig{variant: &variantConfig{interp: numpyInterpreter(), warmArgs: warmArgs}}
+	}
 	for _, bc := range []struct {
-		name string
-		mods []string
+		name, code, stdout string
+		mods               []string
+		cfg                EngineConfig
 	}{
-		{"base", []string{}},
-		{"preloaded", []string{"asyncio"}},
+		{"asyncio/imported", asyncio, "False\n", []string{}, EngineConfig{}},
+		{"asyncio/preloaded", asyncio, "False\n", []string{"asyncio"}, EngineConfig{}},
+		{"numpy/imported", numpy, "45\n", []string{}, numpyBuild(numpyPath)},
+		{"numpy/preloaded", numpy, "45\n", nil, EngineConfig{}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			e := newPreloadEngine(b, bc.mods, EngineConfig{})
-			first := runCode(b, e, "none", code, ExecOptions{}) // takes the snapshot
-			require.Equal(b, "False\n", first.Stdout, "stderr %q", first.Stderr)
+			e := newPreloadEngine(b, bc.mods, bc.cfg)
+			first := runCode(b, e, "none", bc.code, ExecOptions{}) // makes the variant
+			require.Equal(b, bc.stdout, first.Stdout, "stderr %q", first.Stderr)
 			for b.Loop() {
-				res := runCode(b, e, "none", code, ExecOptions{})
+				res := runCode(b, e, "none", bc.code, ExecOptions{})
 				require.Equal(b, 0, res.ExitCode, "stderr %q", res.Stderr)
 			}
 		})
