@@ -31,6 +31,12 @@ import (
 // base engine's, and its warm instances are its own (made at its first
 // use; the idle timeout lets them go).
 //
+// A snapshot freezes module state that every job restored from it
+// shares: warm.py reseeds the random module in each job; numpy makes
+// numpy.random (and its global state) on first use, in the job. A package
+// mounted with --packages cannot replace a preloaded module, as it cannot
+// replace the modules warm.py imports.
+//
 // What a preloaded module could give away is what importing it gives: a
 // job runs on the variant only when its policy would let it import every
 // module of the set, so the preloaded modules (and what they imported)
