@@ -281,11 +281,12 @@ func (c *Context) Run(ctx context.Context, code string, opts RunOptions) (*Execu
 	if c.inst == nil {
 		return nil, c.ended
 	}
-	policy := *c.opts.Policy
-	if opts.Policy != nil && !samePolicy(policy, *opts.Policy) {
-		return nil, &PolicyMismatchError{Context: describePolicy(policy), Run: describePolicy(*opts.Policy)}
+	if opts.Policy != nil {
+		if err := c.CheckPolicy(*opts.Policy); err != nil {
+			return nil, err
+		}
 	}
-	if policy.Enabled() && !c.opts.SkipStaticCheck {
+	if policy := *c.opts.Policy; policy.Enabled() && !c.opts.SkipStaticCheck {
 		if x := RejectCell(code, policy); x != nil {
 			x.ExecutionCount = c.count
 			return x, nil

@@ -35,6 +35,16 @@ func (e *PolicyMismatchError) Error() string {
 // Is makes errors.Is(err, ErrPolicyMismatch) hold.
 func (e *PolicyMismatchError) Is(target error) bool { return target == ErrPolicyMismatch }
 
+// CheckPolicy returns nil when p is the policy the context runs under
+// (nil there, or "none", is none), else the *PolicyMismatchError that Run
+// with RunOptions.Policy p fails with.
+func (c *Context) CheckPolicy(p validate.Policy) error {
+	if own := *c.opts.Policy; !samePolicy(own, p) {
+		return &PolicyMismatchError{Context: describePolicy(own), Run: describePolicy(p)}
+	}
+	return nil
+}
+
 // contextPolicy is the policy a context runs under: p, or none when nil.
 func contextPolicy(p *validate.Policy) validate.Policy {
 	if p == nil || !p.Enabled() {
