@@ -2,6 +2,9 @@ package runtime
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
 	"strconv"
 	"testing"
 
@@ -166,5 +169,66 @@ func TestGuardedContextForkAndResume(t *testing.T) {
 		require.NotNil(t, x.Error)
 		assert.Equal(t, "PolicyViolation", x.Error.Name)
 		assertGuardStops(t, r)
+	})
+}
+
+// resaved returns saved with its metadata changed by edit, and a valid
+// checksum, as a client could forge it.
+func resaved(t *testing.T, saved []byte, edit func(*savedContext)) []byte {
+	t.Helper()
+	body := saved[len(savedFormat) : len(saved)-sha256.Size]
+	n := binary.LittleEndian.Uint32(body)
+	var meta savedContext
+	require.NoError(t, json.Unmarshal(body[4:4+n], &meta))
+	edit(&meta)
+	header, err := json.Marshal(meta)
+	require.NoError(t, err)
+	out := append([]byte(savedFormat), binary.LittleEndian.AppendUint32(nil, uint32(len(header)))...)
+	out = append(append(out, header...), body[4+n:]...)
+	sum := sha256.Sum256(out)
+	return append(out, sum[:]...)
+}
+
+func TestContextSavedPolicy(t *testing.T) {
+	ctx := context.Background()
+	c := newContext(t, ContextOptions{Policy: policyNamed(t, "strict")})
+	runCell(t, c, "x = 1")
+	saved, err := c.Save(ctx)
+	require.NoError(t, err)
+
+	t.Run("unknown policy", func(t *testing.T) {
+		forged := resaved(t, saved, func(m *savedContext) { m.Options.Policy = "lenient" })
+		_, err := testEngine.ResumeContext(ctx, newSandbox(t, SandboxConfig{}), forged)
+		assert.ErrorIs(t, err, ErrSnapshotCorrupt)
+	})
+	t.Run("bad allowed module", func(t *testing.T) {
+		forged := resaved(t, saved, func(m *savedContext) { m.Options.AllowedModules = []string{"not a module"} })
+		_, err := testEngine.ResumeContext(ctx, newSandbox(t, SandboxConfig{}), forged)
+		assert.ErrorIs(t, err, ErrSnapshotCorrupt)
+	})
+	t.Run("no policy", func(t *testing.T) {
+		// Bytes without a policy resume under none: no static check. The
+		// guard armed in the saved memory still holds.
+		forged := resaved(t, saved, func(m *savedContext) { m.Options.Policy, m.Options.AllowedModules = "", nil })
+		r, err := testEngine.ResumeContext(ctx, newSandbox(t, SandboxConfig{}), forged)
+		require.NoError(t, err)
+		defer r.Close()
+		assert.Equal(t, "none", r.Options().Policy.Name())
+		x := runCell(t, r, "import os")
+		require.NotNil(t, x.Error)
+		assert.Equal(t, "ModuleNotFoundError", x.Error.Name)
+		assert.Contains(t, x.Error.Message, "blocked by the wasmbox strict policy")
+	})
+	t.Run("extra imports kept", func(t *testing.T) {
+		p, err := policyNamed(t, "strict").WithAllowedImports("math")
+		require.NoError(t, err)
+		m := newContext(t, ContextOptions{Policy: &p})
+		data, err := m.Save(ctx)
+		require.NoError(t, err)
+		r, err := testEngine.ResumeContext(ctx, newSandbox(t, SandboxConfig{}), data)
+		require.NoError(t, err)
+		defer r.Close()
+		assert.NoError(t, r.CheckPolicy(p))
+		assert.Equal(t, []string{"1"}, texts(runCell(t, r, "import math\nmath.floor(1.5)")))
 	})
 }
