@@ -49,6 +49,11 @@ var stdlibModules = []string{
 	"reprlib",     // size-limited repr
 	"graphlib",    // topological sorting
 	"keyword",     // the list of Python keywords
+	// numpy arrays in memory (the numpy interpreter, chosen when the code
+	// imports numpy); its file functions (load, save, loadtxt, genfromtxt,
+	// fromfile, tofile, DataSource, ...) are refused by the guard, memmap
+	// and ctypeslib have no mmap or ctypes to work with.
+	"numpy",
 }
 
 // dangerousModules are modules whose import is reported as blocked-import

@@ -9,8 +9,11 @@
 #                      the chroot is $WASMBOX_BUILD_DIR/root)
 #   WASMBOX_MIRROR     Debian mirror (default http://deb.debian.org/debian)
 #   WASMBOX_STAGES     inner stages to run (default: all; see inner.sh)
-# Outputs: ../cpython313/python.wasm and ../cpython313/python313.zip (relative
-# to this script), and versions.txt next to this script.
+# Outputs (relative to this script): ../cpython313/python.wasm and
+# ../cpython313/python313.zip; ../cpython313/python-numpy.wasm (the same
+# interpreter with numpy's extension modules built in), numpy.zip (numpy's
+# Python part) and numpy-with-tests.zip (the same with numpy's own tests, not
+# embedded); and versions.txt next to this script.
 set -euo pipefail
 umask 022
 
@@ -20,7 +23,7 @@ BASE=${WASMBOX_BUILD_DIR:-/var/tmp/wasmbox-build}
 ROOT=$BASE/root
 MIRROR=${WASMBOX_MIRROR:-http://deb.debian.org/debian}
 SUITE=trixie
-PACKAGES="clang-19 lld-19 llvm-19 libclang-rt-19-dev-wasm32 wasi-libc python3.13 make pkg-config xz-utils dpkg-dev patch tcl8.6 ca-certificates"
+PACKAGES="clang-19 lld-19 llvm-19 libclang-rt-19-dev-wasm32 wasi-libc python3.13 make pkg-config xz-utils dpkg-dev patch tcl8.6 ca-certificates libc++-19-dev-wasm32 libc++abi-19-dev-wasm32 meson ninja-build cython3"
 
 [ "$(id -u)" = 0 ] || { echo "build.sh: must run as root (chroot)"; exit 1; }
 
@@ -50,7 +53,7 @@ in_chroot apt-get install -y -q --no-install-recommends $PACKAGES
 # outputs in /build/work are kept and only the named stages run again.
 rm -rf "$ROOT/build/recipe"
 mkdir -p "$ROOT/build/recipe"
-cp -a "$HERE/inner.sh" "$HERE/mkzip.py" "$HERE/wasmbox_reactor.c" "$HERE/wasmbox_guard.c" "$HERE/patches" "$ROOT/build/recipe/"
+cp -a "$HERE/inner.sh" "$HERE/mkzip.py" "$HERE/wasmbox_reactor.c" "$HERE/wasmbox_guard.c" "$HERE/patches" "$HERE/numpy" "$ROOT/build/recipe/"
 
 if [ -z "${WASMBOX_STAGES:-}" ]; then
     rm -rf "$ROOT/build/src" "$ROOT/build/work" "$ROOT/build/out"
@@ -63,7 +66,7 @@ fi
 SOURCE_DATE_EPOCH=$(in_chroot dpkg-parsechangelog -l /build/work/cpython-debian/debian/changelog -STimestamp)
 export SOURCE_DATE_EPOCH
 echo "SOURCE_DATE_EPOCH=$SOURCE_DATE_EPOCH"
-in_chroot bash /build/recipe/inner.sh ${WASMBOX_STAGES:-deps-zlib deps-bzip2 deps-sqlite3 cpython reactor zip}
+in_chroot bash /build/recipe/inner.sh ${WASMBOX_STAGES:-deps-zlib deps-bzip2 deps-sqlite3 cpython reactor zip numpy numpy-reactor numpy-zip}
 
 # versions.txt: every Debian package that goes into the build.
 {
@@ -76,7 +79,8 @@ in_chroot bash /build/recipe/inner.sh ${WASMBOX_STAGES:-deps-zlib deps-bzip2 dep
         clang-19 libclang-cpp19 libllvm19 lld-19 llvm-19 llvm-19-linker-tools \
         libclang-rt-19-dev-wasm32 libclang-common-19-dev wasi-libc \
         python3.13 python3.13-minimal libpython3.13-minimal libpython3.13-stdlib \
-        make pkg-config xz-utils dpkg-dev patch tcl8.6 libc6
+        make pkg-config xz-utils dpkg-dev patch tcl8.6 libc6 \
+        libc++-19-dev-wasm32 libc++abi-19-dev-wasm32 meson ninja-build cython3
     echo
     echo "## source packages (apt-get source; .dsc and their files with sha256)"
     for dsc in "$ROOT"/build/src/*.dsc; do
@@ -84,19 +88,24 @@ in_chroot bash /build/recipe/inner.sh ${WASMBOX_STAGES:-deps-zlib deps-bzip2 dep
         sed -n '/^Checksums-Sha256:/,/^[A-Z]/p' "$dsc" | grep '^ ' | awk '{print "    " $3 " " $1}'
     done
     echo
+    echo "## numpy (the upstream tarball of trixie's source package; sha256 from trixie's Sources)"
+    cat "$ROOT/build/src/numpy-source.txt"
+    echo
     echo "## CPython patches"
     cat "$ROOT/build/work/cpython-patches.txt"
     echo
     echo "## outputs (python.wasm before the preemption points; assets/cpython313 holds it after)"
-    (cd "$ROOT/build/out" && sha256sum python.wasm python313.zip)
+    (cd "$ROOT/build/out" && sha256sum python.wasm python313.zip python-numpy.wasm numpy.zip numpy-with-tests.zip)
 } > "$HERE/versions.txt"
 
 # Outside the chroot, with the repository's Go: give every loop a preemption
 # point (internal/wasmbin.AddPreemption), far cheaper than wazero's
 # WithCloseOnContextDone.
 mkdir -p "$ASSETS/cpython313"
-(cd "$ASSETS/.." && ${GO:-go} run ./internal/wasmbin/cmd/wasmbin preempt "$ROOT/build/out/python.wasm" "$ASSETS/cpython313/python.wasm")
-cp "$ROOT/build/out/python313.zip" "$ASSETS/cpython313/python313.zip"
+for wasm in python.wasm python-numpy.wasm; do
+    (cd "$ASSETS/.." && ${GO:-go} run ./internal/wasmbin/cmd/wasmbin preempt "$ROOT/build/out/$wasm" "$ASSETS/cpython313/$wasm")
+done
+cp "$ROOT/build/out/python313.zip" "$ROOT/build/out/numpy.zip" "$ROOT/build/out/numpy-with-tests.zip" "$ASSETS/cpython313/"
 echo "=== outputs"
-ls -l "$ASSETS/cpython313/python.wasm" "$ASSETS/cpython313/python313.zip"
-sha256sum "$ASSETS/cpython313/python.wasm" "$ASSETS/cpython313/python313.zip"
+(cd "$ASSETS/cpython313" && ls -l python.wasm python313.zip python-numpy.wasm numpy.zip numpy-with-tests.zip &&
+    sha256sum python.wasm python313.zip python-numpy.wasm numpy.zip numpy-with-tests.zip)

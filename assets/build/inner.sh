@@ -2,7 +2,8 @@
 # Runs inside the trixie chroot (started by build.sh). Builds everything in
 # the fixed directory /build/work from the sources in /build/src, and leaves
 # the outputs in /build/out. Usage: inner.sh [stage...]
-# stages: sources deps-zlib deps-bzip2 deps-sqlite3 cpython reactor zip (default: all)
+# stages: sources deps-zlib deps-bzip2 deps-sqlite3 cpython reactor zip
+#         numpy numpy-reactor numpy-zip (default: all)
 set -euo pipefail
 umask 022
 
@@ -38,6 +39,7 @@ stage_sources() {
             fi
         fi
     done
+    fetch_numpy_orig
     ls -l "$SRC"
 
     rm -rf "$W"; mkdir -p "$W" "$DEPS/include" "$DEPS/lib/pkgconfig" "$SYSROOT/include" "$SYSROOT/lib"
@@ -77,6 +79,31 @@ stage_sources() {
         echo "apply wasmbox $(basename "$p")" >> "$W/cpython-patches.txt"
     done
     cat "$W/cpython-patches.txt"
+}
+
+# numpy: only the upstream tarball of trixie's source package is used (as
+# for CPython, Debian's packaging is for a Debian system install). Its name
+# and SHA-256 come from trixie's signed Sources index (apt-cache showsrc);
+# deb.debian.org's pool has been seen without it, so the same file is also
+# taken from NUMPY_ORIG_MIRRORS (Ubuntu's archive carries Debian's upstream
+# tarballs unchanged), and apt-helper checks the sum either way.
+NUMPY_ORIG_MIRRORS=${NUMPY_ORIG_MIRRORS:-"http://deb.debian.org/debian http://archive.ubuntu.com/ubuntu"}
+
+fetch_numpy_orig() {
+    local rec file sum m
+    rec=$(apt-cache showsrc numpy | awk '/^Checksums-Sha256:/{p=1; next} /^[A-Z]/{p=0} p && $3 ~ /\.orig\.tar\./ {print $3, $1; exit}')
+    [ -n "$rec" ] || { echo "no numpy orig tarball in apt-cache showsrc numpy"; exit 1; }
+    file=${rec% *}; sum=${rec#* }
+    apt-cache showsrc numpy | sed -n 's/^Version: /numpy source version: /p' | head -1 > "$SRC/numpy-source.txt"
+    echo "$file sha256 $sum" >> "$SRC/numpy-source.txt"
+    [ -f "$SRC/$file" ] && echo "$sum  $SRC/$file" | sha256sum -c --quiet && return
+    for m in $NUMPY_ORIG_MIRRORS; do
+        if /usr/lib/apt/apt-helper download-file "$m/pool/main/n/numpy/$file" "$SRC/$file" "SHA256:$sum"; then
+            echo "from $m/pool/main/n/numpy/$file" >> "$SRC/numpy-source.txt"
+            return
+        fi
+    done
+    echo "numpy: $file (sha256 $sum) is on none of: $NUMPY_ORIG_MIRRORS"; exit 1
 }
 
 stage_deps_zlib() {
@@ -192,8 +219,69 @@ stage_zip() {
     /usr/bin/python3.13 -s "$RECIPE/mkzip.py" ../../Lib "$sc" "$OUT/python313.zip"
 }
 
+NUMPY=$W/numpy             # numpy's source tree
+NUMPY_BLD=$NUMPY/bld-wasi   # its meson build directory
+NUMPY_LINK=$W/numpy-static  # archives, inittab and link list (static_modules.py)
+
+stage_numpy() {
+    log "numpy: configure"
+    fetch_numpy_orig
+    rm -rf "$NUMPY"; mkdir -p "$NUMPY"
+    tar -xJf "$SRC"/numpy_*.orig.tar.xz -C "$NUMPY" --strip-components=1
+    for p in "$RECIPE"/numpy/*.diff; do
+        patch -d "$NUMPY" -p1 --no-backup-if-mismatch -s < "$p"
+        echo "apply wasmbox numpy/$(basename "$p")"
+    done
+    # Our CPython's headers where the target sysconfig says they are.
+    (cd "$W/cpython/cross-build/wasm32-wasi" && make inclinstall > "$W/numpy-inclinstall.log" 2>&1)
+    echo "/* numpy-static.h: filled in once libnpyrandom is built */" > "$W/numpy-static.h"
+    cd "$NUMPY"
+    # No threads, no BLAS (lapack_lite), no SIMD dispatch (wasm32 has no CPU
+    # feature detection); SVML/highway/x86-simd-sort are x86-only.
+    /usr/bin/python3.13 vendored-meson/meson/meson.py setup "$NUMPY_BLD" \
+        --cross-file "$RECIPE/numpy/cross.ini" -Dbuildtype=release -Db_ndebug=if-release \
+        -Dallow-noblas=true -Dblas=none -Dlapack=none -Ddisable-threading=true \
+        -Ddisable-svml=true -Ddisable-highway=true -Ddisable-intel-sort=true \
+        -Ddisable-optimization=true -Dcpu-baseline=none -Dcpu-dispatch=none \
+        > "$W/numpy-configure.log" 2>&1 || { tail -40 "$W/numpy-configure.log"; exit 1; }
+    log "numpy: build"
+    cd "$NUMPY_BLD"
+    /usr/bin/python3.13 "$RECIPE/numpy/static_modules.py" legacy-names "$W/numpy-static.h"
+    # shellcheck disable=SC2046
+    ninja -j"$JOBS" $(/usr/bin/python3.13 "$RECIPE/numpy/static_modules.py" targets) \
+        > "$W/numpy-make.log" 2>&1 || { grep -A5 FAILED "$W/numpy-make.log" | head -60; exit 1; }
+    /usr/bin/python3.13 "$RECIPE/numpy/static_modules.py" collect "$NUMPY_LINK"
+}
+
+stage_numpy_reactor() {
+    log "numpy: relink the reactor with numpy's modules built in"
+    cd "$W/cpython/cross-build/wasm32-wasi"
+    [ -f python-reactor.wasm ] || { echo "numpy-reactor needs the reactor stage"; exit 1; }
+    $CC_WASM -O2 -I../../Include -I. -c "$NUMPY_LINK/numpy_inittab.c" -o "$NUMPY_LINK/numpy_inittab.o"
+    $CC_WASM -O2 -c "$RECIPE/numpy/cxx_throw.c" -o "$NUMPY_LINK/cxx_throw.o"
+    local link
+    link=$(sed -n 's/^reactor link: //p' "$W/reactor-link.txt")
+    link=${link/-o python-reactor.wasm/-o python-numpy.wasm}
+    # -lc-printscan-long-double: numpy prints long doubles (wasi-libc leaves
+    # it out by default). --fatal-warnings: a signature mismatch between two
+    # modules' copies of one function would otherwise become a trap.
+    link="$link $NUMPY_LINK/numpy_inittab.o $NUMPY_LINK/cxx_throw.o $(cat "$NUMPY_LINK/link.txt") -lc++ -lc++abi -lc-printscan-long-double -Wl,--fatal-warnings"
+    echo "numpy reactor link: $link" > "$W/numpy-reactor-link.txt"
+    eval "$link"
+    mkdir -p "$OUT"
+    cp python-numpy.wasm "$OUT/python-numpy.wasm"
+    ls -l "$OUT/python-numpy.wasm"
+}
+
+stage_numpy_zip() {
+    log "numpy: Python part"
+    mkdir -p "$OUT"
+    /usr/bin/python3.13 -s "$RECIPE/mkzip.py" --package "$NUMPY/numpy" "$NUMPY_BLD/numpy" \
+        "$OUT/numpy.zip" "$OUT/numpy-with-tests.zip"
+}
+
 stages=("$@")
-[ ${#stages[@]} -gt 0 ] || stages=(sources deps-zlib deps-bzip2 deps-sqlite3 cpython reactor zip)
+[ ${#stages[@]} -gt 0 ] || stages=(sources deps-zlib deps-bzip2 deps-sqlite3 cpython reactor zip numpy numpy-reactor numpy-zip)
 for s in "${stages[@]}"; do
     "stage_${s//-/_}"
 done

@@ -54,6 +54,8 @@ def _wasmbox_boot():
     blocked_attrs = frozenset(a.rstrip("!") for a in cfg["blockedAttrs"])
     core_attrs = frozenset(a[:-1] for a in cfg["blockedAttrs"] if a.endswith("!"))
     prefixes = tuple(cfg["stdlibPrefixes"])
+    no_file_prefixes = tuple(cfg["noFilePrefixes"])
+    mount = prefixes[0].rstrip("/").rpartition("/")[0] if prefixes else "/usr/local/lib"
     boot_globals = globals()
     real_import = builtins.__import__
     real_getattr, real_setattr, real_delattr = builtins.getattr, builtins.setattr, builtins.delattr
@@ -343,6 +345,9 @@ def _wasmbox_boot():
     def builtin_error(name):
         return PermissionError("builtin %r is blocked by the wasmbox %s policy" % (name, policy))
 
+    def refused_open(*args, **kwargs):
+        raise builtin_error("open")
+
     def caller_namespaces(frame, globals, locals):
         # eval/exec without namespaces use their caller's, as the real ones do.
         if globals is None:
@@ -395,9 +400,26 @@ def _wasmbox_boot():
         # Arm the C guard (the code to run is marked): from here on it judges.
         dangerous = [real_getattr(builtins, n) for n in sorted(blocked_builtins) if hasattr(builtins, n)]
         dangerous += [real_getattr, real_setattr, real_delattr, sys._getframe, modules, builtins.__dict__]
-        mount = prefixes[0].rstrip("/").rpartition("/")[0] if prefixes else "/usr/local/lib"
         _wasmbox.arm(policy, allowed, blocked_attrs, core_attrs, blocked_modules, tuple(dangerous),
                      prefixes, mount)
+
+    def refuse_library_files(event, args):
+        # An audit hook (it cannot be removed): code under noFilePrefixes
+        # (numpy's Python part) opening a file for user code is refused,
+        # whatever path led there (numpy.load, loadtxt, genfromtxt,
+        # fromregex, DataSource, the savers, ...). Opening files on the
+        # read-only mount (its own modules, for the import system) is the C
+        # guard's to judge.
+        if event != "open":
+            return
+        path = args[0]
+        if isinstance(path, str) and path.startswith(mount + "/"):
+            return
+        frame = getframe(1)
+        while frame is not None and trusted(frame):
+            if frame.f_code.co_filename.startswith(no_file_prefixes):
+                raise PermissionError("numpy's file functions are blocked by the wasmbox %s policy" % policy)
+            frame = frame.f_back
 
     def strip_boot_frames(exc):
         seen, todo = set(), [exc]
@@ -481,6 +503,10 @@ def _wasmbox_boot():
             trimmed.pop(name, None)
         trimmed.update(__import__=guarded_import, getattr=guarded_getattr, hasattr=guarded_hasattr,
                        setattr=guarded_setattr, delattr=guarded_delattr, __wasmbox_ga__=guarded_getattr)
+        if "open" in blocked_builtins:
+            # C code that looks open up in its caller's builtins (numpy's
+            # fromfile and tofile with a path) finds one that only refuses.
+            trimmed["open"] = refused_open
         ns["__builtins__"] = trimmed
     else:
         ns["__builtins__"] = builtins
@@ -492,6 +518,8 @@ def _wasmbox_boot():
         if hasattr(modules.get("string"), "Formatter"):
             patch_string()
         lock_real_builtins()
+        if no_file_prefixes:
+            sys.addaudithook(refuse_library_files)
         builtins.__import__ = guarded_import
         sys.meta_path.insert(0, ImportGuard)
         if _wasmbox:

@@ -69,11 +69,18 @@ var bootSource string
 func BootSource() string { return bootSource }
 
 // DefaultStdlibPrefixes holds where wasmbox's default guest, the CPython
-// 3.13 reactor build, keeps its standard library: a zip of .pyc files on a
-// read-only mount, whose code objects carry file names inside the zip. Code
-// compiled from files under these prefixes may import anything; all other
-// code is held to the policy.
-var DefaultStdlibPrefixes = []string{"/usr/local/lib/python313.zip/"}
+// 3.13 reactor build, keeps its standard library, and numpy's Python part
+// beside it: zips of .pyc files on a read-only mount, whose code objects
+// carry file names inside the zip. Code compiled from files under these
+// prefixes may import anything; all other code is held to the policy.
+var DefaultStdlibPrefixes = []string{"/usr/local/lib/python313.zip/", NumpyPrefix}
+
+// NumpyPrefix is where numpy's Python part lives in the guest
+// (assets/cpython313/numpy.zip). Under a policy that allows numpy, its code
+// is trusted like the standard library's except that it may not open files
+// for user code: numpy.load, loadtxt, genfromtxt, fromregex, DataSource and
+// the savers are refused (see boot.py's refuse_library_files).
+const NumpyPrefix = "/usr/local/lib/numpy.zip/"
 
 // Config holds guard settings that do not come from the policy. The zero
 // value suits the wasmbox guest.
@@ -97,6 +104,9 @@ type bootConfig struct {
 	BlockedBuiltins []string
 	BlockedAttrs    []string
 	StdlibPrefixes  []string
+	// NoFilePrefixes: code compiled from files under these prefixes may
+	// not open files while user code is on the stack.
+	NoFilePrefixes []string
 }
 
 // encode writes the config as lines KEY=ITEM\x1fITEM..., which boot.py
@@ -113,6 +123,7 @@ func (c bootConfig) encode() string {
 		{"blockedBuiltins", c.BlockedBuiltins},
 		{"blockedAttrs", c.BlockedAttrs},
 		{"stdlibPrefixes", c.StdlibPrefixes},
+		{"noFilePrefixes", c.NoFilePrefixes},
 	} {
 		if b.Len() > 0 {
 			b.WriteByte('\n')
@@ -156,6 +167,10 @@ func (c Config) Argv(p validate.Policy, mode, target string, args []string) []st
 	if len(prefixes) == 0 {
 		prefixes = DefaultStdlibPrefixes
 	}
+	var noFiles []string
+	if p.Enabled() && slices.Contains(p.AllowedModules(), "numpy") {
+		noFiles = []string{NumpyPrefix}
+	}
 	cfg := bootConfig{
 		Policy:          p.Name(),
 		Allowed:         p.AllowedModules(),
@@ -163,6 +178,7 @@ func (c Config) Argv(p validate.Policy, mode, target string, args []string) []st
 		BlockedBuiltins: p.BlockedBuiltins(),
 		BlockedAttrs:    markCore(p.BlockedAttributes(), p.CoreAttributes()),
 		StdlibPrefixes:  prefixes,
+		NoFilePrefixes:  noFiles,
 	}.encode()
 	head := []string{"python3", "-c", bootSource}
 	if c.Bytecode != nil {

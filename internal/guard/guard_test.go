@@ -26,13 +26,17 @@ func TestArgvShape(t *testing.T) {
 		key, items, _ := strings.Cut(line, "=")
 		cfg[key] = items
 	}
-	assert.Len(t, cfg, 6, "config = %q", cfg)
+	assert.Len(t, cfg, 7, "config = %q", cfg)
 	assert.Equal(t, "json\x1fre\x1ftyping", cfg["allowed"])
+	assert.Empty(t, cfg["noFilePrefixes"], "strict does not allow numpy")
 	assert.Equal(t, "strict", cfg["policy"])
 	assert.Equal(t, strings.Join(DefaultStdlibPrefixes, "\x1f"), cfg["stdlibPrefixes"])
 	assert.Equal(t, strings.Join(p.BlockedBuiltins(), "\x1f"), cfg["blockedBuiltins"])
 	assert.NotEmpty(t, cfg["blockedModules"])
 	assert.NotEmpty(t, cfg["blockedAttrs"])
+	withNumpy, err := policy(t, "stdlib").WithAllowedImports("numpy")
+	require.NoError(t, err)
+	assert.Contains(t, Argv(withNumpy, "code", "1", nil)[3], "\nnoFilePrefixes="+NumpyPrefix, "a policy allowing numpy")
 	got := (Config{StdlibPrefixes: []string{"/x"}}).Argv(p, "code", "1", nil)
 	require.Len(t, got, 6, "custom prefixes: %q", got)
 	assert.Contains(t, got[3], "\nstdlibPrefixes=/x", "custom prefixes")
@@ -99,7 +103,7 @@ class P(NamedTuple):
 print(json.dumps({"a": re.findall(r"\d+", "a1b22")}), P(1).x, typing.get_type_hints(P)["x"].__name__)
 `, stdout: `{"a": ["1", "22"]} 1 int`},
 		{name: "eval is gone", src: "eval('1')\n", code: 1, stderr: "NameError: name 'eval' is not defined"},
-		{name: "open is gone", src: "open('/etc/passwd')\n", code: 1, stderr: "NameError: name 'open' is not defined"},
+		{name: "open only refuses", src: "open('/etc/passwd')\n", code: 1, stderr: "PermissionError: builtin 'open' is blocked by the wasmbox strict policy"},
 		{name: "getattr computed dunder", src: "getattr((), '__cl' + 'ass__')\n", code: 1, stderr: "attribute '__class__' is blocked"},
 		{name: "getattr module attr", src: "import typing\ngetattr(typing, 'sy' + 's')\n", code: 1, stderr: "attribute 'sys' is blocked"},
 		{name: "getattr str subclass", src: "class S(str):\n    def __hash__(self): return 1\n    def __eq__(self, o): return False\ngetattr((), S('__class__'))\n", code: 1, stderr: "attribute '__class__' is blocked"},
