@@ -26,15 +26,20 @@ func benchContext(b *testing.B, state bool, opts ContextOptions) *Context {
 }
 
 // Starting a context: an instance restored from the snapshot, and the
-// context's set-up cell.
+// context's set-up cell; under the strict policy, the guard armed too.
 func BenchmarkContextCreate(b *testing.B) {
 	s, err := testEngine.NewSandbox(SandboxConfig{Timeout: testTimeout})
 	require.NoError(b, err)
 	defer s.Destroy()
-	for b.Loop() {
-		c, err := s.NewContext(context.Background(), ContextOptions{})
-		require.NoError(b, err)
-		c.Close()
+	for _, policy := range []string{"none", "strict"} {
+		b.Run("policy="+policy, func(b *testing.B) {
+			opts := ContextOptions{Policy: policyNamed(b, policy)}
+			for b.Loop() {
+				c, err := s.NewContext(context.Background(), opts)
+				require.NoError(b, err)
+				c.Close()
+			}
+		})
 	}
 }
 
