@@ -25,6 +25,19 @@ for name in ["numpy", "numpy._core", "numpy.linalg", "numpy.fft", "numpy.random"
 
 import pytest  # noqa: E402
 
+try:
+    import ctypes  # noqa: F401
+except ImportError:
+    # WASI has no ctypes. numpy's test_multiarray.py and test_ufunc.py
+    # import it at the top, for a few of their tests: a stand-in lets the
+    # rest of those files run, and the tests that use it fail saying why.
+    # (numpy itself imported ctypes before this, and saw it missing.)
+    class _NoCtypes(type(sys)):
+        def __getattr__(self, name):
+            raise AttributeError("ctypes is not available on wasm32-wasi (ctypes.%s)" % name)
+
+    sys.modules["ctypes"] = _NoCtypes("ctypes")
+
 
 class Tally:
     """Counts outcomes; keeps each failure's test id and last error line."""
