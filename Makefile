@@ -5,7 +5,7 @@ BIN         := bin/wasmbox
 # One compilation cache for the whole test run, so the module compiles once.
 export WASMBOX_CACHE_DIR ?= $(CURDIR)/.cache/wazero
 
-.PHONY: all build run test install-test scale-test fuzz soak bench python-wasm clean release-snapshot image
+.PHONY: all build run test install-test scale-test fuzz soak bench numpy-suite python-wasm clean release-snapshot image
 
 all: build
 
@@ -68,6 +68,12 @@ FUZZ_TARGETS := ./validate:FuzzTokenize ./validate:FuzzCheck ./internal/evaltest
 	./internal/evaltest:FuzzEqualRaw ./internal/server:FuzzRequestDecoding ./internal/server:FuzzWorkspaceFilePath \
 	./internal/server:FuzzHydrate ./runtime:FuzzSandboxPaths ./runtime:FuzzMemfsLinks ./internal/hostile:FuzzGuardTransform
 FUZZTIME ?= 30s
+
+# numpy's own test suite in the sandbox, every group (core, ufunc, linalg,
+# fft, random; `make test` runs fft and random): prints passed, failed and
+# skipped per group. Downloads Debian's pytest packages once.
+numpy-suite:
+	WASMBOX_NUMPY_GROUPS=all $(GO) test -timeout 120m -run TestNumpyOwnSuite -v ./internal/numpysuite
 
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \

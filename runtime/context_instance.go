@@ -85,8 +85,8 @@ func (e *Engine) newContextInstance(ctx context.Context, root *memFS, pkgs *Pack
 	rec := &recordingAllocator{limitedAllocator: ci.alloc}
 	ci.stdout.set(io.Discard)
 	ci.stderr.set(io.Discard)
-	ci.mounts[0] = newTrackingFS(rootFS(root, pkgs), ci.ctl, false)
-	ci.mounts[1] = newTrackingFS(e.stdlibFS(), ci.ctl, true)
+	ci.mounts[0] = newTrackingFS(rootFS(root, pkgs), ci.ctl, true)
+	ci.mounts[1] = newTrackingFS(e.stdlibFS(), ci.ctl, false)
 	mcfg := e.moduleConfig([]string{"python3"}, nil, ci.clock).
 		WithStdin(&ci.stdin).
 		WithStdout(&ci.stdout).
