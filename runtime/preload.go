@@ -174,6 +174,12 @@ func (e *Engine) variantOf(ctx context.Context, j job) *Engine {
 // policy none) should run on the preloaded variant: src imports a module
 // of the preload set, and p allows every module of the set.
 func (e *Engine) wantsPreload(src []byte, p *validate.Policy) bool {
+	return e.preloadAllowed(p) && validate.ImportsAny(src, e.preload.mods)
+}
+
+// preloadAllowed reports whether the engine has a preload set and p (nil:
+// the policy none) allows every module of it.
+func (e *Engine) preloadAllowed(p *validate.Policy) bool {
 	mods := e.preload.mods
 	if len(mods) == 0 {
 		return false
@@ -186,27 +192,57 @@ func (e *Engine) wantsPreload(src []byte, p *validate.Policy) bool {
 			}
 		}
 	}
-	return validate.ImportsAny(src, mods)
+	return true
 }
+
+// maxScannedModules bounds how many of a program's own modules preloadFor
+// reads.
+const maxScannedModules = 64
 
 // preloadFor is wantsPreload for the program of a python3 argv run in the
 // sandbox with working directory dir: the code of `python3 -c CODE`, or the
-// file of `python3 FILE`. Any other argv, or a file that cannot be read,
-// runs on the engine.
+// file of `python3 FILE`, and the modules of its own that it imports from
+// where it runs (MOD.py or MOD/__init__.py beside the file, or in dir for
+// -c, as sys.path[0] finds them), and those they import in turn. Any other
+// argv, or a file that cannot be read, runs on the engine.
 func (s *Sandbox) preloadFor(argv []string, dir string, p *validate.Policy) bool {
-	if len(s.engine.preload.mods) == 0 {
+	if !s.engine.preloadAllowed(p) {
 		return false
 	}
 	mode, target, _, err := scriptTarget(argv)
-	switch {
-	case err != nil:
+	if err != nil {
 		return false
-	case mode == "code":
-		return s.engine.wantsPreload([]byte(target), p)
 	}
-	if !path.IsAbs(target) {
-		target = path.Join(dir, target)
+	src := []byte(target)
+	if mode == "file" {
+		if !path.IsAbs(target) {
+			target = path.Join(dir, target)
+		}
+		if src, err = s.ReadFile(target); err != nil {
+			return false
+		}
+		dir = path.Dir(target)
 	}
-	src, err := s.ReadFile(target)
-	return err == nil && s.engine.wantsPreload(src, p)
+	mods := s.engine.preload.mods
+	seen := map[string]bool{}
+	queue := [][]byte{src}
+	for n := 0; len(queue) > 0 && n < maxScannedModules; n++ {
+		for _, m := range validate.Imports(queue[0]) {
+			if slices.Contains(mods, m) {
+				return true
+			}
+			if seen[m] {
+				continue
+			}
+			seen[m] = true
+			for _, f := range []string{path.Join(dir, m+".py"), path.Join(dir, m, "__init__.py")} {
+				if own, err := s.ReadFile(f); err == nil {
+					queue = append(queue, own)
+					break
+				}
+			}
+		}
+		queue = queue[1:]
+	}
+	return false
 }

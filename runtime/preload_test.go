@@ -114,6 +114,18 @@ func TestPreloadShellAndTester(t *testing.T) {
 		assertRan(t, 0, "True\n2\n", res)
 		assert.Equal(t, before+1, e.Stats().Preloaded)
 	})
+	t.Run("a module of the program's own imports it", func(t *testing.T) {
+		require.NoError(t, s.WriteFile("/work/app/helper/__init__.py", []byte("from statistics import median\n")))
+		require.NoError(t, s.WriteFile("/work/app/util.py", []byte("import helper\n")))
+		require.NoError(t, s.WriteFile("/work/app/main.py", []byte("import sys\nprint('statistics' in sys.modules)\nimport util\nprint(util.helper.median([1, 3, 2]))\n")))
+		for _, command := range []string{"python3 /work/app/main.py", "cd /work/app && python3 -c 'import sys; print(\"statistics\" in sys.modules); import util'"} {
+			before := e.Stats().Preloaded
+			res, err := s.Exec(context.Background(), command, ExecOptions{})
+			require.NoError(t, err)
+			assert.True(t, strings.HasPrefix(res.Stdout, "True\n"), "%s: stdout %q, stderr %q", command, res.Stdout, res.Stderr)
+			assert.Equal(t, before+1, e.Stats().Preloaded, command)
+		}
+	})
 	t.Run("a file the shell cannot see into", func(t *testing.T) {
 		before := e.Stats().Preloaded
 		res, err := s.Exec(context.Background(), "python3 < /work/stats.py", ExecOptions{})
