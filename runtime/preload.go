@@ -17,12 +17,15 @@ import (
 // import costs far more than a whole run of a small program), on the
 // interpreter build that has them (numpy's: assets.NumpyWasm, with numpy's
 // Python part on sys.path). A job runs on the variant when a static scan
-// of its code (validate.ImportsAny) finds one of those modules imported,
-// its policy allows them all, and it can run warm; every other job runs on
-// the engine as before, and an engine that never sees such code never
-// compiles, snapshots or pools the variant. Code that imports the modules
-// in a way the scan cannot see (__import__, importlib) runs on the base
-// interpreter, as before: numpy is not there.
+// of its code and of its own modules beside it (validate.Imports; see
+// Sandbox.preloadFor) finds one of those modules imported, its policy
+// allows them all, and it can run warm; every other job runs on the engine
+// as before, and an engine that never sees such code never compiles,
+// snapshots or pools the variant. numpy is only in the variant's build:
+// code that imports it where the scan cannot see (__import__, importlib,
+// a script on stdin, python3 -m, a relative import inside the program's
+// package, a package mounted with --packages) runs on the base build and
+// gets ModuleNotFoundError.
 //
 // The variant is an engine in its own right, with the same cache
 // directory and pool settings: its compiled module, its snapshot (cached
