@@ -2,9 +2,11 @@ package runtime
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"path"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/wasmbox/wasmbox/assets"
@@ -166,7 +168,14 @@ func (e *Engine) variantOf(ctx context.Context, j job) *Engine {
 		return nil
 	}
 	variant := e.variant(ctx)
-	if variant == nil || variant.snap == nil || variant.snap.size > j.memoryLimit {
+	switch {
+	case variant == nil || variant.snap == nil:
+		return nil
+	case variant.snap.size > j.memoryLimit:
+		if j.stderr != nil {
+			fmt.Fprintf(j.stderr, "wasmbox: %s needs a memory limit of at least %d MiB (this run has %d MiB): running without it\n",
+				strings.Join(e.preload.mods, ", "), (variant.snap.size+1<<20-1)>>20, j.memoryLimit>>20)
+		}
 		return nil
 	}
 	e.stats.preloaded.Add(1)

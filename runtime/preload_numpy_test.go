@@ -62,3 +62,12 @@ for name, call in [("save", lambda: np.save("/tmp/a.npy", np.arange(3))),
 	assertRan(t, 0, "save refused\nload refused\nloadtxt refused\n", res)
 	assert.Equal(t, before+1, testEngine.Stats().Preloaded, "ran on the preloaded variant")
 }
+
+// A memory limit below the preloaded snapshot's size runs the job on the
+// base build, and says why numpy is missing.
+func TestPreloadNumpyMemoryTooSmall(t *testing.T) {
+	res := runCode(t, testEngine, "none", "import numpy\n", ExecOptions{MemoryLimit: testEngine.MinMemory()})
+	assert.Equal(t, 1, res.ExitCode)
+	assert.Contains(t, res.Stderr, "wasmbox: numpy needs a memory limit of at least ")
+	assert.Contains(t, res.Stderr, "ModuleNotFoundError: No module named 'numpy'")
+}
