@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/wasmbox/wasmbox/assets"
+	"github.com/wasmbox/wasmbox/internal/shell"
 	"github.com/wasmbox/wasmbox/validate"
 )
 
@@ -141,7 +142,9 @@ func (e *Engine) variant(ctx context.Context) *Engine {
 			Pool: v.cfg.Pool, MaxContexts: v.cfg.MaxContexts,
 			preload: []string{}, variant: variantFor(e.interp, v.mods),
 		}
-		v.engine, v.err = NewEngine(context.WithoutCancel(ctx), cfg)
+		// Compiling the module and taking its snapshot grow the Go heap by
+		// hundreds of MiB: not a shell command line's growth.
+		shell.HostWork(func() { v.engine, v.err = NewEngine(context.WithoutCancel(ctx), cfg) })
 		if v.err != nil {
 			slog.Warn("wasmbox: no preloaded variant; jobs importing its modules run on the base interpreter", "modules", v.mods, "err", v.err)
 		}

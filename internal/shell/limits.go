@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -63,10 +64,14 @@ const heapMetric = "/memory/classes/heap/objects:bytes"
 // too; the limit is set far above what scripts hold. A statement already
 // running ends before the command line stops: the doubling above gets one
 // more step.
+//
+// Growth from HostWork does not count: while it runs the heap is not
+// judged, and after it the heap's size then is the new base.
 func (sh *cmdline) watchHeap(ctx context.Context, limit uint64) {
 	sample := []metrics.Sample{{Name: heapMetric}}
 	metrics.Read(sample)
 	base := sample[0].Value.Uint64()
+	epoch := hostEpoch.Load()
 	tick := time.NewTicker(heapTick)
 	defer tick.Stop()
 	for {
@@ -74,13 +79,41 @@ func (sh *cmdline) watchHeap(ctx context.Context, limit uint64) {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
+			if hostWork.Load() > 0 {
+				continue
+			}
 			metrics.Read(sample)
+			if e := hostEpoch.Load(); e != epoch {
+				epoch, base = e, max(base, sample[0].Value.Uint64())
+				continue
+			}
 			if sample[0].Value.Uint64() > base+limit {
 				sh.stop(ErrTooMuchMemory)
 				return
 			}
 		}
 	}
+}
+
+// hostWork counts the HostWork calls running; hostEpoch changes when one
+// ends.
+var (
+	hostWork  atomic.Int64
+	hostEpoch atomic.Uint64
+)
+
+// HostWork runs fn, a host operation that may grow the process's Go heap by
+// more than a command line may (an engine compiling an interpreter module
+// and taking its snapshot, on a python3 command's first need of it), so
+// that command lines running meanwhile do not count that growth against
+// MaxHeapGrowth.
+func HostWork(fn func()) {
+	hostWork.Add(1)
+	defer func() {
+		hostEpoch.Add(1)
+		hostWork.Add(-1)
+	}()
+	fn()
 }
 
 // heapGrowthLimit is MaxHeapGrowth; tests lower it.

@@ -171,6 +171,29 @@ func TestLimitShellMemory(t *testing.T) {
 	assert.Equal(t, 2, res.status)
 }
 
+func TestLimitShellMemoryLeavesHostWorkOut(t *testing.T) {
+	// The host growing its heap for its own work (an engine compiling a
+	// module for a python3 command) does not stop the command line.
+	heapGrowthLimit = 16 << 20
+	t.Cleanup(func() { heapGrowthLimit = MaxHeapGrowth })
+	var held [][]byte
+	s := newSandbox(t)
+	s.cmds["compile"] = func(ctx context.Context, inv *Invocation) int {
+		HostWork(func() {
+			for range 8 {
+				held = append(held, make([]byte, 8<<20))
+				time.Sleep(2 * heapTick)
+			}
+		})
+		return 0
+	}
+	res := s.runFor(30*time.Second, `compile; sleep 0.05; echo done`)
+	require.NoError(t, res.err)
+	assert.Equal(t, 0, res.status)
+	assert.Equal(t, "done\n", res.stdout)
+	assert.Len(t, held, 8)
+}
+
 func TestLimitUnreadStdinReleased(t *testing.T) {
 	// A command line that never reads its input leaves no goroutine behind
 	// copying it, in the command line or in a nested shell.
