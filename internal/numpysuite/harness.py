@@ -25,18 +25,26 @@ for name in ["numpy", "numpy._core", "numpy.linalg", "numpy.fft", "numpy.random"
 
 import pytest  # noqa: E402
 
-try:
-    import ctypes  # noqa: F401
-except ImportError:
-    # WASI has no ctypes. numpy's test_multiarray.py and test_ufunc.py
-    # import it at the top, for a few of their tests: a stand-in lets the
-    # rest of those files run, and the tests that use it fail saying why.
-    # (numpy itself imported ctypes before this, and saw it missing.)
-    class _NoCtypes(type(sys)):
-        def __getattr__(self, name):
-            raise AttributeError("ctypes is not available on wasm32-wasi (ctypes.%s)" % name)
 
-    sys.modules["ctypes"] = _NoCtypes("ctypes")
+class _Missing(type(sys)):
+    """A stand-in for a module WASI has not: importing it works, using it
+    raises, naming what is missing."""
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        raise AttributeError("%s is not available on wasm32-wasi (%s.%s)" % (self.__name__, self.__name__, name))
+
+
+# numpy's test_multiarray.py imports ctypes and mmap at the top and
+# test_ufunc.py ctypes, for a few of their tests: stand-ins let the rest of
+# those files run, and the tests that use them fail saying why. (numpy
+# itself was imported before this, and saw them missing.)
+for _name in ("ctypes", "mmap"):
+    try:
+        importlib.import_module(_name)
+    except ImportError:
+        sys.modules[_name] = _Missing(_name)
 
 
 class Tally:
