@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"path"
@@ -74,7 +75,7 @@ func (s *Sandbox) shellExec(ctx context.Context, command string, run func(contex
 		cmds[name] = py
 	}
 	status, runErr := run(runCtx, shell.Config{
-		FS: rootFS(s.fs, cfg.Packages), Dir: dir, Env: envList(cfg.Env),
+		FS: rootFS(s.fs, cfg.Packages, devices{random: rand.Reader}), Dir: dir, Env: envList(cfg.Env),
 		Stdin: opts.Stdin, Stdout: stdout, Stderr: stderr, Commands: cmds,
 	})
 	res.ExitCode = status
