@@ -3,6 +3,7 @@ package runtime
 import (
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"path"
@@ -24,6 +25,21 @@ import (
 // /dev does for a user who is not root; chmod fails with EPERM. The routing
 // is by the lexically cleaned path, as packagesRoot's: a symbolic link of
 // the sandbox's files that points into /dev does not reach the devices.
+
+// errDevices is what the host's file methods give for a change under /dev.
+var errDevices = fmt.Errorf("%w: /dev holds the sandbox's devices, made for each run, not files", fs.ErrPermission)
+
+// changesDev reports whether the Sandbox file method op (see Sandbox.op)
+// would change /dev or something in it: the guest would never see the
+// change, so it is refused.
+func changesDev(op, p string) bool {
+	switch op {
+	case "read", "list", "stat", "context cwd":
+		return false
+	}
+	where, _ := devRoute(p)
+	return where == inDev
+}
 
 // devices is what one instance's /dev reads and writes.
 type devices struct {

@@ -129,6 +129,15 @@ func TestDevNotInSandboxFiles(t *testing.T) {
 	assert.NotContains(t, names, "dev")
 	_, err = s.ReadFile("/dev/null")
 	assert.ErrorIs(t, err, fs.ErrNotExist)
+	for name, op := range map[string]func() error{
+		"write":  func() error { return s.WriteFile("/dev/null", []byte("x")) },
+		"mkdir":  func() error { return s.Mkdir("/dev/d") },
+		"delete": func() error { return s.DeleteFile("/dev") },
+	} {
+		t.Run(name, func(t *testing.T) {
+			assert.ErrorIs(t, op(), fs.ErrPermission)
+		})
+	}
 }
 
 func TestDevURandomDeterministic(t *testing.T) {

@@ -161,6 +161,8 @@ func (s *Sandbox) op(name, p string, fn func(clean string) experimentalsys.Errno
 		return &fs.PathError{Op: name, Path: p, Err: errors.New("path must be absolute")}
 	case strings.IndexByte(p, 0) >= 0:
 		return &fs.PathError{Op: name, Path: p, Err: errors.New("path contains a NUL byte")}
+	case changesDev(name, p):
+		return &fs.PathError{Op: name, Path: p, Err: errDevices}
 	}
 	s.fs.mu.Lock()
 	defer s.fs.mu.Unlock()
