@@ -149,13 +149,10 @@ func devLookup(name string, p string) (sys.Stat_t, experimentalsys.Errno) {
 // OpenFile implements experimentalsys.FS.
 func (r *devRoot) OpenFile(p string, flag experimentalsys.Oflag, perm fs.FileMode) (experimentalsys.File, experimentalsys.Errno) {
 	where, name := devRoute(p)
-	switch where {
-	case elsewhere:
-		return r.FS.OpenFile(p, flag, perm)
-	case atRoot:
+	if where != inDev {
 		f, errno := r.FS.OpenFile(p, flag, perm)
-		if errno != 0 {
-			return nil, errno
+		if errno != 0 || (where != atRoot && !r.isRoot(f)) {
+			return f, errno
 		}
 		return &rootDir{File: f}, 0
 	}
@@ -182,6 +179,20 @@ func (r *devRoot) OpenFile(p string, flag experimentalsys.Oflag, perm fs.FileMod
 		kind: devKinds[name], st: st, dev: &r.dev,
 		readable: access != experimentalsys.O_WRONLY, writable: access != experimentalsys.O_RDONLY,
 	}, 0
+}
+
+// isRoot reports whether f, opened by another name than the root's (a
+// symbolic link's), is the root directory.
+func (r *devRoot) isRoot(f experimentalsys.File) bool {
+	if dir, errno := f.IsDir(); errno != 0 || !dir {
+		return false
+	}
+	ino, errno := f.Ino()
+	if errno != 0 {
+		return false
+	}
+	root, errno := r.FS.Stat(".")
+	return errno == 0 && root.Ino == ino
 }
 
 // Stat implements experimentalsys.FS.
