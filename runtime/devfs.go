@@ -476,9 +476,13 @@ func (f *devFile) Pwrite(buf []byte, _ int64) (int, experimentalsys.Errno) {
 }
 
 // Seek implements experimentalsys.File: the devices other than the streams
-// stay at offset 0 whatever is asked, as Linux's do.
-func (f *devFile) Seek(int64, int) (int64, experimentalsys.Errno) {
-	if f.stream() {
+// stay at offset 0 whatever is asked, as Linux's do. A stream cannot move,
+// but answers "where am I" (a seek by 0 from here or from the end) with 0:
+// opening for appending asks that (Python's open(..., "a")), and would
+// fail on any error but ESPIPE, which wazero cannot give. So Python reports
+// the streams seekable.
+func (f *devFile) Seek(offset int64, whence int) (int64, experimentalsys.Errno) {
+	if f.stream() && (offset != 0 || whence == io.SeekStart) {
 		return 0, errNoSeek
 	}
 	return 0, 0

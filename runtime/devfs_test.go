@@ -37,7 +37,8 @@ func TestDevFromPython(t *testing.T) {
 		{"stdout and stderr are the job's streams", pyDev(
 			`open("/dev/stdout", "w").write("out\n")`,
 			`open("/dev/stderr", "w").write("err\n")`,
-		), "", "out\n", "err\n"},
+			`with open("/dev/stdout", "a") as f: print("appended", file=f)`,
+		), "", "out\nappended\n", "err\n"},
 		{"character devices in a listing", pyDev(
 			`import os, stat`,
 			`print("dev" in os.listdir("/"), sorted(os.listdir("/dev")))`,
