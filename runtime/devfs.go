@@ -131,7 +131,7 @@ const (
 )
 
 // devLookup stats the /dev entry name ("" for /dev itself).
-func devLookup(name string, p string) (sys.Stat_t, experimentalsys.Errno) {
+func devLookup(name, p string) (sys.Stat_t, experimentalsys.Errno) {
 	if name == "" {
 		return devDirStat(), 0
 	}
@@ -236,10 +236,14 @@ func refuse(errno experimentalsys.Errno, op func() experimentalsys.Errno, paths 
 // Mkdir implements experimentalsys.FS.
 func (r *devRoot) Mkdir(p string, perm fs.FileMode) experimentalsys.Errno {
 	if where, name := devRoute(p); where == inDev {
-		if _, errno := devLookup(name, p); errno == 0 {
+		_, errno := devLookup(name, p)
+		switch {
+		case errno == 0:
 			return experimentalsys.EEXIST
+		case errno == experimentalsys.ENOENT && !strings.Contains(name, "/"):
+			return experimentalsys.EACCES // a new entry of /dev
 		}
-		return experimentalsys.EACCES
+		return errno
 	}
 	return r.FS.Mkdir(p, perm)
 }

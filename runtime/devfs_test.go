@@ -89,6 +89,7 @@ func TestDevUnchangeable(t *testing.T) {
 		`  ("rmdir", lambda: os.rmdir("/dev")),`,
 		`  ("mkdir under", lambda: os.mkdir("/dev/x")),`,
 		`  ("mkdir itself", lambda: os.mkdir("/dev")),`,
+		`  ("mkdir below a device", lambda: os.mkdir("/dev/null/x")),`,
 		`  ("create", lambda: open("/dev/new", "w")),`,
 		`  ("exclusive create", lambda: open("/dev/null", "x")),`,
 		`  ("rename from", lambda: os.rename("/dev/zero", "/tmp/z")),`,
@@ -104,7 +105,7 @@ func TestDevUnchangeable(t *testing.T) {
 	), ExecOptions{})
 	assertRan(t, 0, strings.Join([]string{
 		"remove PermissionError", "rmdir PermissionError", "mkdir under PermissionError",
-		"mkdir itself FileExistsError", "create PermissionError", "exclusive create FileExistsError",
+		"mkdir itself FileExistsError", "mkdir below a device NotADirectoryError", "create PermissionError", "exclusive create FileExistsError",
 		"rename from PermissionError", "rename onto PermissionError", "rename /dev PermissionError",
 		"link into PermissionError", "symlink into PermissionError",
 		"['null', 'random', 'stderr', 'stdin', 'stdout', 'urandom', 'zero']", "",
