@@ -9,6 +9,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"time"
 
 	experimentalsys "github.com/tetratelabs/wazero/experimental/sys"
 	"github.com/tetratelabs/wazero/sys"
@@ -26,19 +27,59 @@ import (
 // is by the lexically cleaned path, as packagesRoot's: a symbolic link of
 // the sandbox's files that points into /dev does not reach the devices.
 
-// errDevices is what the host's file methods give for a change under /dev.
-var errDevices = fmt.Errorf("%w: /dev holds the sandbox's devices, made for each run, not files", fs.ErrPermission)
+// errDevices is what the host's file methods give for a change under /dev,
+// or a read of a device.
+var errDevices = fmt.Errorf("%w: /dev holds the sandbox's devices, made for each run: programs read and write them, the file API lists them only", fs.ErrPermission)
 
-// changesDev reports whether the Sandbox file method op (see Sandbox.op)
-// would change /dev or something in it: the guest would never see the
-// change, so it is refused.
-func changesDev(op, p string) bool {
-	switch op {
-	case "read", "list", "stat", "context cwd":
-		return false
+// The host's file API (Sandbox's ListFiles, Exists, ReadFile, WriteFile,
+// ...) sees /dev as a container's file API would, listed with its devices,
+// and refuses to change it or read a device (a read of /dev/zero has no
+// end). A file the host API wrote there would never be what the guest sees.
+
+// devRefusal returns the error the Sandbox file method op (see Sandbox.op)
+// gives on p when p is /dev or in it, or nil when op goes on.
+func devRefusal(op, p string) error {
+	where, name := devRoute(p)
+	if where != inDev || op == "list" || op == "stat" {
+		return nil
 	}
-	where, _ := devRoute(p)
-	return where == inDev
+	if op == "read" {
+		_, errno := devLookup(name, p)
+		switch {
+		case errno != 0:
+			return hostErr(errno)
+		case name == "":
+			return experimentalsys.EISDIR
+		}
+	}
+	return errDevices
+}
+
+// devListing is the host API's listing of clean when it is /dev or in it
+// (ok set).
+func devListing(clean string) (list []FileInfo, errno experimentalsys.Errno, ok bool) {
+	where, name := devRoute(clean)
+	if where != inDev {
+		return nil, 0, false
+	}
+	if _, errno := devLookup(name, clean); errno != 0 {
+		return nil, errno, true
+	}
+	if name != "" {
+		return nil, experimentalsys.ENOTDIR, true
+	}
+	for _, dev := range devNames {
+		list = append(list, FileInfo{Name: dev, Path: "/dev/" + dev, ModTime: time.Unix(0, 0), Mode: devMode})
+	}
+	return list, 0, true
+}
+
+// withDevEntry returns the host API's listing of the root, sorted by name,
+// with /dev in it.
+func withDevEntry(root []FileInfo) []FileInfo {
+	root = slices.DeleteFunc(root, func(fi FileInfo) bool { return fi.Name == "dev" })
+	i, _ := slices.BinarySearchFunc(root, "dev", func(fi FileInfo, name string) int { return strings.Compare(fi.Name, name) })
+	return slices.Insert(root, i, FileInfo{Name: "dev", Path: "/dev", IsDir: true, ModTime: time.Unix(0, 0), Mode: devDirStat().Mode})
 }
 
 // devices is what one instance's /dev reads and writes.

@@ -116,20 +116,31 @@ func TestDevUnchangeable(t *testing.T) {
 	assert.Contains(t, res.Stderr, "Permission denied")
 }
 
-// The devices are no file of the sandbox's: the host's file API, and what
-// persists a sandbox's files (archives, saved contexts), never sees them.
-func TestDevNotInSandboxFiles(t *testing.T) {
+// The devices are no files of the sandbox's: the host's file API lists
+// them, as a container's would, and refuses to read or change them.
+func TestDevInSandboxFileAPI(t *testing.T) {
 	s := newSandbox(t, SandboxConfig{})
 	res := execIn(t, s, `echo x > /dev/null && head -c 8 /dev/zero > /tmp/z && python3 -c 'open("/dev/null", "w").write("y")'`, ExecOptions{})
 	require.Equal(t, 0, res.ExitCode, "stderr %q", res.Stderr)
-	files, err := s.ListFiles("/")
-	require.NoError(t, err)
-	var names []string
-	for _, f := range files {
-		names = append(names, f.Name)
+	names := func(dir string) []string {
+		files, err := s.ListFiles(dir)
+		require.NoError(t, err)
+		var names []string
+		for _, f := range files {
+			names = append(names, f.Name)
+		}
+		return names
 	}
-	assert.NotContains(t, names, "dev")
-	_, err = s.ReadFile("/dev/null")
+	assert.Equal(t, []string{"dev", "tmp"}, names("/"))
+	assert.Equal(t, devNames, names("/dev"))
+	devs, err := s.ListFiles("/dev")
+	require.NoError(t, err)
+	assert.Equal(t, fs.ModeDevice|fs.ModeCharDevice|0o666, devs[0].Mode)
+	assert.True(t, s.Exists("/dev/zero"))
+	assert.False(t, s.Exists("/dev/nope"))
+	_, err = s.ReadFile("/dev/zero")
+	assert.ErrorIs(t, err, fs.ErrPermission)
+	_, err = s.ReadFile("/dev/nope")
 	assert.ErrorIs(t, err, fs.ErrNotExist)
 	for name, op := range map[string]func() error{
 		"write":  func() error { return s.WriteFile("/dev/null", []byte("x")) },
