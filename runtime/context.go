@@ -7,12 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path"
 	"strings"
 	"sync"
 	"time"
 
 	experimentalsys "github.com/tetratelabs/wazero/experimental/sys"
+
+	"github.com/wasmbox/wasmbox/validate"
 )
 
 // contextSource is the guest side of a code context; see context.py.
@@ -62,6 +63,18 @@ type ContextOptions struct {
 	// Env is the interpreter's environment, added to the sandbox's.
 	// PYTHON* variables have no effect: the interpreter is already running.
 	Env map[string]string
+	// Policy, when set and not "none", holds every cell to it for the
+	// context's whole life (see context_policy.go): each cell is checked
+	// statically before it runs (a cell the check refuses does not run;
+	// RejectCell says how it is reported), and runs under the in-guest
+	// guard, armed with the policy when the context starts. Forks and
+	// resumed saves keep it. Nil is the policy none: isolation only.
+	Policy *validate.Policy
+	// SkipStaticCheck runs the cells under the guard alone, as
+	// Sandbox.Exec runs a program under a policy (the static check is
+	// PythonRunner's): for a caller that checks each cell itself, and for
+	// tests of the guard. A resumed context never skips it.
+	SkipStaticCheck bool
 }
 
 // RunOptions adjusts one Context.Run.
@@ -71,6 +84,11 @@ type RunOptions struct {
 	// Stdout and Stderr, when set, receive the cell's output as it is
 	// written (up to the output cap), besides the copy kept in the logs.
 	Stdout, Stderr io.Writer
+	// Policy, when set, is the policy the caller means the cell to run
+	// under: a run whose policy is not the context's (ContextOptions.Policy;
+	// nil there is "none") is refused with a *PolicyMismatchError. Nil
+	// runs under the context's policy.
+	Policy *validate.Policy
 }
 
 // Execution is the outcome of one Context.Run, in the shape of the
@@ -169,7 +187,10 @@ func (s *Sandbox) NewContext(ctx context.Context, opts ContextOptions) (*Context
 		inst.close()
 		return nil, err
 	}
-	job := map[string]any{"argv": []string{"-c", contextSource, opts.Cwd, path.Join(stdlibMount, controlName)}, "env": nonNil(s.cfg.Packages.pythonPath(opts.Env)), "stay": true}
+	// The guard's boot runs the cell runner (mode "context"), and arms the
+	// guard under a policy; the warm instance has the boot compiled.
+	argv := s.engine.guardConfig(s.cfg.Packages).Argv(*opts.Policy, "context", contextSource, []string{opts.Cwd, "/" + controlName})
+	job := map[string]any{"argv": argv[1:], "env": nonNil(s.cfg.Packages.pythonPath(opts.Env)), "stay": true}
 	var setup strings.Builder
 	inst.stderr.set(&setup)
 	err = inst.callEntry(ctx, job, hostCallTimeout)
@@ -201,6 +222,8 @@ func (s *Sandbox) contextOptions(opts ContextOptions) (ContextOptions, error) {
 		return opts, fmt.Errorf("wasmbox: context cwd %q must be an absolute path", opts.Cwd)
 	}
 	opts.MemoryLimit, opts.Timeout, opts.MaxOutput, opts.Env = cfg.MemoryLimit, cfg.Timeout, cfg.MaxOutput, cfg.Env
+	p := contextPolicy(opts.Policy)
+	opts.Policy = &p
 	return opts, nil
 }
 
@@ -216,8 +239,14 @@ func (e *Engine) snapSize() uint64 {
 // its own copy.
 func (c *Context) Sandbox() *Sandbox { return c.sandbox }
 
-// Options returns the context's settings, defaults filled in.
-func (c *Context) Options() ContextOptions { return c.opts }
+// Options returns the context's settings, defaults filled in: Policy is
+// never nil.
+func (c *Context) Options() ContextOptions {
+	opts := c.opts
+	p := *c.opts.Policy
+	opts.Policy = &p
+	return opts
+}
 
 // Err returns nil while the context is live, else why it is not: an error
 // matching ErrContextLost or ErrContextClosed.
@@ -241,14 +270,27 @@ func (c *Context) ExecutionCount() int {
 // A run that passes its timeout, is stopped at the memory limit (see
 // ContextOptions.MemoryLimit), crashes the interpreter or exits it ends
 // the context: its Execution says so, and later runs fail with
-// ErrContextLost. The error is non-nil when the cell could not run (the
-// context is closed or lost), or when ctx was canceled (which also ends the
-// context).
+// ErrContextLost. Under a policy, a cell the static check refuses does not
+// run (nor count): its Execution's error says why (see RejectCell). The
+// error is non-nil when the cell could not run (the context is closed or
+// lost, or opts.Policy is not the context's: a *PolicyMismatchError), or
+// when ctx was canceled (which also ends the context).
 func (c *Context) Run(ctx context.Context, code string, opts RunOptions) (*Execution, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.inst == nil {
 		return nil, c.ended
+	}
+	if opts.Policy != nil {
+		if err := c.CheckPolicy(*opts.Policy); err != nil {
+			return nil, err
+		}
+	}
+	if policy := *c.opts.Policy; policy.Enabled() && !c.opts.SkipStaticCheck {
+		if x := RejectCell(code, policy); x != nil {
+			x.ExecutionCount = c.count
+			return x, nil
+		}
 	}
 	c.idle.Stop()
 	defer c.rearm()

@@ -1,15 +1,25 @@
 # wasmbox code context: one interpreter instance that runs cell after cell.
 #
-# Given to a warm instance as its job (`-c <this file> CWD CONTROL`, with "stay" set,
-# so warm.py returns instead of ending the instance). It installs the cell
-# runner as builtins.__wasmbox_run__, which the host calls through the
-# reactor's wasmbox_run entry once per request: the call returns when the
-# request is done, so the wasm stack is unwound between cells and the host
-# may fork or save the instance's memory there.
+# The guard's boot (internal/guard/boot.py) runs this in its mode "context":
+# `-c <boot> CONFIG context <this file> CWD CONTROL`, given to a warm instance
+# as its job with "stay" set, so that warm.py returns instead of ending the
+# instance. The boot runs it before it arms the guard (under a policy other
+# than none), in a namespace of its own holding __wasmbox_compile_cell__,
+# which compiles a cell (through the guard's AST transform, its code marked
+# as the guest's, under a policy). It installs the cell runner as the builtin
+# __wasmbox_run__ of the cells' namespace, the boot's __main__, which is
+# where the host calls it through the reactor's wasmbox_run entry once per
+# request: the call returns when the request is done, so the wasm stack is
+# unwound between cells and the host may fork or save the instance's memory
+# there. Under the guard, the runner has the rights of the standard library
+# working for the guest (see boot.py's run_context): it may open files
+# outside the standard library's mount, read-only, compile and exec; the
+# cells may do none of that.
 #
 # Each request is one JSON line on stdin, written by the host before the
 # call; the answer is one JSON object written to the control file
-# CONTROL, a path the host serves (nothing is stored there). Requests:
+# CONTROL, a path the host serves on the sandbox's mount, opened read-only
+# (nothing is stored there). Requests:
 #   {"op": "run", "code": CODE, "count": N}  run a cell in __main__
 #   {"op": "census", "from": FD, "to": FD}   list the open fds in [from, to)
 #   {"op": "reopen", "first": FD, "files": [{"fd", "path"}]}
@@ -19,10 +29,10 @@
 # may replace builtins.
 
 
-def _wasmbox_context(cwd, control):
-    # _ast and binascii are built in: ast and base64 would be imported from
-    # the zip, which costs more than the rest of a context's start.
-    import _ast, binascii, builtins, json, linecache, os, sys, traceback  # noqa: E401
+def _wasmbox_context(cwd, control, compile_cell):
+    # binascii is built in: base64 would be imported from the zip, which
+    # costs more than the rest of a context's start.
+    import binascii, json, linecache, os, sys, traceback  # noqa: E401
 
     os.chdir(cwd)
     sys.stdout.reconfigure(line_buffering=True)
@@ -43,7 +53,7 @@ def _wasmbox_context(cwd, control):
     def answer(obj, fd=None, os=os, json=json):
         data = json.dumps(obj, default=repr).encode()
         if fd is None:
-            fd = os.open(control, os.O_WRONLY)
+            fd = os.open(control, os.O_RDONLY)
         try:
             while data:
                 data = data[os.write(fd, data):]
@@ -87,18 +97,15 @@ def _wasmbox_context(cwd, control):
             err["lineNumber"] = line
         return err
 
-    def run(code, count, compile=compile, exec=exec, eval=eval, BaseException=BaseException):
+    def run(code, count, exec=exec, eval=eval, BaseException=BaseException):
         filename = "<cell %d>" % count
         linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
         results, error = [], None
         try:
-            tree = compile(code, filename, "exec", _ast.PyCF_ONLY_AST)
-            last = None
-            if tree.body and isinstance(tree.body[-1], _ast.Expr):
-                last = _ast.Expression(tree.body.pop().value)
-            exec(compile(tree, filename, "exec"), main)
+            body, last = compile_cell(code, filename)
+            exec(body, main)
             if last is not None:
-                value = eval(compile(last, filename, "eval"), main)
+                value = eval(last, main)
                 if value is not None:
                     main["_"] = value
                     results.append(bundle(value))
@@ -110,7 +117,7 @@ def _wasmbox_context(cwd, control):
         # The host pairs each fstat below with the file it reaches, from
         # the first write to the control file on: opening the control file
         # makes calls of its own.
-        ctl = os.open(control, os.O_WRONLY)
+        ctl = os.open(control, os.O_RDONLY)
         os.write(ctl, b" ")
         fds = []
         for fd in range(first, last):
@@ -155,9 +162,13 @@ def _wasmbox_context(cwd, control):
                 pass
         answer(out, fd)
 
-    builtins.__wasmbox_run__ = serve
+    cell_builtins = main["__builtins__"]  # the guard's trimmed dict, or the module
+    if isinstance(cell_builtins, dict):
+        cell_builtins["__wasmbox_run__"] = serve
+    else:
+        cell_builtins.__wasmbox_run__ = serve
 
 
 import sys  # noqa: E402
-_wasmbox_context(sys.argv[1], sys.argv[2])
+_wasmbox_context(sys.argv[1], sys.argv[2], __wasmbox_compile_cell__)  # noqa: F821
 del _wasmbox_context, sys

@@ -24,7 +24,9 @@ import (
 //   - open files, at the same descriptor numbers, with their offsets and
 //     modes, also files unlinked while open; an open directory is opened
 //     again by its path, so a listing in progress starts over;
-//   - the execution count and the context's options.
+//   - the execution count and the context's options, its policy among
+//     them: the guard armed with it lives in the copied memory, so the
+//     copy is guarded as the context was.
 //
 // What does not: descriptors 0 to 4 (stdio and the two mounts' preopens)
 // are the new instance's own, so a file the guest opened in place of a

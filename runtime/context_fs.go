@@ -20,8 +20,10 @@ import (
 // answers with the prepared files (context.py's reopen): wazero gives each
 // open the lowest free descriptor, so the numbers come out the same.
 
-// controlName is the file, in the standard library's mount, that the
-// guest's cell runner writes its answers to; see context.py.
+// controlName is the file, at the root of the sandbox's mount, that the
+// guest's cell runner writes its answers to; see context.py. It is not in
+// the standard library's mount, whose files the guard refuses to the
+// runner. In a context it hides a file of the sandbox of that name.
 const controlName = ".wasmbox-control"
 
 // reopenDir is where, during a reopen only, a mount serves prepared files
@@ -170,7 +172,9 @@ func (c *contextControl) reset() {
 	c.mu.Unlock()
 }
 
-// controlFile is the write-only file the guest writes an answer to.
+// controlFile is the file the guest writes an answer to. The runner opens
+// it read-only (the guard lets it open no file for writing) and writes:
+// the file takes writes whatever the open's flags.
 type controlFile struct {
 	experimentalsys.UnimplementedFile
 	ctl *contextControl

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	experimentalsys "github.com/tetratelabs/wazero/experimental/sys"
+
+	"github.com/wasmbox/wasmbox/validate"
 )
 
 // Errors of Context.Save and Engine.ResumeContext, to test with errors.Is.
@@ -53,6 +55,30 @@ type savedOptions struct {
 	MaxOutput   int64             `json:"maxOutput"`
 	Cwd         string            `json:"cwd"`
 	Env         map[string]string `json:"env"`
+	// Policy and AllowedModules are the context's policy (its name, and
+	// every module it allows). Saves made before contexts had a policy
+	// have neither: they ran under none, and resume so.
+	Policy         string   `json:"policy,omitempty"`
+	AllowedModules []string `json:"allowedModules,omitempty"`
+}
+
+// savePolicy is p in a save's options.
+func (o *savedOptions) savePolicy(p validate.Policy) {
+	if p.Enabled() {
+		o.Policy, o.AllowedModules = p.Name(), p.AllowedModules()
+	}
+}
+
+// policy is the saved policy; a save without one ran under none.
+func (o savedOptions) policy() (validate.Policy, error) {
+	if o.Policy == "" {
+		return noPolicy, nil
+	}
+	p, err := validate.PolicyByName(o.Policy)
+	if err == nil {
+		p, err = p.WithAllowedImports(o.AllowedModules...)
+	}
+	return p, err
 }
 
 // savedNode is a file, directory or symbolic link (Link is its target);
@@ -105,8 +131,9 @@ func (c *Context) Save(ctx context.Context) ([]byte, error) {
 	}
 	meta := savedContext{
 		Interpreter: e.interp.sum, Stdlib: e.interp.stdlibSum, Base: base.sum, Count: c.count,
-		Options: savedOptions{c.opts.MemoryLimit, c.opts.Timeout, c.opts.IdleTTL, c.opts.MaxOutput, c.opts.Cwd, c.opts.Env},
+		Options: savedOptions{MemoryLimit: c.opts.MemoryLimit, Timeout: c.opts.Timeout, IdleTTL: c.opts.IdleTTL, MaxOutput: c.opts.MaxOutput, Cwd: c.opts.Cwd, Env: c.opts.Env},
 	}
+	meta.Options.savePolicy(*c.opts.Policy)
 	root := c.sandbox.fs
 	root.mu.Lock()
 	index := saveTree(root, &meta.Nodes)
@@ -156,9 +183,12 @@ func saveTree(m *memFS, out *[]savedNode) map[*node]int {
 // ResumeContext starts a context from bytes that Context.Save wrote, over
 // the sandbox s: the saved files are written into s (replacing files at the
 // same paths), and the context keeps its saved options, each at most the
-// sandbox's own limit. Bytes saved by another build, or by an engine with
-// another interpreter snapshot, fail with ErrSnapshotMismatch; damaged ones
-// with ErrSnapshotCorrupt.
+// sandbox's own limit, and its policy: the guard armed in the saved memory
+// is the saved context's, and its cells are checked statically again
+// (SkipStaticCheck is not saved). A save made before contexts had a policy
+// resumes under none, as it ran. Bytes saved by another build, or by an
+// engine with another interpreter snapshot, fail with ErrSnapshotMismatch;
+// damaged ones, or ones naming an unknown policy, with ErrSnapshotCorrupt.
 func (e *Engine) ResumeContext(ctx context.Context, s *Sandbox, data []byte) (*Context, error) {
 	if s.engine != e {
 		return nil, errors.New("wasmbox: the sandbox belongs to another engine")
@@ -170,9 +200,13 @@ func (e *Engine) ResumeContext(ctx context.Context, s *Sandbox, data []byte) (*C
 	// The bytes may come from anyone: the sandbox's own limits bound the
 	// ones they carry.
 	o := meta.Options
+	policy, err := o.policy()
+	if err != nil {
+		return nil, fmt.Errorf("wasmbox: %w: its policy: %v", ErrSnapshotCorrupt, err)
+	}
 	opts, err := s.contextOptions(ContextOptions{
 		MemoryLimit: min(o.MemoryLimit, s.cfg.MemoryLimit), Timeout: min(o.Timeout, s.cfg.Timeout), MaxOutput: min(o.MaxOutput, s.cfg.MaxOutput),
-		IdleTTL: o.IdleTTL, Cwd: o.Cwd, Env: o.Env,
+		IdleTTL: o.IdleTTL, Cwd: o.Cwd, Env: o.Env, Policy: &policy,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("wasmbox: the saved context's options: %w", err)

@@ -291,7 +291,7 @@ func TestContextRunnerRemoved(t *testing.T) {
 
 func TestContextControlFileMeddling(t *testing.T) {
 	c := newContext(t, ContextOptions{})
-	x := runCell(t, c, "ctl = open('/usr/local/lib/.wasmbox-control', 'w')\nctl.write('garbage')\nctl.flush()\n1")
+	x := runCell(t, c, "ctl = open('/.wasmbox-control', 'w')\nctl.write('garbage')\nctl.flush()\n1")
 	assert.Equal(t, []string{"1"}, texts(x), "%+v", x.Error)
 	x = runCell(t, c, "ctl.write('more garbage')\nctl.flush()\n2")
 	assert.Equal(t, []string{"2"}, texts(x), "%+v", x.Error)

@@ -71,6 +71,12 @@ type EngineConfig struct {
 	// MaxContexts caps the code contexts alive at once (see
 	// Sandbox.NewContext). Zero means DefaultMaxContexts.
 	MaxContexts int
+
+	// preload replaces the preload set (see preload.go) when not nil;
+	// tests set it.
+	preload []string
+	// variant makes the engine a preloaded variant (see preload.go).
+	variant *variantConfig
 }
 
 // Engine holds one wazero runtime with the interpreter compiled in it. It is
@@ -81,7 +87,9 @@ type Engine struct {
 	interp    interpreter
 	reactor   bool // the module exports wasmbox's reactor entry points: see interp.go
 	snap      *snapshot
-	seeds     seedSnapshots // deterministic runs' snapshots: see determinism.go
+	seeds     seedSnapshots  // deterministic runs' snapshots: see determinism.go
+	preload   preloadVariant // the engine for jobs importing the preload set: see preload.go
+	warmArgs  []string       // a preloaded variant's: see preload.go
 	cacheDir  string
 	minMemory uint64 // the memory the module asks for at start, in bytes
 	pool      *pool  // nil when off
@@ -89,7 +97,10 @@ type Engine struct {
 	ctxBase   contextBase // what saved contexts are compared with: see context_snapshot.go
 	bootOnce  sync.Once
 	bootCode  []byte // the guard's boot as bytecode, or nil
-	stats     struct{ started, ended, warmServed atomic.Int64 }
+	stats     struct{ started, ended, warmServed, preloaded atomic.Int64 }
+	// snapshotsTaken counts the snapshots taken rather than read from the
+	// cache directory.
+	snapshotsTaken atomic.Int64
 }
 
 // EngineStats counts an engine's interpreter instances.
@@ -101,6 +112,10 @@ type EngineStats struct {
 	WarmReady int
 	// WarmServed counts jobs that ran in a warm instance.
 	WarmServed int64
+	// Preloaded counts jobs run by the preloaded variant, the interpreter
+	// with the preload set (numpy) imported: see preload.go. The other
+	// counts include the variant's instances.
+	Preloaded int64
 }
 
 // Stats returns the engine's instance counts.
@@ -109,11 +124,15 @@ func (e *Engine) Stats() EngineStats {
 		InstancesStarted: e.stats.started.Load(),
 		InstancesEnded:   e.stats.ended.Load(),
 		WarmServed:       e.stats.warmServed.Load(),
+		Preloaded:        e.stats.preloaded.Load(),
 	}
-	if e.pool != nil {
-		e.pool.mu.Lock()
-		st.WarmReady = len(e.pool.ready)
-		e.pool.mu.Unlock()
+	st.WarmReady = e.pool.readyCount()
+	if v := e.preload.current(); v != nil {
+		vs := v.Stats()
+		st.InstancesStarted += vs.InstancesStarted
+		st.InstancesEnded += vs.InstancesEnded
+		st.WarmReady += vs.WarmReady
+		st.WarmServed += vs.WarmServed
 	}
 	return st
 }
@@ -134,8 +153,14 @@ func NewEngine(ctx context.Context, cfg EngineConfig) (*Engine, error) {
 		}
 		interp = customInterpreter(cfg.Wasm, sum)
 	}
+	if cfg.variant != nil {
+		interp = cfg.variant.interp
+	}
 	wasm := interp.wasm
 	e := &Engine{interp: interp}
+	if cfg.variant != nil {
+		e.warmArgs = cfg.variant.warmArgs
+	}
 	e.contexts.max = cfg.MaxContexts
 	if e.contexts.max <= 0 {
 		e.contexts.max = DefaultMaxContexts
@@ -211,6 +236,8 @@ func NewEngine(ctx context.Context, cfg EngineConfig) (*Engine, error) {
 	if cfg.Pool.Size > 0 {
 		e.pool = newPool(e, cfg.Pool)
 	}
+	e.preload.cfg = cfg
+	e.preload.mods = preloadSet(cfg.preload)
 	return e, nil
 }
 
@@ -317,5 +344,6 @@ func (e *Engine) MinMemory() uint64 { return e.minMemory }
 // from the engine must not be used after.
 func (e *Engine) Close(ctx context.Context) error {
 	e.pool.close()
+	e.preload.close(ctx)
 	return e.rt.Close(ctx)
 }

@@ -112,6 +112,9 @@ func (s *Sandbox) run(ctx context.Context, command string, argv []string, argvEr
 	}
 	j := s.newJob(cfg, argv, cfg.Env, opts.Stdin, stdout, stderr, opts.Deterministic, opts.Seed)
 	j.budget = opts.CPUBudget
+	if userArgv, err := SplitCommand(command); err == nil {
+		j.preload = s.preloadFor(userArgv, "/", opts.Policy)
+	}
 	runErr, stopped, alloc, work := s.engine.runJob(ctx, j, func() { start = time.Now() })
 	res.MemoryExceeded = alloc.exceeded.Load()
 	res.CPUUnits = work
@@ -128,6 +131,10 @@ func (s *Sandbox) run(ctx context.Context, command string, argv []string, argvEr
 // stopped early if it was, its allocator and the units of work the job used.
 // A deterministic job runs as runDeterministic says.
 func (e *Engine) runJob(ctx context.Context, j job, started func()) (err, stopped error, alloc *limitedAllocator, work int64) {
+	if variant := e.variantOf(ctx, j); variant != nil {
+		j.preload = false
+		return variant.runJob(ctx, j, started)
+	}
 	j.env = j.pkgs.pythonPath(j.env)
 	if j.deterministic {
 		return e.runDeterministic(ctx, j, started)

@@ -134,6 +134,16 @@ func (p *pool) start() {
 	p.poke()
 }
 
+// readyCount is how many warm instances wait for a job; 0 for a nil pool.
+func (p *pool) readyCount() int {
+	if p == nil {
+		return 0
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.ready)
+}
+
 // take returns a warm instance, or nil when none is ready.
 func (p *pool) take() *warmInstance {
 	if p == nil {
@@ -237,6 +247,9 @@ type job struct {
 	// case at a time (the eval tester's harness): each read that brings
 	// data is a job boundary for the memory watch (see MemoryAftermath).
 	casesOnStdin bool
+	// preload runs the job on the engine's preloaded variant (see
+	// preload.go), when it can run warm.
+	preload bool
 }
 
 // input is the job's standard input for an instance whose memory alloc

@@ -120,10 +120,12 @@ type pythonStages struct {
 func (s *Sandbox) pythonCommand(cfg SandboxConfig, stages *pythonStages) shell.Command {
 	return func(ctx context.Context, inv *shell.Invocation) int {
 		argv := append([]string{"python3"}, inv.Args[1:]...)
+		preload := s.preloadFor(argv, inv.Dir, nil)
 		if inv.Dir != "/" {
 			argv = inDir(inv.Dir, argv)
 		}
 		j := s.newJob(cfg, argv, envMap(inv.Env), inv.Stdin, inv.Stdout, inv.Stderr, stages.deterministic, stages.seed)
+		j.preload = preload
 		if stages.budget > 0 {
 			j.budget = stages.budget - stages.work.Load()
 			if j.budget <= 0 {

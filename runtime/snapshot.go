@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/tetratelabs/wazero/api"
@@ -69,12 +70,22 @@ const snapshotChunk = 4096
 
 // snapshotPath is where the engine's snapshot is cached: a name keyed by
 // everything that goes into it, in the cache directory; "" without one.
-func (e *Engine) snapshotPath() string {
-	if e.cacheDir == "" {
+func (e *Engine) snapshotPath() string { return snapshotFile(e.cacheDir, e.interp, e.warmArgs) }
+
+// snapshotFile is snapshotPath for an engine with cache directory dir,
+// interpreter in and warm.py arguments warmArgs (a preloaded variant's:
+// see preload.go).
+func snapshotFile(dir string, in interpreter, warmArgs []string) string {
+	if dir == "" {
 		return ""
 	}
-	key := sha256.Sum256([]byte(snapshotFormat + e.interp.sum + "\x00" + e.interp.stdlibSum + "\x00" + warmSource + "\x00" + guard.BootSource()))
-	return filepath.Join(e.cacheDir, "snapshot-"+hex.EncodeToString(key[:8])+".mem")
+	key := snapshotFormat + in.sum + "\x00" + in.stdlibSum + "\x00" + warmSource + "\x00" + guard.BootSource()
+	name := "snapshot-"
+	if len(warmArgs) > 0 {
+		key, name = key+"\x00"+strings.Join(warmArgs, "\x00"), "snapshot-preload-"
+	}
+	sum := sha256.Sum256([]byte(key))
+	return filepath.Join(dir, name+hex.EncodeToString(sum[:8])+".mem")
 }
 
 // readSnapshot reads a cached snapshot from path; nil when there is none, or
@@ -112,14 +123,16 @@ func (e *Engine) loadSnapshot(ctx context.Context, cached *snapshot) (*snapshot,
 	return s, nil
 }
 
-// takeSnapshot initialises one instance and compares its memory with a fresh
-// one's.
+// takeSnapshot initialises one instance (a preloaded variant's with its
+// sys.path entries and modules: see preload.go) and compares its memory
+// with a fresh one's.
 // clk is the guest's clock (which also gives its randomness when virtual).
 func (e *Engine) takeSnapshot(ctx context.Context, clk *guestClock) (*snapshot, error) {
 	ctx, cancel := context.WithTimeout(withClock(ctx, clk), snapshotTimeout)
 	defer cancel()
 	var out bytes.Buffer
-	mcfg := e.moduleConfig([]string{"python3", "-c", warmSource, guard.BootSource(), "snapshot"}, nil, clk).
+	argv := append([]string{"python3", "-c", warmSource, guard.BootSource(), "snapshot"}, e.warmArgs...)
+	mcfg := e.moduleConfig(argv, nil, clk).
 		WithStdin(bytes.NewReader(nil)).
 		WithStdout(&out).
 		WithStderr(&out).
@@ -143,6 +156,7 @@ func (e *Engine) takeSnapshot(ctx context.Context, clk *guestClock) (*snapshot, 
 	if err := sameGlobals(fresh, inited); err != nil {
 		return nil, err
 	}
+	e.snapshotsTaken.Add(1)
 	s := diffMemory(fresh.Memory(), inited.Memory())
 	s.clock = clk.nanotime()
 	return s, nil

@@ -34,14 +34,16 @@ func (t *EvalTester) launcher(s *Sandbox, code []byte, overBudget *atomic.Bool) 
 		first = false
 		// The harness runs as the guard's target, trusted like the standard
 		// library; the eval code it loads is held to the policy.
-		argv := t.runner.engine.guardConfig(s.cfg.Packages, evaltest.HarnessDir).Argv(t.runner.Policy(), "file", evaltest.HarnessPath, evaltest.HarnessArgs(t.function))
+		policy := t.runner.Policy()
+		argv := t.runner.engine.guardConfig(s.cfg.Packages, evaltest.HarnessDir).Argv(policy, "file", evaltest.HarnessPath, evaltest.HarnessArgs(t.function))
 		stderr := &cappedBuffer{max: DefaultMaxOutput}
 		// No timeout for the instance as a whole: the conductor stops it
 		// when a single case (or the loading) overruns. Each case handed
 		// out is a job boundary for the memory watch, so a case that raised
 		// MemoryError and replied does not count against the next.
 		j := job{argv: argv, stdin: stdin, stdout: stdout, stderr: stderr, fs: s.fs, pkgs: s.cfg.Packages, memoryLimit: t.memory, timeout: math.MaxInt64,
-			casesOnStdin: true, deterministic: t.det.Deterministic, seed: t.det.Seed, budget: t.det.CPUBudget}
+			casesOnStdin: true, deterministic: t.det.Deterministic, seed: t.det.Seed, budget: t.det.CPUBudget,
+			preload: s.engine.wantsPreload(code, &policy)}
 		runErr, stopped, alloc, _ := s.engine.runJob(ctx, j, func() {})
 		if errors.Is(stopped, errBudget) {
 			reportBudget(stderr, j.budget)

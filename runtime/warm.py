@@ -126,7 +126,18 @@ def _wasmbox_start():
     finish(status)
 
 
-if sys.argv[2:] == ["snapshot"]:
+if sys.argv[2:3] == ["snapshot"]:
+    # Any further arguments are a preloaded variant's (see preload.go):
+    # absolute paths to append to sys.path, then modules to import. One that
+    # fails to import is left for the job to import, and to report.
+    for _wasmbox_name in sys.argv[3:]:
+        if _wasmbox_name.startswith("/"):
+            sys.path.append(_wasmbox_name)
+            continue
+        try:
+            __import__(_wasmbox_name)
+        except ImportError:
+            pass
     __wasmbox_run__ = _wasmbox_start
 else:
     _wasmbox_start()

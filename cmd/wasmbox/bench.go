@@ -28,11 +28,12 @@ const exitBenchFailed = 1
 // (shape: bench.Report). Exit 0 done, 1 a run failed, 2 usage error, 130
 // interrupted.
 func benchCmd(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("bench", "wasmbox bench [--runs N] [--workloads LIST] [--concurrency N] [--contexts=false] [--cli-server=false] [--server ADDR] [--json]", stderr)
+	fs := newFlagSet("bench", "wasmbox bench [--runs N] [--workloads LIST] [--concurrency N] [--contexts=false] [--cli-server=false] [--server ADDR] [--python PATH] [--json]", stderr)
 	runs := fs.Int("runs", 20, "measured runs per workload and variant one at a time; then max(N, --concurrency) runs at --concurrency")
 	workloads := fs.String("workloads", strings.Join(bench.WorkloadNames(), ","), "comma-separated workloads to run")
 	concurrency := fs.Int("concurrency", goruntime.NumCPU(), "runs in flight at once in the concurrent measurement")
 	contexts := fs.Bool("contexts", true, "also measure code contexts: create, run, fork, save and resume")
+	python := fs.String("python", "", "the native python3 to compare with (default: python3 on PATH); the numpy workloads need one that has numpy")
 	asJSON := fs.Bool("json", false, "print the report as JSON instead of a table")
 	cliServer := fs.Bool("cli-server", true, "also measure wasmbox run --server (wasmbox-cli-server)")
 	server := fs.String("server", "", "the wasmbox serve that wasmbox-cli-server sends its runs to: http://HOST:PORT or unix:PATH (default: one started on a temporary unix socket)")
@@ -63,7 +64,7 @@ func benchCmd(args []string, stdout, stderr io.Writer) int {
 			return usageError(stderr, "bench", "%v", err)
 		}
 	}
-	cfg := bench.Config{Runs: *runs, Concurrency: *concurrency, Workloads: names, Contexts: *contexts, CLIServer: *cliServer, Server: *server}
+	cfg := bench.Config{Runs: *runs, Concurrency: *concurrency, Workloads: names, Contexts: *contexts, CLIServer: *cliServer, Server: *server, Python: *python}
 	if exe, err := os.Executable(); err == nil {
 		cfg.CLI = exe
 	} else {

@@ -114,7 +114,7 @@ func TestBenchUsageErrors(t *testing.T) {
 	}{
 		{"no runs", []string{"--runs", "0"}, "--runs 0: must be at least 1"},
 		{"no concurrency", []string{"--concurrency", "0"}, "--concurrency 0: must be at least 1"},
-		{"unknown workload", []string{"--workloads", "hello,nope"}, `unknown workload "nope" (have hello, imports, eval100, compute)`},
+		{"unknown workload", []string{"--workloads", "hello,nope"}, `unknown workload "nope" (have hello, imports, eval100, compute, numpy-import, numpy-matmul, numpy-sort, numpy-fft)`},
 		{"empty workload", []string{"--workloads", "hello,"}, "empty workload name"},
 		{"workload twice", []string{"--workloads", "hello,hello"}, `workload "hello" is listed twice`},
 		{"runs not a number", []string{"--runs", "many"}, `invalid argument "many"`},
@@ -128,4 +128,32 @@ func TestBenchUsageErrors(t *testing.T) {
 			assert.Contains(t, stderr, tc.stderr)
 		})
 	}
+}
+
+// The numpy workloads run when numpy imports in the build, and otherwise
+// say so, and why, in each wasmbox row.
+func TestBenchNumpyRows(t *testing.T) {
+	_, stderr, probe := cli(t, "", "run", "--policy", "none", "-c", "import sys\ntry:\n    import numpy\nexcept ImportError:\n    sys.exit(3)\n")
+	require.Contains(t, []int{0, 3}, probe, "numpy probe: stderr %q", stderr)
+	stdout, stderr, exit := cli(t, "", "bench", "--json", "--runs", "1", "--concurrency", "1", "--workloads", "numpy-import", "--contexts=false", "--python", "no-such-python-wasmbox")
+	require.Equal(t, 0, exit, "stderr %q", stderr)
+	var rep struct {
+		Results []struct {
+			Variant  string  `json:"variant"`
+			MedianMs float64 `json:"medianMs"`
+			Skipped  string  `json:"skipped"`
+		} `json:"results"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(stdout), &rep), stdout)
+	var variants []string
+	for _, r := range rep.Results {
+		variants = append(variants, r.Variant)
+		if probe == 0 {
+			assert.Empty(t, r.Skipped, r.Variant)
+			assert.Positive(t, r.MedianMs, r.Variant)
+		} else {
+			assert.True(t, strings.HasPrefix(r.Skipped, "skipped: no numpy in this build: "), "%s: %q", r.Variant, r.Skipped)
+		}
+	}
+	assert.Equal(t, []string{"wasmbox", "wasmbox-warm", "wasmbox-cli", "wasmbox-cli-server"}, variants, "no native python3 by that name")
 }

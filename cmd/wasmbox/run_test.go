@@ -101,7 +101,10 @@ func TestVersion(t *testing.T) {
 	require.Equal(t, 0, exit, "exit")
 	for _, want := range []string{"wasmbox 0.1.0", "python  3.13.5", "wazero  v1.12.0",
 		"asset   cpython313/python.wasm sha256:" + assets.CPython313WasmSHA256,
-		"asset   cpython313/python313.zip sha256:" + assets.CPython313StdlibSHA256} {
+		"asset   cpython313/python313.zip sha256:" + assets.CPython313StdlibSHA256,
+		"numpy   " + assets.NumpyVersion,
+		"asset   cpython313/python-numpy.wasm sha256:" + assets.NumpyWasmSHA256,
+		"asset   cpython313/numpy.zip sha256:" + assets.NumpyZipSHA256} {
 		assert.Contains(t, stdout, want)
 	}
 	// One interpreter is embedded, so one is listed.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 )
 
 // cliVariant runs the wasmbox binary as a subprocess per run, so that each
@@ -35,13 +36,6 @@ func (v cliVariant) Description() string {
 func (v cliVariant) Skips(w *Workload) bool { return v.server != "" && w.Eval != nil }
 
 func (v cliVariant) Prepare(_ context.Context, w *Workload) (RunFunc, error) {
-	if v.server != "" {
-		check := expectStdout(w.Stdout)
-		timeout := runTimeout.String()
-		return func(ctx context.Context) error {
-			return runProcess(ctx, check, v.bin, "run", "--server", v.server, "--timeout", timeout, w.files.script)
-		}, nil
-	}
 	if w.Eval != nil {
 		check := expectReport(len(w.Eval.Cases))
 		return func(ctx context.Context) error {
@@ -49,9 +43,16 @@ func (v cliVariant) Prepare(_ context.Context, w *Workload) (RunFunc, error) {
 		}, nil
 	}
 	check := expectStdout(w.Stdout)
-	timeout := runTimeout.String()
+	args := []string{"run", "--timeout", runTimeout.String()}
+	if v.server != "" {
+		args = append(args, "--server", v.server)
+	}
+	if len(w.AllowImports) > 0 {
+		args = append(args, "--allow-import", strings.Join(w.AllowImports, ","))
+	}
+	args = append(args, w.files.script)
 	return func(ctx context.Context) error {
-		return runProcess(ctx, check, v.bin, "run", "--timeout", timeout, w.files.script)
+		return runProcess(ctx, check, v.bin, args...)
 	}, nil
 }
 

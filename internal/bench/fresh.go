@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/wasmbox/wasmbox/runtime"
+	"github.com/wasmbox/wasmbox/validate"
 )
 
 // engineVariant runs the workload in one of this process's engines with a
@@ -24,7 +25,11 @@ func (v engineVariant) Prepare(_ context.Context, w *Workload) (RunFunc, error) 
 	if w.Eval != nil {
 		return v.prepareEval(w.Eval)
 	}
-	runner, err := runtime.NewPythonRunner(v.engine, runtime.RunnerConfig{Sandbox: runtime.SandboxConfig{Timeout: runTimeout}})
+	policy, err := workloadPolicy(w)
+	if err != nil {
+		return nil, err
+	}
+	runner, err := runtime.NewPythonRunner(v.engine, runtime.RunnerConfig{Policy: &policy, Sandbox: runtime.SandboxConfig{Timeout: runTimeout}})
 	if err != nil {
 		return nil, err
 	}
@@ -61,6 +66,16 @@ func (v engineVariant) prepareEval(e *EvalWorkload) (RunFunc, error) {
 		}
 		return nil
 	}, nil
+}
+
+// workloadPolicy is the policy the wasmbox variants run w under: strict,
+// with w's AllowImports.
+func workloadPolicy(w *Workload) (validate.Policy, error) {
+	p, err := validate.PolicyByName("strict")
+	if err != nil {
+		return p, err
+	}
+	return p.WithAllowedImports(w.AllowImports...)
 }
 
 // resultError describes a run that did not end with status 0.

@@ -29,7 +29,9 @@ const SchemaVersion = 1
 // Times are milliseconds. native is null when no python3 was found; then
 // every vsNative is null too. results hold one entry per workload and
 // variant, workloads in the order of "workloads" and, within one, variants
-// in the order of "variants". notes is never null.
+// in the order of "variants"; a variant that could not run a workload (its
+// interpreter lacks numpy) has "skipped" with the reason instead of
+// figures. notes is never null.
 type Report struct {
 	SchemaVersion int    `json:"schemaVersion"`
 	GOOS          string `json:"goos"`
@@ -80,6 +82,9 @@ type Result struct {
 	// VsNative divides each figure by native's on the same workload in the
 	// same run; nil when there is no native result.
 	VsNative *Ratios `json:"vsNative"`
+	// Skipped, when set, says why the variant did not run the workload
+	// ("skipped: no numpy in this build"); the figures are then zero.
+	Skipped string `json:"skipped,omitempty"`
 }
 
 // Ratios are a result's figures divided by native's. Latency ratios above 1,
@@ -112,14 +117,14 @@ func (r Report) MarshalJSON() ([]byte, error) {
 func (r *Report) setRatios() {
 	native := map[string]Result{}
 	for _, x := range r.Results {
-		if x.Variant == NativeName {
+		if x.Variant == NativeName && x.Skipped == "" {
 			native[x.Workload] = x
 		}
 	}
 	for i := range r.Results {
 		x := &r.Results[i]
 		n, ok := native[x.Workload]
-		if !ok {
+		if !ok || x.Skipped != "" {
 			continue
 		}
 		x.VsNative = &Ratios{

@@ -105,6 +105,23 @@ func TestWriteTable(t *testing.T) {
 		got := b.String()
 		assert.Contains(t, got, "OP     MEDIAN      P95    SAVED\nfork  120.0ms  150.0ms        -\nsave   80.2ms   95.0ms  10.0MiB\n")
 	})
+	t.Run("skipped", func(t *testing.T) {
+		r := sampleReport(true)
+		r.Workloads = append(r.Workloads, NamedSummary{"numpy-import", "import numpy"})
+		r.Results = append(r.Results,
+			Result{Workload: "numpy-import", Variant: NativeName, MedianMs: 50, P95Ms: 60, RunsPerSec: 20, ConcurrentRunsPerSec: 30},
+			Result{Workload: "numpy-import", Variant: "wasmbox", Skipped: "skipped: no numpy in this build"})
+		r.setRatios()
+		assert.Nil(t, r.Results[3].VsNative, "a skipped result has no ratio")
+		var b strings.Builder
+		require.NoError(t, WriteTable(&b, r))
+		got := b.String()
+		assert.Contains(t, got, "hello         wasmbox  80.0ms  100.0ms      12.5      30.0           4.00             0.33\n", "the reason does not widen the columns")
+		assert.Contains(t, got, "numpy-import  wasmbox  skipped: no numpy in this build\n")
+		data, err := json.Marshal(r)
+		require.NoError(t, err)
+		assert.Equal(t, 1, strings.Count(string(data), `"skipped":`), "only the skipped result has the key: %s", data)
+	})
 	t.Run("without native", func(t *testing.T) {
 		var b strings.Builder
 		require.NoError(t, WriteTable(&b, sampleReport(false)))

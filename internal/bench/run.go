@@ -115,10 +115,15 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		rep.Variants = append(rep.Variants, NamedSummary{v.Name(), v.Description()})
 	}
 
+	probe := newModuleProbe(s.engine, s.python)
+	skips := make([]map[string]string, len(workloads))
 	m := &meter{cfg: cfg, progress: cfg.Progress}
-	for _, w := range workloads {
+	for i, w := range workloads {
+		if skips[i], err = probe.skips(ctx, w, vs); err != nil {
+			return nil, err
+		}
 		for _, v := range vs {
-			if runsOn(v, w) {
+			if runsOn(v, w) && skips[i][v.Name()] == "" {
 				m.total += WarmupRuns + cfg.Runs + rep.ConcurrentRuns
 			}
 		}
@@ -126,8 +131,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if cfg.Contexts {
 		m.total += contextRuns(cfg.Runs)
 	}
-	for _, w := range workloads {
-		results, err := m.workload(ctx, w, vs)
+	for i, w := range workloads {
+		results, err := m.workload(ctx, w, vs, skips[i])
 		if err != nil {
 			return nil, err
 		}
@@ -163,16 +168,41 @@ func (m *meter) step(label string) {
 	m.progress(m.done, m.total, label)
 }
 
-// workload measures every variant that runs w (runsOn): the warm-up runs,
-// then the runs at concurrency 1 interleaved across the variants, then
-// each variant's concurrent runs.
-func (m *meter) workload(ctx context.Context, w *Workload, all []Variant) ([]Result, error) {
+// workload measures every variant that runs w (runsOn) but those that
+// skips gives a reason for, which get a result that says it; the results
+// are in the order of all.
+func (m *meter) workload(ctx context.Context, w *Workload, all []Variant, skips map[string]string) ([]Result, error) {
+	var active []Variant
+	for _, v := range all {
+		if runsOn(v, w) && skips[v.Name()] == "" {
+			active = append(active, v)
+		}
+	}
+	measured, err := m.measure(ctx, w, active)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Result, 0, len(all))
+	for _, v := range all {
+		switch {
+		case !runsOn(v, w):
+		case skips[v.Name()] != "":
+			out = append(out, Result{Workload: w.Name, Variant: v.Name(), Skipped: skips[v.Name()]})
+		default:
+			out = append(out, measured[0])
+			measured = measured[1:]
+		}
+	}
+	return out, nil
+}
+
+// measure measures every variant of all on w: the warm-up runs, then the
+// runs at concurrency 1 interleaved across the variants, then each
+// variant's concurrent runs.
+func (m *meter) measure(ctx context.Context, w *Workload, all []Variant) ([]Result, error) {
 	var vs []Variant
 	var runs []RunFunc
 	for _, v := range all {
-		if !runsOn(v, w) {
-			continue
-		}
 		run, err := v.Prepare(ctx, w)
 		if err != nil {
 			return nil, fmt.Errorf("bench: %s %s: preparing: %w", w.Name, v.Name(), err)

@@ -59,7 +59,7 @@ func TestMeterCountsAndInterleaves(t *testing.T) {
 	var steps []int
 	m := &meter{cfg: Config{Runs: 3, Concurrency: 5}, progress: func(done, total int, _ string) { steps = append(steps, done) }}
 	m.total = len(vs) * (WarmupRuns + 3 + 5)
-	results, err := m.workload(context.Background(), &Workload{Name: "w"}, vs)
+	results, err := m.workload(context.Background(), &Workload{Name: "w"}, vs, nil)
 	require.NoError(t, err)
 	for i, c := range calls {
 		// Warm-up, the serial runs, then max(runs, concurrency) at once.
@@ -78,6 +78,19 @@ func TestMeterCountsAndInterleaves(t *testing.T) {
 	assert.Positive(t, results[0].ConcurrentRunsPerSec)
 }
 
+func TestMeterSkips(t *testing.T) {
+	vs, calls, _ := fakes("native", "a", "b")
+	m := &meter{cfg: Config{Runs: 2, Concurrency: 1}}
+	results, err := m.workload(context.Background(), &Workload{Name: "w"}, vs, map[string]string{"a": "skipped: no numpy in this build"})
+	require.NoError(t, err)
+	assert.Equal(t, int32(0), calls[1].Load(), "runs of the skipped variant")
+	assert.Equal(t, int32(WarmupRuns+2+2), calls[2].Load(), "runs of the one after it")
+	require.Len(t, results, 3)
+	assert.Equal(t, Result{Workload: "w", Variant: "a", Skipped: "skipped: no numpy in this build"}, results[1])
+	assert.Equal(t, "b", results[2].Variant)
+	assert.Positive(t, results[2].MedianMs)
+}
+
 func TestMeterFailureIsAnError(t *testing.T) {
 	for _, tc := range []struct {
 		failAt int32
@@ -93,7 +106,7 @@ func TestMeterFailureIsAnError(t *testing.T) {
 			f.failAt = tc.failAt
 			vs[1] = f
 			m := &meter{cfg: Config{Runs: 2, Concurrency: 2}}
-			_, err := m.workload(context.Background(), &Workload{Name: "w"}, vs)
+			_, err := m.workload(context.Background(), &Workload{Name: "w"}, vs, nil)
 			require.Error(t, err)
 			assert.True(t, strings.HasPrefix(err.Error(), tc.want), "got %q, want %q…", err, tc.want)
 			assert.True(t, strings.HasSuffix(err.Error(), "boom"), "got %q, want …boom", err)
@@ -112,7 +125,7 @@ func TestMeterCanceled(t *testing.T) {
 			cancel()
 		}
 	}}
-	_, err := m.workload(ctx, &Workload{Name: "w"}, vs)
+	_, err := m.workload(ctx, &Workload{Name: "w"}, vs, nil)
 	assert.ErrorIs(t, err, context.Canceled)
 }
 
@@ -182,13 +195,13 @@ func TestMeterLeavesOutSkippedWorkloads(t *testing.T) {
 	vs[1] = skippingVariant{vs[1].(fakeVariant)}
 	m := &meter{cfg: Config{Runs: 2, Concurrency: 1}}
 
-	results, err := m.workload(context.Background(), &Workload{Name: "eval", Eval: &EvalWorkload{}}, vs)
+	results, err := m.workload(context.Background(), &Workload{Name: "eval", Eval: &EvalWorkload{}}, vs, nil)
 	require.NoError(t, err)
 	require.Len(t, results, 1)
 	assert.Equal(t, "native", results[0].Variant)
 	assert.Equal(t, int32(0), calls[1].Load(), "runs of the variant that skips eval")
 
-	results, err = m.workload(context.Background(), &Workload{Name: "script"}, vs)
+	results, err = m.workload(context.Background(), &Workload{Name: "script"}, vs, nil)
 	require.NoError(t, err)
 	require.Len(t, results, 2)
 	assert.Equal(t, "server", results[1].Variant)

@@ -21,6 +21,10 @@ func WriteTable(w io.Writer, r *Report) error {
 	c := r.Concurrency
 	rows := [][]string{{"WORKLOAD", "VARIANT", "MEDIAN", "P95", "RUNS/S@1", fmt.Sprintf("RUNS/S@%d", c), "MEDIAN×NATIVE", fmt.Sprintf("RUNS/S@%d×NATIVE", c)}}
 	for _, x := range r.Results {
+		if x.Skipped != "" {
+			rows = append(rows, []string{x.Workload, x.Variant, x.Skipped})
+			continue
+		}
 		medianRatio, rateRatio := "-", "-"
 		if x.VsNative != nil {
 			medianRatio = fmt.Sprintf("%.2f", x.VsNative.Median)
@@ -64,25 +68,32 @@ func WriteTable(w io.Writer, r *Report) error {
 }
 
 // writeColumns writes rows as aligned columns two spaces apart: the first
-// left columns aligned left, the others right.
+// left columns aligned left, the others right. A row with fewer cells than
+// the first ends in a cell that spans the rest of the line (a skipped
+// result's reason): written as it is, and left out of the widths.
 func writeColumns(b *strings.Builder, rows [][]string, left int) {
 	var widths []int
+	spans := func(row []string, i int) bool { return len(row) < len(rows[0]) && i == len(row)-1 }
 	for _, row := range rows {
 		for i, cell := range row {
 			if i == len(widths) {
 				widths = append(widths, 0)
 			}
-			widths[i] = max(widths[i], utf8.RuneCountInString(cell))
+			if !spans(row, i) {
+				widths[i] = max(widths[i], utf8.RuneCountInString(cell))
+			}
 		}
 	}
 	for _, row := range rows {
 		var line strings.Builder
 		for i, cell := range row {
-			pad := strings.Repeat(" ", widths[i]-utf8.RuneCountInString(cell))
+			pad := strings.Repeat(" ", max(0, widths[i]-utf8.RuneCountInString(cell)))
 			if i > 0 {
 				line.WriteString("  ")
 			}
-			if i < left {
+			if spans(row, i) {
+				line.WriteString(cell)
+			} else if i < left {
 				line.WriteString(cell + pad)
 			} else {
 				line.WriteString(pad + cell)

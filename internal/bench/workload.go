@@ -32,6 +32,14 @@ type Workload struct {
 	// Eval is set for the eval-tester workload.
 	Eval *EvalWorkload
 
+	// Needs lists the modules beyond the standard library that the
+	// workload imports (numpy). A variant whose interpreter lacks one
+	// skips the workload, and its result says why (Result.Skipped).
+	Needs []string
+	// AllowImports are the modules the wasmbox variants allow besides the
+	// strict policy's.
+	AllowImports []string
+
 	// files are the workload's files on the host, once Run has written them.
 	files workloadFiles
 }
@@ -57,7 +65,7 @@ var nativeEvalStdout = fmt.Sprintf("%d/%d passed\n", evalCases, evalCases)
 
 // Workloads returns the workloads in report order.
 func Workloads() []*Workload {
-	return []*Workload{
+	return append([]*Workload{
 		{Name: "hello", Description: "print one line", Script: []byte("print('hello')\n"), Stdout: "hello\n"},
 		{
 			Name:        "imports",
@@ -72,7 +80,7 @@ func Workloads() []*Workload {
 			Script:      fmt.Appendf(nil, "print(sum(i * i for i in range(%d)))\n", computeN),
 			Stdout:      fmt.Sprintf("%d\n", sumOfSquares(computeN)),
 		},
-	}
+	}, numpyWorkloads()...)
 }
 
 // sumOfSquares returns the sum of i*i for i in [0, n).

@@ -10,7 +10,7 @@ import (
 )
 
 func TestSelectWorkloads(t *testing.T) {
-	all := []string{"hello", "imports", "eval100", "compute"}
+	all := []string{"hello", "imports", "eval100", "compute", "numpy-import", "numpy-matmul", "numpy-sort", "numpy-fft"}
 	require.Equal(t, all, WorkloadNames())
 	names := func(ws []*Workload) []string {
 		var out []string
@@ -63,9 +63,14 @@ func TestNativeVariant(t *testing.T) {
 	require.NotEmpty(t, py.Path, "FindPython = %+v", py)
 	dir := t.TempDir()
 	v := nativeVariant{python: py.Path}
+	probe := newModuleProbe(nil, py)
 	for _, w := range Workloads() {
 		t.Run(w.Name, func(t *testing.T) {
-			var err error
+			skips, err := probe.skips(ctx, w, []Variant{v})
+			require.NoError(t, err)
+			if reason := skips[NativeName]; reason != "" {
+				t.Skip(reason)
+			}
 			w.files, err = w.writeFiles(dir)
 			require.NoError(t, err)
 			run, err := v.Prepare(ctx, w)

@@ -3,6 +3,9 @@
 # Invoked as: python3 -c <this file> <config> <mode> <target> [args...]
 # mode "file": target is a script path, run like `python3 target args...`.
 # mode "code": target is source text, run like `python3 -c target args...`.
+# mode "context": target is a code context's cell runner (runtime/context.py),
+# run before the guard is armed: it sets itself up and returns, and the host
+# then calls it once per request (see run_context).
 # Config keys (see guard.go): policy, allowed (top-level modules),
 # blockedModules (the dangerous list; only changes the error wording),
 # blockedBuiltins, blockedAttrs, stdlibPrefixes.
@@ -239,25 +242,59 @@ def _wasmbox_boot():
 
     transformed_file = None  # the file compile_user is working on
 
-    def compile_user(source, filename):
-        # The user's code through transform(), marked as the guest's.
-        # Python-to-Python calls do not use the C stack, so deep trees only
-        # need a higher recursion limit.
+    def transformed(source, filename):
+        # The user's syntax tree through transform(). Python-to-Python
+        # calls do not use the C stack, so deep trees only need a higher
+        # recursion limit.
         nonlocal transformed_file
         transformed_file = filename
         tree = compile(source, filename, "exec", ast_only, dont_inherit=True)
         limit = sys.getrecursionlimit()
         sys.setrecursionlimit(max(limit, 50000))
         try:
-            tree = transform(tree)
+            return transform(tree)
         except RecursionError:
             raise SyntaxError("the code is nested too deeply for the wasmbox guard") from None
         finally:
             sys.setrecursionlimit(limit)
-        code = compile(tree, filename, "exec", dont_inherit=True)
-        if _wasmbox:
+
+    def marked(code):
+        # Code objects of the guest's, marked as such.
+        if _wasmbox and code is not None:
             _wasmbox.mark(code)
         return code
+
+    def compile_user(source, filename):
+        # The user's code through transform(), marked as the guest's.
+        return marked(compile(transformed(source, filename), filename, "exec", dont_inherit=True))
+
+    def compile_cell(source, filename):
+        # A code context's cell: (body, last), where last evaluates a
+        # trailing expression statement, taken off the body, for its value
+        # (None without one). Under the policy both go through transform()
+        # and are marked as the guest's, as compile_user's code is.
+        if enforce:
+            tree = transformed(source, filename)
+        else:
+            tree = compile(source, filename, "exec", ast_only, dont_inherit=True)
+        last = None
+        if tree.body and type(tree.body[-1]) is ast_expr:
+            last = compile(ast_expression(tree.body.pop().value), filename, "eval", dont_inherit=True)
+        body = compile(tree, filename, "exec", dont_inherit=True)
+        if enforce:
+            return marked(body), marked(last)
+        return body, last
+
+    def run_context(code):
+        # The cell runner sets itself up (its imports, the entry the host
+        # calls) before the guard is armed, in a namespace of its own that
+        # holds the cells' compiler. It is not the host's program: the
+        # host calls it through the reactor's wasmbox_run entry, whose
+        # code the armed guard marks as the guest's (it is compiled from a
+        # string), so what the runner does is judged as the standard
+        # library working for the guest, like the rest of the guest's run.
+        exec(code, {"__builtins__": builtins, "__name__": "__wasmbox_context__",
+                    "__wasmbox_compile_cell__": compile_cell})
 
     def guarded_setattr(obj, name, value):
         name = attr_name(name)
@@ -419,7 +456,7 @@ def _wasmbox_boot():
         sys.stderr.flush()
         return 1
 
-    if mode not in ("file", "code"):
+    if mode not in ("file", "code", "context"):
         print("wasmbox boot: unknown mode %r" % mode, file=sys.stderr)
         return 2
     if mode == "file":
@@ -434,33 +471,35 @@ def _wasmbox_boot():
         sys.argv = [target] + args
         sys.path[0] = os.path.dirname(os.path.realpath(target))
     else:
-        filename, source = "<string>", target
+        filename, source = "<string>" if mode == "code" else "<wasmbox context>", target
         sys.argv = ["-c"] + args
         sys.path[0] = ""
     # A file target under a trusted prefix is the host's own program (the
     # eval harness): it runs as written, and the guest's code it compiles
-    # goes through transform() (see guarded_compile).
+    # goes through transform() (see guarded_compile). A context's cell
+    # runner is compiled as written too, unmarked (see run_context).
     host = mode == "file" and os.path.realpath(filename).startswith(host_prefixes)
+    import _ast
+
+    ast_expr, ast_expression, ast_only = _ast.Expr, _ast.Expression, _ast.PyCF_ONLY_AST
     try:
         if enforce:
             # Caching bytecode marshals code and writes files, both refused
             # to library code once armed: a module imported from source
             # (the operator's packages) is compiled and not cached.
             sys.dont_write_bytecode = True
-            import _ast
-
             ast_node, ast_name, ast_class, ast_call = _ast.AST, _ast.Name, _ast.ClassDef, _ast.Call
             ast_attribute, ast_load, ast_constant = _ast.Attribute, _ast.Load, _ast.Constant
-            ast_match_class, ast_only = _ast.MatchClass, _ast.PyCF_ONLY_AST
+            ast_match_class = _ast.MatchClass
             risky_attrs = blocked_attrs | blocked_builtins | {"getattr", "setattr", "delattr"}
             ast_binders = frozenset((_ast.FunctionDef, _ast.AsyncFunctionDef, _ast.ClassDef, _ast.alias, _ast.arg,
                                      _ast.keyword, _ast.Global, _ast.Nonlocal, _ast.ExceptHandler, _ast.MatchAs,
                                      _ast.MatchStar, _ast.MatchMapping))
-        if enforce and not host:
+        if enforce and not host and mode != "context":
             code = compile_user(source, filename)
         else:
             code = compile(source, filename, "exec", dont_inherit=True)
-            if enforce and _wasmbox:
+            if enforce and host and _wasmbox:
                 _wasmbox.mark(code, True)
     except (SyntaxError, ValueError) as e:
         return fail(e)
@@ -481,6 +520,12 @@ def _wasmbox_boot():
             # fromfile and tofile with a path) finds one that only refuses.
             trimmed["open"] = refused_open
         ns["__builtins__"] = trimmed
+    else:
+        ns["__builtins__"] = builtins
+    sys.modules["__main__"] = main
+    if mode == "context":
+        run_context(code)
+    if enforce:
         patch_operator()
         if hasattr(modules.get("string"), "Formatter"):
             patch_string()
@@ -491,9 +536,8 @@ def _wasmbox_boot():
         sys.meta_path.insert(0, ImportGuard)
         if _wasmbox:
             arm()
-    else:
-        ns["__builtins__"] = builtins
-    sys.modules["__main__"] = main
+    if mode == "context":
+        return 0
     del cfg, source
     try:
         exec(code, ns)

@@ -160,8 +160,11 @@ func markCore(blocked, core []string) []string {
 // Argv returns the full guest argv that runs target under the guard with
 // the default Config.
 // mode is "file" (target is a path in the guest FS, run as __main__ like
-// `python3 FILE ARGS`) or "code" (target is source, run like
-// `python3 -c CODE ARGS`).
+// `python3 FILE ARGS`), "code" (target is source, run like
+// `python3 -c CODE ARGS`) or "context" (target is the source of a code
+// context's cell runner, runtime/context.py: the host's program, which
+// boot.py runs before it arms the guard and hands the compiler of the
+// cells; see boot.py's run_context).
 func Argv(p validate.Policy, mode, target string, args []string) []string {
 	return Config{}.Argv(p, mode, target, args)
 }

@@ -176,3 +176,39 @@ func TestGuardCodeModeTraceback(t *testing.T) {
 	assert.Equal(t, 1, strings.Count(stderr, `File "`), "traceback frames:\n%s", stderr)
 	assert.Contains(t, stderr, `File "<string>", line 2, in <module>`)
 }
+
+// contextRunner is a stand-in for runtime/context.py: it takes the cells'
+// compiler at set-up and runs its cells at exit, after the boot has put
+// the policy's guards in place, in the boot's __main__.
+const contextRunner = `import atexit, sys
+def cells(compile_cell=__wasmbox_compile_cell__, exec=exec, eval=eval):
+    main = sys.modules["__main__"].__dict__
+    for n, src in enumerate(sys.argv[1:]):
+        try:
+            body, last = compile_cell(src, "<cell %d>" % n)
+            exec(body, main)
+            value = None if last is None else eval(last, main)
+            if value is not None:
+                print(repr(value))
+        except Exception as e:
+            print(type(e).__name__, e)
+    print(sorted(k for k in main if not k.startswith("__")))
+atexit.register(cells)
+`
+
+func TestGuardContextMode(t *testing.T) {
+	stdout, stderr, code := native(t, policy(t, "strict"), "context", contextRunner,
+		"x = 41", "x + 1", "import os", "y = 1\n__wasmbox_ga__", "print(getattr(x, 'real'))")
+	assert.Equal(t, 0, code, "exit code; stderr: %s", stderr)
+	assert.Equal(t, strings.Join([]string{
+		"42",
+		"ModuleNotFoundError import of 'os' is blocked by the wasmbox strict policy",
+		"SyntaxError the name '__wasmbox_ga__' is blocked by the wasmbox strict policy (<cell 3>, line 2)",
+		"41",
+		"['x']",
+	}, "\n")+"\n", stdout)
+
+	stdout, stderr, code = native(t, policy(t, "none"), "context", contextRunner, "import os", "os.sep")
+	assert.Equal(t, 0, code, "exit code; stderr: %s", stderr)
+	assert.Equal(t, "'/'\n['os']\n", stdout, "no policy: cells compiled as written")
+}

@@ -218,7 +218,12 @@ func (s *Server) sessionWithRoom(w http.ResponseWriter, r *http.Request) (*sessi
 	return ss, release
 }
 
-// contextOptions are the settings of the server's contexts.
+// contextOptions are the settings of the server's contexts. They have no
+// Policy: the policy none. The create route has no policy field
+// (CONTRACT.md), and a session is a sandbox whose exec route runs any
+// command, python3 unguarded included, over the same files, so a guard in
+// its contexts would hold nothing back. A context resumed from saved bytes
+// keeps the policy saved with it.
 func (s *Server) contextOptions(cwd string, env map[string]string) runtime.ContextOptions {
 	return runtime.ContextOptions{Timeout: s.cfg.ExecTimeout, MemoryLimit: s.cfg.Memory, MaxOutput: s.cfg.MaxOutput, IdleTTL: s.cfg.SessionTTL, Cwd: cwd, Env: env}
 }

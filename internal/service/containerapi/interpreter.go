@@ -114,6 +114,8 @@ func (c *container) handleCreateContext(r *http.Request) (any, *apiError) {
 		return nil, e
 	}
 	defer release()
+	// No Policy: the policy none, as everywhere in a container, which runs
+	// any command its client sends over the same files.
 	rc, err := c.sb.NewContext(r.Context(), runtime.ContextOptions{Cwd: cwd, Env: req.EnvVars, IdleTTL: c.cfg.ContainerTTL})
 	if err != nil {
 		return nil, createContextError(err)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/wasmbox/wasmbox/runtime"
+	"github.com/wasmbox/wasmbox/validate"
 )
 
 // Code contexts of run_python (CONTRACT.md, "MCP"). A call that names a
@@ -22,7 +23,10 @@ import (
 // crashes the interpreter (the call that ended it says so), when it sits
 // idle past Config.ContextTTL, or when the service closes. A later call
 // naming an ended context starts a new, empty one. Each context has a
-// sandbox of its own (its files), destroyed with it.
+// sandbox of its own (its files), destroyed with it. A context runs under
+// the policy of the call that started it (the in-guest guard, armed for
+// good, and the static check of each cell); a call naming it with another
+// policy is refused with an error that names both.
 //
 // Names belong to the service: over stdio to its one client, over HTTP to
 // every client that holds the API key (the Streamable HTTP handler keeps no
@@ -183,10 +187,26 @@ func (st *contextStore) expire(nc *namedContext) {
 	nc.end()
 }
 
-// start gives nc a new context, unless it has a live one; it reports
-// whether it made one. The caller holds nc.mu and an execution slot (ctx),
-// and names the context in the error.
-func (st *contextStore) start(ctx context.Context, nc *namedContext) (bool, error) {
+// checkPolicy refuses a call under policy when nc has a live context
+// started under another: a context's guard is armed for good. The caller
+// holds nc.mu.
+func (nc *namedContext) checkPolicy(policy validate.Policy) error {
+	if nc.rc == nil || nc.rc.Err() != nil {
+		return nil // the call starts a new context, under its policy
+	}
+	var mismatch *runtime.PolicyMismatchError
+	if err := nc.rc.CheckPolicy(policy); errors.As(err, &mismatch) {
+		return fmt.Errorf("context %q runs under the %s policy, fixed when it started; this call asks for the %s policy: "+
+			"call it with %s, or name another context for %s", nc.name, mismatch.Context, mismatch.Run, mismatch.Context, mismatch.Run)
+	}
+	return nil
+}
+
+// start gives nc a new context under policy, unless it has a live one; it
+// reports whether it made one. The context runs its cells under policy's
+// guard; runInContext checks each cell statically first. The caller holds
+// nc.mu and an execution slot (ctx), and names the context in the error.
+func (st *contextStore) start(ctx context.Context, nc *namedContext, policy validate.Policy) (bool, error) {
 	if nc.rc != nil && nc.rc.Err() == nil {
 		return false, nil
 	}
@@ -200,7 +220,7 @@ func (st *contextStore) start(ctx context.Context, nc *namedContext) (bool, erro
 		sb.Destroy()
 		return false, fmt.Errorf("no room for its memory and files: %w", err)
 	}
-	rc, err := sb.NewContext(ctx, runtime.ContextOptions{})
+	rc, err := sb.NewContext(ctx, runtime.ContextOptions{Policy: &policy, SkipStaticCheck: true})
 	if err != nil {
 		release()
 		sb.Destroy()

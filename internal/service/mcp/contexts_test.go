@@ -104,9 +104,44 @@ func TestRunPythonContextRejectedCell(t *testing.T) {
 	assert.Equal(t, "SyntaxError", got.Error.Name, "a cell the check cannot parse")
 	assert.Contains(t, got.Error.Message, "which did not run")
 
-	res, got = runIn(t, cs, "main", "import math\nmath.floor(x + 0.5)", map[string]any{"policy": "stdlib"})
+	res, got = runIn(t, cs, "main", "x + 1", nil)
 	assert.False(t, res.IsError, "error: %+v", got.Error)
-	assert.Equal(t, []string{"1"}, texts(got), "the context kept its state")
+	assert.Equal(t, []string{"2"}, texts(got), "the context kept its state")
+}
+
+func TestRunPythonContextGuarded(t *testing.T) {
+	cs := connect(t, Config{}, nil)
+	runIn(t, cs, "main", "x = 41", nil)
+	// The static check lets this through; the guard, armed in the
+	// context, stops it.
+	res, got := runIn(t, cs, "main", "import typing\ns = getattr(typing, 'sy' + 's')\ns.modules['os'].listdir('/')", nil)
+	assert.True(t, res.IsError)
+	require.NotNil(t, got.Error)
+	assert.Equal(t, "AttributeError", got.Error.Name)
+	assert.Equal(t, "attribute 'sys' is blocked by the wasmbox strict policy", got.Error.Message)
+	assert.Equal(t, 2, got.Error.LineNumber)
+	_, got = runIn(t, cs, "main", "x + 1", nil)
+	assert.Equal(t, []string{"42"}, texts(got))
+}
+
+func TestRunPythonContextPolicyFixed(t *testing.T) {
+	cs := connect(t, Config{}, nil)
+	runIn(t, cs, "main", "x = 1", nil)
+	res := call(t, cs, "run_python", map[string]any{"code": "import math\nmath.floor(x + 0.5)", "context": "main", "policy": "stdlib"}, nil)
+	assert.True(t, res.IsError)
+	assert.Nil(t, res.StructuredContent, "the cell did not run")
+	msg := errorText(t, res)
+	assert.Contains(t, msg, `context "main" runs under the strict policy`)
+	assert.Contains(t, msg, "this call asks for the stdlib policy")
+	res, got := runIn(t, cs, "main", "x + 1", map[string]any{"policy": "strict"})
+	assert.False(t, res.IsError, "error: %+v", got.Error)
+	assert.Equal(t, []string{"2"}, texts(got), "the context lives on")
+	assert.Equal(t, 2, got.ExecutionCount)
+
+	res, got = runIn(t, cs, "other", "import math\nmath.floor(1.5)", map[string]any{"policy": "stdlib"})
+	assert.False(t, res.IsError, "error: %+v", got.Error)
+	assert.True(t, got.Context.Created)
+	assert.Equal(t, []string{"1"}, texts(got), "another context takes its first call's policy")
 }
 
 func TestRunPythonContextTimeoutLosesIt(t *testing.T) {

@@ -18,7 +18,7 @@ type RunInput struct {
 	Code           string  `json:"code" jsonschema:"the Python 3.13 program to run (as the file /tmp/eval_script.py)"`
 	TimeoutSeconds float64 `json:"timeout_seconds,omitempty" jsonschema:"wall-clock limit in seconds"`
 	Policy         string  `json:"policy,omitempty" jsonschema:"import policy checked before the run and enforced during it: strict (json, re, typing), stdlib (reviewed pure standard-library modules) or none (no static check; isolation still applies)"`
-	Context        string  `json:"context,omitempty" jsonschema:"name of a code context to run the code in, as its next cell: variables, imports and files last from one call naming it to the next, and a trailing expression's value is the result. The first call naming a context starts it; a run that times out or hits the memory limit ends it, as does sitting idle too long, and the next call naming it starts a new one. In a context the policy is checked before each cell, but not enforced during it"`
+	Context        string  `json:"context,omitempty" jsonschema:"name of a code context to run the code in, as its next cell: variables, imports and files last from one call naming it to the next, and a trailing expression's value is the result. The first call naming a context starts it; a run that times out or hits the memory limit ends it, as does sitting idle too long, and the next call naming it starts a new one. A context keeps the policy of the call that started it: a call naming it with another policy is refused"`
 }
 
 // CheckInput is the arguments of check_python.
@@ -119,7 +119,9 @@ func (s *Service) runPython(ctx context.Context, _ *sdk.CallToolRequest, in RunI
 }
 
 // runInContext runs in.Code as the next cell of the context in.Context,
-// started first if it is not live. A cell the policy rejects does not run.
+// started first if it is not live, under the call's policy: a context
+// takes the policy of the call that starts it, and a call with another
+// policy is refused. A cell the policy rejects does not run.
 func (s *Service) runInContext(ctx context.Context, in RunInput, timeout time.Duration, policy validate.Policy) (*sdk.CallToolResult, any, error) {
 	if err := checkContextName(in.Context); err != nil {
 		return nil, nil, err
@@ -131,9 +133,12 @@ func (s *Service) runInContext(ctx context.Context, in RunInput, timeout time.Du
 	defer s.contexts.done(nc)
 	nc.mu.Lock()
 	defer nc.mu.Unlock()
+	if err := nc.checkPolicy(policy); err != nil {
+		return nil, nil, err
+	}
 	out := &ContextRun{Context: ContextInfo{Name: in.Context}}
-	if v := validate.Check([]byte(in.Code), policy); len(v) > 0 {
-		out.Execution = rejectedCell(in.Code, policy, v)
+	if rejected := runtime.RejectCell(in.Code, policy); rejected != nil {
+		out.Execution = *rejected
 		if nc.rc != nil {
 			out.ExecutionCount = nc.rc.ExecutionCount()
 		}
@@ -141,12 +146,12 @@ func (s *Service) runInContext(ctx context.Context, in RunInput, timeout time.Du
 	}
 	var x *runtime.Execution
 	err = s.withSlot(ctx, func(ctx context.Context) error {
-		created, err := s.contexts.start(ctx, nc)
+		created, err := s.contexts.start(ctx, nc, policy)
 		if err != nil {
 			return err
 		}
 		out.Context.Created = created
-		x, err = nc.rc.Run(ctx, in.Code, runtime.RunOptions{Timeout: timeout})
+		x, err = nc.rc.Run(ctx, in.Code, runtime.RunOptions{Timeout: timeout, Policy: &policy})
 		return err
 	})
 	if nc.rc != nil {
@@ -160,29 +165,6 @@ func (s *Service) runInContext(ctx context.Context, in RunInput, timeout time.Du
 	}
 	out.Execution = *x
 	return &sdk.CallToolResult{IsError: x.Error != nil}, out, nil
-}
-
-// rejectedCell is the Execution of a cell the policy rejected: it did not
-// run, and its error lists the violations. Its name is SyntaxError when the
-// check could not parse the cell, else PolicyViolation.
-func rejectedCell(code string, policy validate.Policy, v []validate.Violation) runtime.Execution {
-	lines := make([]string, len(v))
-	name := "SyntaxError"
-	for i, one := range v {
-		lines[i] = fmt.Sprintf("line %d, column %d: %s", one.Line, one.Col, one.Message)
-		if one.Rule != validate.RuleSyntaxError {
-			name = "PolicyViolation"
-		}
-	}
-	return runtime.Execution{
-		Code: code, Logs: runtime.Logs{Stdout: []string{}, Stderr: []string{}}, Results: []runtime.Result{},
-		Error: &runtime.ExecutionError{
-			Name:       name,
-			Message:    fmt.Sprintf("the %s import policy rejected the cell, which did not run: %s", policy.Name(), lines[0]),
-			Traceback:  lines,
-			LineNumber: v[0].Line,
-		},
-	}
 }
 
 func (s *Service) checkPython(_ context.Context, _ *sdk.CallToolRequest, in CheckInput) (*sdk.CallToolResult, CheckOutput, error) {
