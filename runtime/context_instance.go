@@ -85,7 +85,8 @@ func (e *Engine) newContextInstance(ctx context.Context, root *memFS, pkgs *Pack
 	rec := &recordingAllocator{limitedAllocator: ci.alloc}
 	ci.stdout.set(io.Discard)
 	ci.stderr.set(io.Discard)
-	ci.mounts[0] = newTrackingFS(rootFS(root, pkgs), ci.ctl, true)
+	dev := devices{random: ci.clock.randomSource(), stdin: &ci.stdin, stdout: &ci.stdout, stderr: &ci.stderr}
+	ci.mounts[0] = newTrackingFS(rootFS(root, pkgs, dev), ci.ctl, true)
 	ci.mounts[1] = newTrackingFS(e.stdlibFS(), ci.ctl, false)
 	mcfg := e.moduleConfig([]string{"python3"}, nil, ci.clock).
 		WithStdin(&ci.stdin).

@@ -172,11 +172,13 @@ func (e *Engine) runFresh(ctx context.Context, j job, clk *guestClock) (err, sto
 	defer cancel(nil)
 	alloc.stop = func() { cancel(errMemoryKilled) }
 	clk.startJob(j.budget, cancel)
+	stdin := guestStdin(runCtx, j.input(alloc))
+	dev := devices{random: clk.randomSource(), stdin: stdin, stdout: j.stdout, stderr: j.stderr}
 	mcfg := e.moduleConfig(j.argv, j.env, clk).
-		WithStdin(guestStdin(runCtx, j.input(alloc))).
+		WithStdin(stdin).
 		WithStdout(j.stdout).
 		WithStderr(j.stderr).
-		WithFSConfig(e.fsConfig(&instanceFS{FS: rootFS(j.fs, j.pkgs), st: st}))
+		WithFSConfig(e.fsConfig(&instanceFS{FS: rootFS(j.fs, j.pkgs, dev), st: st}))
 	err = e.instantiate(runCtx, alloc, mcfg, nil)
 	return err, context.Cause(runCtx), alloc, clk.jobWork()
 }

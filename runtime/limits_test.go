@@ -109,7 +109,7 @@ func TestGuestSeesNoHost(t *testing.T) {
 	t.Setenv("WASMBOX_SECRET", "leak")
 	for _, tc := range []struct{ name, code, want string }{
 		{"host file", `open("/etc/passwd").read()`, "FileNotFoundError"},
-		{"host dir", `import os; print(sorted(os.listdir("/")))`, "['tmp']"},
+		{"host dir", `import os; print(sorted(os.listdir("/")))`, "['dev', 'tmp']"},
 		{"traversal", `open("/../../etc/hostname").read()`, "PermissionError"},
 		{"environment", `import os; print(dict(os.environ))`, "{}"},
 		{"socket", `import socket; socket.create_connection(("127.0.0.1", 80), timeout=1)`, "Error"},

@@ -174,7 +174,7 @@ except OSError as e:
 		"/workspace/a/b/f.txt",
 		"True True",
 		"/",
-		"['tmp', 'workspace']",
+		"['dev', 'tmp', 'workspace']",
 		"True",
 	}, "\n")+"\n", res.Stdout)
 

@@ -39,12 +39,12 @@ type packagesRoot struct {
 }
 
 // rootFS returns the root filesystem of an instance running a job on fsys
-// with pkgs (nil for none).
-func rootFS(fsys experimentalsys.FS, pkgs *Packages) experimentalsys.FS {
-	if pkgs == nil {
-		return fsys
+// with pkgs (nil for none) and the devices dev (see devfs.go).
+func rootFS(fsys experimentalsys.FS, pkgs *Packages, dev devices) experimentalsys.FS {
+	if pkgs != nil {
+		fsys = &packagesRoot{FS: fsys, pkgs: &sysfs.ReadFS{FS: &sysfs.AdaptFS{FS: pkgs.tree}}}
 	}
-	return &packagesRoot{FS: fsys, pkgs: &sysfs.ReadFS{FS: &sysfs.AdaptFS{FS: pkgs.tree}}}
+	return withDevices(fsys, dev)
 }
 
 // packagesRel is PackagesDir relative to the root, as wazero names paths.

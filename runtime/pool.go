@@ -3,7 +3,6 @@ package runtime
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	_ "embed"
 	"encoding/json"
 	"errors"
@@ -292,7 +291,7 @@ func (w *warmInstance) run(ctx context.Context, j job) (err, stopped error, ok b
 	}
 	w.alloc.limit.Store(j.memoryLimit / pageSize * pageSize)
 	w.alloc.disarm() // the handover is a job boundary
-	w.fs.set(rootFS(j.fs, j.pkgs))
+	w.fs.set(rootFS(j.fs, j.pkgs, devices{random: w.stdin.clock.randomSource(), stdin: w.stdin, stdout: j.stdout, stderr: j.stderr}))
 	w.st.setMaxOpen(j.maxOpenFiles)
 	w.stdout.set(j.stdout)
 	w.stderr.set(j.stderr)
@@ -327,10 +326,11 @@ func (e *Engine) moduleConfig(argv []string, env map[string]string, clk *guestCl
 		WithName("").
 		WithArgs(argv...).
 		WithNanotime(clk.nanotime, 1)
+	mcfg = mcfg.WithRandSource(clk.randomSource())
 	if clk.virtual != nil {
-		mcfg = mcfg.WithWalltime(clk.walltime, 1).WithRandSource(clk.virtual.random)
+		mcfg = mcfg.WithWalltime(clk.walltime, 1)
 	} else {
-		mcfg = mcfg.WithSysWalltime().WithRandSource(rand.Reader)
+		mcfg = mcfg.WithSysWalltime()
 	}
 	for _, k := range sortedKeys(env) {
 		mcfg = mcfg.WithEnv(k, env[k])

@@ -162,6 +162,9 @@ func (s *Sandbox) op(name, p string, fn func(clean string) experimentalsys.Errno
 	case strings.IndexByte(p, 0) >= 0:
 		return &fs.PathError{Op: name, Path: p, Err: errors.New("path contains a NUL byte")}
 	}
+	if err := devRefusal(name, p); err != nil {
+		return &fs.PathError{Op: name, Path: p, Err: err}
+	}
 	s.fs.mu.Lock()
 	defer s.fs.mu.Unlock()
 	if errno := fn(path.Clean(p)); errno != 0 {
@@ -255,6 +258,10 @@ func (s *Sandbox) ReadFile(p string) ([]byte, error) {
 func (s *Sandbox) ListFiles(dir string) ([]FileInfo, error) {
 	var out []FileInfo
 	err := s.op("list", dir, func(clean string) experimentalsys.Errno {
+		if list, errno, ok := devListing(clean); ok {
+			out = list
+			return errno
+		}
 		n, errno := s.fs.lookup(clean)
 		if errno != 0 {
 			return errno
@@ -274,6 +281,9 @@ func (s *Sandbox) ListFiles(dir string) ([]FileInfo, error) {
 			out = append(out, FileInfo{Name: name, Path: path.Join(clean, name), Size: c.stat().Size, IsDir: c.dir, ModTime: time.Unix(0, c.mtim), LinkTarget: c.target, Mode: mode})
 		}
 		sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+		if clean == "/" {
+			out = withDevEntry(out)
+		}
 		return 0
 	})
 	return out, err
@@ -314,6 +324,10 @@ func (s *Sandbox) DeleteFile(p string) error {
 // Exists reports whether a file or directory exists at path.
 func (s *Sandbox) Exists(p string) bool {
 	return s.op("stat", p, func(clean string) experimentalsys.Errno {
+		if where, name := devRoute(clean); where == inDev {
+			_, errno := devLookup(name, clean)
+			return errno
+		}
 		_, errno := s.fs.lookup(clean)
 		return errno
 	}) == nil

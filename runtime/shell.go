@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"path"
@@ -74,7 +75,7 @@ func (s *Sandbox) shellExec(ctx context.Context, command string, run func(contex
 		cmds[name] = py
 	}
 	status, runErr := run(runCtx, shell.Config{
-		FS: rootFS(s.fs, cfg.Packages), Dir: dir, Env: envList(cfg.Env),
+		FS: rootFS(s.fs, cfg.Packages, devices{random: rand.Reader}), Dir: dir, Env: envList(cfg.Env),
 		Stdin: opts.Stdin, Stdout: stdout, Stderr: stderr, Commands: cmds,
 	})
 	res.ExitCode = status
@@ -195,30 +196,44 @@ func inDir(dir string, argv []string) []string {
 // chdirBoot changes to the directory in sys.argv[1], then runs the program
 // that follows as the interpreter would: "c CODE ARGS", "m MODULE ARGS",
 // "file PATH ARGS" or "stdin ARGS", with sys.argv and sys.path[0] set as
-// for that form.
+// for that form. An uncaught exception other than SystemExit and
+// KeyboardInterrupt is reported as the interpreter does (sys.excepthook,
+// exit status 1) without this program's frames, so the traceback reads as
+// a native python3's. The program's names live in locals: running the
+// user's code clears __main__, these globals included.
 const chdirBoot = `import os, sys
 os.chdir(sys.argv.pop(1))
 def _wasmbox_main(mode=sys.argv.pop(1)):
     import __main__, os, sys
-    if mode == "m":
-        import runpy
-        del sys.argv[0]
-        runpy.run_module(sys.argv[0], run_name="__main__", alter_sys=True)
-        return
-    main = __main__.__dict__
-    for k in [k for k in main if k not in ("__name__", "__doc__", "__builtins__")]:
-        del main[k]
-    if mode == "c":
-        name, source = "<string>", sys.argv.pop(1)
-    elif mode == "file":
-        del sys.argv[0]
-        name = main["__file__"] = os.path.abspath(sys.argv[0])
-        sys.path[0] = os.path.dirname(name)
-        with open(name, "rb") as f:
-            source = f.read()
-    else:
-        sys.argv[0] = "-"
-        name, source = "<stdin>", sys.stdin.read()
-    exec(compile(source, name, "exec"), main)
+    try:
+        if mode == "m":
+            import runpy
+            del sys.argv[0]
+            runpy.run_module(sys.argv[0], run_name="__main__", alter_sys=True)
+            return
+        main = __main__.__dict__
+        for k in [k for k in main if k not in ("__name__", "__doc__", "__builtins__")]:
+            del main[k]
+        if mode == "c":
+            name, source = "<string>", sys.argv.pop(1)
+        elif mode == "file":
+            del sys.argv[0]
+            name = main["__file__"] = os.path.abspath(sys.argv[0])
+            sys.path[0] = os.path.dirname(name)
+            with open(name, "rb") as f:
+                source = f.read()
+        else:
+            sys.argv[0] = "-"
+            name, source = "<stdin>", sys.stdin.read()
+        exec(compile(source, name, "exec"), main)
+    except (SystemExit, KeyboardInterrupt):
+        raise
+    except BaseException as e:
+        e.__traceback__ = tb = e.__traceback__.tb_next
+        try:
+            sys.excepthook(type(e), e, tb)
+        except BaseException:
+            sys.__excepthook__(type(e), e, tb)
+        raise SystemExit(1) from None
 _wasmbox_main()
 `

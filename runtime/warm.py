@@ -55,6 +55,19 @@ def _wasmbox_exit_status(e, sys=sys):
     return 1
 
 
+def _wasmbox_uncaught(e, sys=sys):
+    # What the interpreter does with an uncaught exception, the traceback
+    # starting at the job's code: _wasmbox_start's frame, where it was
+    # caught, is left out, so it reads as a native python3's.
+    tb = e.__traceback__
+    e.__traceback__ = tb = tb.tb_next if tb is not None else None
+    try:
+        sys.excepthook(type(e), e, tb)
+    except BaseException:
+        sys.__excepthook__(type(e), e, tb)
+    return 1
+
+
 def _wasmbox_finish(status, atexit=atexit, gc=gc, os=os, sys=sys):
     # The instance is thrown away after its one job, so tearing the
     # interpreter down (most of a short job's time) is skipped. What a
@@ -84,7 +97,10 @@ def _wasmbox_start():
     if argv[1] == _wasmbox_boot_source:
         code = _wasmbox_boot_code
     else:
-        code = compile(argv[1], "<string>", "exec")
+        try:
+            code = compile(argv[1], "<string>", "exec")
+        except Exception as e:  # a SyntaxError: reported as the interpreter does
+            _wasmbox_finish(_wasmbox_uncaught(e))
     sys.argv = ["-c"] + argv[2:]
     # PYTHONPATH's entries go after the script's directory, as at a start.
     pythonpath = job["env"].get("PYTHONPATH")
@@ -92,7 +108,7 @@ def _wasmbox_start():
         sys.path[0:0] = [os.path.abspath(p) for p in pythonpath.split(os.pathsep)]
     sys.path.insert(0, "")
     main = sys.modules["__main__"].__dict__
-    finish, exit_status = _wasmbox_finish, _wasmbox_exit_status
+    finish, exit_status, uncaught = _wasmbox_finish, _wasmbox_exit_status, _wasmbox_uncaught
     for name in [n for n in main if n not in ("__name__", "__doc__", "__builtins__")]:
         del main[name]
     main.update(__loader__=None, __spec__=None, __package__=None)
@@ -101,6 +117,10 @@ def _wasmbox_start():
         status = 0
     except SystemExit as e:
         status = exit_status(e)
+    except BaseException as e:
+        if job.get("stay") or isinstance(e, KeyboardInterrupt):
+            raise
+        status = uncaught(e)
     if job.get("stay"):
         return
     finish(status)
