@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -214,6 +215,15 @@ func (e *Engine) preloadAllowed(p *validate.Policy) bool {
 // reads.
 const maxScannedModules = 64
 
+// maxScannedBytes and maxScannedTotal bound the source preloadFor tokenizes,
+// a file and in all: tokenizing takes tens of bytes of host memory per byte
+// of source. A bigger file runs on the variant when its bytes name a module
+// of the preload set.
+const (
+	maxScannedBytes = 256 << 10
+	maxScannedTotal = 1 << 20
+)
+
 // preloadFor is wantsPreload for the program of a python3 argv run in the
 // sandbox with working directory dir: the code of `python3 -c CODE`, or the
 // file of `python3 FILE`, and the modules of its own that it imports from
@@ -241,8 +251,27 @@ func (s *Sandbox) preloadFor(argv []string, dir string, p *validate.Policy) bool
 	mods := s.engine.preload.mods
 	seen := map[string]bool{}
 	queue := [][]byte{src}
+	budget := maxScannedTotal
 	for n := 0; len(queue) > 0 && n < maxScannedModules; n++ {
-		for _, m := range validate.Imports(queue[0]) {
+		src := queue[0]
+		if !bytes.Contains(src, []byte("import")) {
+			queue = queue[1:]
+			continue
+		}
+		if len(src) > maxScannedBytes || len(src) > budget {
+			// Too big to tokenize (the tokenizer holds every token): the
+			// variant, a superset of the base interpreter, if the bytes
+			// name a module of the set at all.
+			for _, m := range mods {
+				if bytes.Contains(src, []byte(m)) {
+					return true
+				}
+			}
+			queue = queue[1:]
+			continue
+		}
+		budget -= len(src)
+		for _, m := range validate.Imports(src) {
 			if slices.Contains(mods, m) {
 				return true
 			}

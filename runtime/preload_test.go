@@ -65,6 +65,10 @@ func TestPreloadChosenByImports(t *testing.T) {
 		{"imports it by name at run time", "none", "import sys\nprint('statistics' in sys.modules)\nprint(__import__('statistics').median([3, 1, 2]))\n", false, "False\n2\n"},
 		{"a policy that allows it", "stdlib", "import statistics\nprint(statistics.mean([1, 2, 3, 4]))\n", true, "2.5\n"},
 		{"a policy that allows something else", "stdlib", "import json\nprint(json.dumps([1]))\n", false, "[1]\n"},
+		// Past maxScannedBytes the source is not tokenized: its bytes naming
+		// a module of the set choose the variant.
+		{"too big to scan, naming it", "none", "import sys\nprint('statistics' in sys.modules)\n" + strings.Repeat("x = 1\n", maxScannedBytes/6) + "import statistics\n", true, "True\n"},
+		{"too big to scan, not naming it", "none", "import sys\nprint('stat' + 'istics' in sys.modules)\n" + strings.Repeat("x = 1\n", maxScannedBytes/6), false, "False\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := e.Stats().Preloaded
