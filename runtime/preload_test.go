@@ -79,6 +79,19 @@ func TestPreloadChosenByImports(t *testing.T) {
 	}
 }
 
+func TestPreloadMadeBeforeTheCommandsTime(t *testing.T) {
+	// Making the variant (its snapshot taken here; on a new machine its
+	// module compiled too, for seconds) is host set-up: a python3 command
+	// line with a short timeout that needs it still runs.
+	e := newPreloadEngine(t, testPreload, EngineConfig{})
+	s, err := e.NewSandbox(SandboxConfig{Timeout: 100 * time.Millisecond})
+	require.NoError(t, err)
+	defer s.Destroy()
+	res, err := s.Exec(context.Background(), QuoteCommand([]string{"python3", "-c", loadedBefore}), ExecOptions{})
+	require.NoError(t, err)
+	assertRan(t, 0, "True\n2\n", res)
+}
+
 func TestPreloadPolicyMustAllowTheSet(t *testing.T) {
 	e := newPreloadEngine(t, testPreload, EngineConfig{})
 	strict, err := validate.PolicyByName("strict")

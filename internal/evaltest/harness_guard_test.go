@@ -50,7 +50,7 @@ def evaluate(kind):
 	cases := `[
   {"name": "allowed import", "input": "json", "expected": {"ok": [1, 2, true]}},
   {"name": "blocked import", "input": "os", "raises": "ImportError"},
-  {"name": "blocked builtin", "input": "open", "raises": "NameError"},
+  {"name": "blocked builtin", "input": "open", "raises": "PermissionError"},
   {"name": "blocked attribute", "input": "getattr", "raises": "AttributeError"}
 ]`
 	argv := guard.Config{StdlibPrefixes: []string{stdlib, harnessDir + "/"}}.Argv(pol, "file", harness, []string{script, "evaluate"})
