@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -171,7 +172,19 @@ func TestUncreatableCacheDirFallsBackToMemory(t *testing.T) {
 // TestFullDiskCacheFallsBackToMemory makes every file write past 16 bytes
 // fail, as on a full disk (EFBIG instead of ENOSPC, same path in wazero):
 // the compiled module cannot be stored, and the engine compiles in memory.
+//
+// The file-size limit is the whole process's, so the test runs itself in
+// a child process: in this one it would also fail the test framework's
+// own writes (its test log: "file too large").
 func TestFullDiskCacheFallsBackToMemory(t *testing.T) {
+	if os.Getenv(fullDiskChild) == "" {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestFullDiskCacheFallsBackToMemory$", "-test.v", "-test.count=1")
+		cmd.Env = append(os.Environ(), fullDiskChild+"=1")
+		out, err := cmd.CombinedOutput()
+		require.NoError(t, err, "%s", out)
+		assert.Contains(t, string(out), "--- PASS: TestFullDiskCacheFallsBackToMemory", "%s", out)
+		return
+	}
 	logs := captureLogs(t)
 	dir := t.TempDir()
 	var old syscall.Rlimit
@@ -190,6 +203,10 @@ func TestFullDiskCacheFallsBackToMemory(t *testing.T) {
 	assert.Empty(t, e.CacheDir(), "want in memory")
 	assert.Contains(t, logs.String(), "compilation cache unusable, compiling in memory")
 }
+
+// fullDiskChild marks the child process TestFullDiskCacheFallsBackToMemory
+// runs itself in.
+const fullDiskChild = "WASMBOX_TEST_FULL_DISK_CHILD"
 
 // TestCancelAtEveryStage cancels an execution before it starts, while the
 // interpreter starts, while it runs and while its output is written: each
