@@ -75,12 +75,22 @@ FUZZTIME ?= 30s
 numpy-suite:
 	WASMBOX_NUMPY_GROUPS=all $(GO) test -timeout 120m -run TestNumpyOwnSuite -v ./internal/numpysuite
 
+# A run that ends with only Go 1.26's fuzz-coordinator race at the
+# deadline (a bare "context deadline exceeded", no failing input written;
+# golang/go#75804, fixed in Go 1.27) is run once more; anything else fails.
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t##*:}; \
-		echo "fuzz: $$name in $$pkg for $(FUZZTIME)"; \
-		out=$$($(GO) test "$$pkg" -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) 2>&1) \
-			|| { echo "$$out" | tail -n 30; exit 1; }; \
+		for try in 1 2; do \
+			echo "fuzz: $$name in $$pkg for $(FUZZTIME)"; \
+			if out=$$($(GO) test "$$pkg" -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) 2>&1); then break; fi; \
+			if [ $$try = 1 ] && ! echo "$$out" | grep -q 'Failing input written' && \
+				echo "$$out" | grep -q '^    context deadline exceeded$$'; then \
+				echo "fuzz: $$name stopped with the fuzz coordinator's deadline race (golang/go#75804, fixed in Go 1.27), no failing input: once more"; \
+				continue; \
+			fi; \
+			echo "$$out" | tail -n 30; exit 1; \
+		done; \
 		echo "$$out" | grep 'execs:' | tail -n 1; \
 	done
 
