@@ -29,7 +29,7 @@ var knownErrors = map[string]string{
 	"No module named '_ctypes'":              "wasm32-wasi CPython has no ctypes",
 	"ctypes is not available on wasm32-wasi": "wasm32-wasi CPython has no ctypes (the harness's stand-in)",
 	"mmap is not available on wasm32-wasi":   "wasm32-wasi CPython has no mmap (the harness's stand-in)",
-	"[Errno 58] Not supported":               "an operation WASI does not have (ENOTSUP)",
+	"[Errno 58] Not supported":               "WASI has no dup(): tofile and fromfile cannot work (ENOTSUP)",
 }
 
 // TestNumpyOwnSuite runs the groups named in WASMBOX_NUMPY_GROUPS
