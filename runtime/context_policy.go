@@ -28,6 +28,7 @@ type PolicyMismatchError struct {
 	Context, Run string
 }
 
+// Error names the context's policy and the one asked for.
 func (e *PolicyMismatchError) Error() string {
 	return fmt.Sprintf("wasmbox: the context runs under the %s policy, fixed when it was created; a run under the %s policy was refused: create a context with that policy for it", e.Context, e.Run)
 }

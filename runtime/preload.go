@@ -3,6 +3,7 @@ package runtime
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"path"
@@ -122,6 +123,16 @@ type preloadVariant struct {
 	closed bool
 }
 
+// failure is why the variant could not be made, if it could not.
+func (v *preloadVariant) failure() error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.err == nil {
+		return errors.New("no snapshot")
+	}
+	return v.err
+}
+
 // current returns the variant if it has been made.
 func (v *preloadVariant) current() *Engine {
 	v.mu.Lock()
@@ -174,6 +185,10 @@ func (e *Engine) variantOf(ctx context.Context, j job) *Engine {
 	variant := e.variant(ctx)
 	switch {
 	case variant == nil || variant.snap == nil:
+		if j.stderr != nil {
+			fmt.Fprintf(j.stderr, "wasmbox: the interpreter with %s could not be started (%v): running without it\n",
+				strings.Join(e.preload.mods, ", "), e.preload.failure())
+		}
 		return nil
 	case variant.snap.size > j.memoryLimit:
 		if j.stderr != nil {

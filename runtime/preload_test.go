@@ -82,14 +82,22 @@ func TestPreloadChosenByImports(t *testing.T) {
 func TestPreloadMadeBeforeTheCommandsTime(t *testing.T) {
 	// Making the variant (its snapshot taken here; on a new machine its
 	// module compiled too, for seconds) is host set-up: a python3 command
-	// line with a short timeout that needs it still runs.
-	e := newPreloadEngine(t, testPreload, EngineConfig{})
-	s, err := e.NewSandbox(SandboxConfig{Timeout: 100 * time.Millisecond})
-	require.NoError(t, err)
-	defer s.Destroy()
-	res, err := s.Exec(context.Background(), QuoteCommand([]string{"python3", "-c", loadedBefore}), ExecOptions{})
-	require.NoError(t, err)
-	assertRan(t, 0, "True\n2\n", res)
+	// line with a short timeout that needs it still runs, alone or within
+	// a longer line.
+	for name, line := range map[string]string{
+		"alone":            QuoteCommand([]string{"python3", "-c", loadedBefore}),
+		"in a longer line": "cd /tmp && " + QuoteCommand([]string{"python3", "-c", loadedBefore}),
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := newPreloadEngine(t, testPreload, EngineConfig{})
+			s, err := e.NewSandbox(SandboxConfig{Timeout: 100 * time.Millisecond})
+			require.NoError(t, err)
+			defer s.Destroy()
+			res, err := s.Exec(context.Background(), line, ExecOptions{})
+			require.NoError(t, err)
+			assertRan(t, 0, "True\n2\n", res)
+		})
+	}
 }
 
 func TestPreloadPolicyMustAllowTheSet(t *testing.T) {

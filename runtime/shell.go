@@ -66,7 +66,7 @@ func (s *Sandbox) shellExec(ctx context.Context, command string, run func(contex
 	// A command line that is one python3 run needing the preloaded
 	// variant has it made first (compiling its module, taking its
 	// snapshot: seconds, once): host set-up, not the command's time.
-	if argv, err := SplitCommand(command); err == nil && len(argv) > 0 && IsPython(argv[0]) && s.preloadFor(argv, dir, nil) {
+	if s.lineNeedsPreload(command, dir) {
 		s.engine.variant(ctx)
 	}
 	runCtx, cancel := context.WithTimeout(ctx, cfg.Timeout)
@@ -118,6 +118,33 @@ type pythonStages struct {
 	work      atomic.Int64 // units of work used so far
 	memHit    atomic.Bool  // a run reached the memory limit
 	budgetHit atomic.Bool  // a run used up the budget
+}
+
+// lineNeedsPreload reports, before a command line's timeout starts,
+// whether one of its python3 runs will need the preloaded variant while it
+// is not made yet: a simple `python3 FILE|-c CODE` line as preloadFor
+// says, or any line naming a module of the preload set or a .py file that
+// imports one. Making the variant early is host set-up (seconds, once); a
+// line this misses makes it on first need, inside its own time.
+func (s *Sandbox) lineNeedsPreload(command, dir string) bool {
+	e := s.engine
+	if !e.preloadAllowed(nil) || e.preload.current() != nil || !strings.Contains(command, "python") {
+		return false
+	}
+	if argv, err := SplitCommand(command); err == nil && len(argv) > 0 && IsPython(argv[0]) {
+		return s.preloadFor(argv, dir, nil)
+	}
+	for _, m := range e.preload.mods {
+		if strings.Contains(command, m) {
+			return true
+		}
+	}
+	for _, word := range strings.Fields(command) {
+		if word = strings.Trim(word, `"';&|()`); strings.HasSuffix(word, ".py") && s.preloadFor([]string{"python3", word}, dir, nil) {
+			return true
+		}
+	}
+	return false
 }
 
 // pythonCommand is python3 in the shell: each run is its own interpreter

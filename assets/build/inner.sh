@@ -89,14 +89,17 @@ stage_sources() {
 # tarballs unchanged), and apt-helper checks the sum either way.
 NUMPY_ORIG_MIRRORS=${NUMPY_ORIG_MIRRORS:-"http://deb.debian.org/debian http://archive.ubuntu.com/ubuntu"}
 
+# fetch_numpy_orig sets NUMPY_ORIG to the tarball's path; it records the
+# version, sum and mirror in $SRC/numpy-source.txt when it downloads.
 fetch_numpy_orig() {
     local rec file sum m
     rec=$(apt-cache showsrc numpy | awk '/^Checksums-Sha256:/{p=1; next} /^[A-Z]/{p=0} p && $3 ~ /\.orig\.tar\./ {print $3, $1; exit}')
     [ -n "$rec" ] || { echo "no numpy orig tarball in apt-cache showsrc numpy"; exit 1; }
     file=${rec% *}; sum=${rec#* }
+    NUMPY_ORIG=$SRC/$file
+    [ -f "$NUMPY_ORIG" ] && echo "$sum  $NUMPY_ORIG" | sha256sum -c --quiet && [ -f "$SRC/numpy-source.txt" ] && return
     apt-cache showsrc numpy | sed -n 's/^Version: /numpy source version: /p' | head -1 > "$SRC/numpy-source.txt"
     echo "$file sha256 $sum" >> "$SRC/numpy-source.txt"
-    [ -f "$SRC/$file" ] && echo "$sum  $SRC/$file" | sha256sum -c --quiet && return
     for m in $NUMPY_ORIG_MIRRORS; do
         if /usr/lib/apt/apt-helper download-file "$m/pool/main/n/numpy/$file" "$SRC/$file" "SHA256:$sum"; then
             echo "from $m/pool/main/n/numpy/$file" >> "$SRC/numpy-source.txt"
@@ -227,7 +230,7 @@ stage_numpy() {
     log "numpy: configure"
     fetch_numpy_orig
     rm -rf "$NUMPY"; mkdir -p "$NUMPY"
-    tar -xJf "$SRC"/numpy_*.orig.tar.xz -C "$NUMPY" --strip-components=1
+    tar -xf "$NUMPY_ORIG" -C "$NUMPY" --strip-components=1
     for p in "$RECIPE"/numpy/*.diff; do
         patch -d "$NUMPY" -p1 --no-backup-if-mismatch -s < "$p"
         echo "apply wasmbox numpy/$(basename "$p")"

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/wasmbox/wasmbox/runtime"
@@ -46,7 +47,7 @@ func newServerJob(src []byte, stdin io.Reader, cfg runtime.SandboxConfig, lim li
 		return serverJob{}, err
 	}
 	job := serverJob{
-		Code: string(src), TimeoutMs: float64(cfg.Timeout.Milliseconds()), MemoryBytes: cfg.MemoryLimit, MaxOutputBytes: cfg.MaxOutput,
+		Code: string(src), TimeoutMs: float64(cfg.Timeout) / float64(time.Millisecond), MemoryBytes: cfg.MemoryLimit, MaxOutputBytes: cfg.MaxOutput,
 		Policy: lim.policy, AllowImports: allow, Deterministic: det.deterministic, Seed: det.seed, CPUBudget: det.budget,
 	}
 	if !utf8.Valid(src) {

@@ -421,7 +421,7 @@ def _wasmbox_boot():
         if event != "open":
             return
         path = args[0]
-        if isinstance(path, str) and path.startswith(mount + "/"):
+        if isinstance(path, str) and os.path.normpath(path).startswith(mount + "/"):
             return
         frame = getframe(1)
         while frame is not None and trusted(frame):
