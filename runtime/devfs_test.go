@@ -167,6 +167,20 @@ func TestDevURandomDeterministic(t *testing.T) {
 	assert.NotEqual(t, first, read(8), "another seed")
 }
 
+func TestDevURandomDeterministicInTheShell(t *testing.T) {
+	// The shell's own utilities read the seeded stream too.
+	s := newSandbox(t, SandboxConfig{})
+	read := func(opts ExecOptions) string {
+		res := execIn(t, s, "head -c 8 /dev/urandom | od -An -tx1", opts)
+		require.Equal(t, 0, res.ExitCode, "stderr %q", res.Stderr)
+		return res.Stdout
+	}
+	first := read(ExecOptions{Deterministic: true, Seed: 7})
+	assert.Equal(t, first, read(ExecOptions{Deterministic: true, Seed: 7}), "the same seed")
+	assert.NotEqual(t, first, read(ExecOptions{Deterministic: true, Seed: 8}), "another seed")
+	assert.NotEqual(t, read(ExecOptions{}), read(ExecOptions{}), "not deterministic: crypto/rand")
+}
+
 func TestDevZeroReadBoundedByMemory(t *testing.T) {
 	s := newSandbox(t, SandboxConfig{MemoryLimit: 128 << 20})
 	res := execIn(t, s, `python3 -c "open('/dev/zero','rb').read(10**9)"`, ExecOptions{})

@@ -5,8 +5,10 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"io"
 	"path"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -75,13 +77,14 @@ func (s *Sandbox) shellExec(ctx context.Context, command string, run func(contex
 		return nil, fmt.Errorf("wasmbox: the CPU budget must not be negative, got %d", opts.CPUBudget)
 	}
 	stages := &pythonStages{deterministic: opts.Deterministic, seed: opts.Seed, budget: opts.CPUBudget}
-	cmds := coreutils.Commands(coreutils.Config{})
+	random := shellRandom(opts)
+	cmds := coreutils.Commands(coreutils.Config{Rand: random})
 	py := s.pythonCommand(cfg, stages)
 	for name := range pythonNames {
 		cmds[name] = py
 	}
 	status, runErr := run(runCtx, shell.Config{
-		FS: rootFS(s.fs, cfg.Packages, devices{random: rand.Reader}), Dir: dir, Env: envList(cfg.Env),
+		FS: rootFS(s.fs, cfg.Packages, devices{random: random}), Dir: dir, Env: envList(cfg.Env),
 		Stdin: opts.Stdin, Stdout: stdout, Stderr: stderr, Commands: cmds,
 	})
 	res.ExitCode = status
@@ -118,6 +121,29 @@ type pythonStages struct {
 	work      atomic.Int64 // units of work used so far
 	memHit    atomic.Bool  // a run reached the memory limit
 	budgetHit atomic.Bool  // a run used up the budget
+}
+
+// shellRandom is what the shell's utilities read from /dev/random and
+// /dev/urandom (`head -c 8 /dev/urandom`) and mktemp's names come from:
+// under Deterministic a stream seeded like the python3 runs', else
+// crypto/rand. Pipeline stages may read it at once: it is locked.
+func shellRandom(opts ExecOptions) io.Reader {
+	if !opts.Deterministic {
+		return rand.Reader
+	}
+	return &lockedReader{r: newVirtualClock(0, opts.Seed, "shell").randomSource()}
+}
+
+// lockedReader serialises reads of r.
+type lockedReader struct {
+	mu sync.Mutex
+	r  io.Reader
+}
+
+func (l *lockedReader) Read(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.r.Read(p)
 }
 
 // lineNeedsPreload reports, before a command line's timeout starts,
