@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"os"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -41,6 +42,18 @@ func TestPreloadNumpy(t *testing.T) {
 	d := runCode(t, testEngine, "stdlib", draw, ExecOptions{Deterministic: true, Seed: 5})
 	require.Equal(t, 0, c.ExitCode, c.Stderr)
 	assert.Equal(t, c.Stdout, d.Stdout, "the same seed draws the same")
+}
+
+// A set of numpy operations (linalg, fft, sort, statistics, ufuncs, both
+// random APIs' streams, int64 sums) prints what native numpy prints, digit
+// for digit.
+func TestNumpyMatchesNative(t *testing.T) {
+	code, err := os.ReadFile("testdata/numpy_compare.py")
+	require.NoError(t, err)
+	want, err := os.ReadFile("testdata/numpy_compare.native")
+	require.NoError(t, err)
+	res := runCode(t, testEngine, "stdlib", string(code), ExecOptions{})
+	assertRan(t, 0, string(want), res)
 }
 
 // The guard holds on the preloaded numpy as on one a job imports: under
