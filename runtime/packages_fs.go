@@ -325,7 +325,7 @@ func inPackages(p string) bool {
 	return ok
 }
 
-// has reports whether p, a path of the root mount under PackagesDir, is
+// has reports whether name, a path of the root mount under PackagesDir, is
 // one of the packages' files or directories.
 func (p *Packages) has(name string) bool {
 	rel, ok := route(name)

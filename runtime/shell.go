@@ -179,6 +179,8 @@ func (s *Sandbox) lineNeedsPreload(command, dir string) bool {
 func (s *Sandbox) pythonCommand(cfg SandboxConfig, stages *pythonStages) shell.Command {
 	return func(ctx context.Context, inv *shell.Invocation) int {
 		argv := append([]string{"python3"}, inv.Args[1:]...)
+		// Also asked in shellExec for a whole line, before its timeout; here
+		// for this run, which may be one of several on the line.
 		preload := s.preloadFor(argv, inv.Dir, nil)
 		if inv.Dir != "/" {
 			argv = inDir(inv.Dir, argv)
