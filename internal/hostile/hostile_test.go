@@ -16,23 +16,14 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wasmbox/wasmbox/internal/enginetest"
 	"github.com/wasmbox/wasmbox/runtime"
 	"github.com/wasmbox/wasmbox/validate"
 )
 
 var engine *runtime.Engine
 
-func TestMain(m *testing.M) {
-	var err error
-	engine, err = runtime.NewEngine(context.Background(), runtime.EngineConfig{})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "engine:", err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	engine.Close(context.Background())
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { enginetest.Main(m, &engine) }
 
 // runTimeout is the timeout of runs expected to finish: generous, since
 // `make test` runs packages side by side under the race detector.

@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -18,23 +17,14 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wasmbox/wasmbox/internal/enginetest"
 	"github.com/wasmbox/wasmbox/runtime"
 )
 
 // engine is shared by every test in the package: compiling is slow.
 var engine *runtime.Engine
 
-func TestMain(m *testing.M) {
-	var err error
-	engine, err = runtime.NewEngine(context.Background(), runtime.EngineConfig{})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "engine:", err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	engine.Close(context.Background())
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { enginetest.Main(m, &engine) }
 
 // runTimeout is the timeout tests give runs expected to succeed: generous,
 // since `make test` runs packages side by side under the race detector.

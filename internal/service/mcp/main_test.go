@@ -3,8 +3,6 @@ package mcp
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"os"
 	"sync"
 	"testing"
 	"time"
@@ -12,23 +10,14 @@ import (
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wasmbox/wasmbox/internal/enginetest"
 	"github.com/wasmbox/wasmbox/runtime"
 )
 
 // engine is shared by every test in the package: compiling is slow.
 var engine *runtime.Engine
 
-func TestMain(m *testing.M) {
-	var err error
-	engine, err = runtime.NewEngine(context.Background(), runtime.EngineConfig{})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "engine:", err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	engine.Close(context.Background())
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { enginetest.Main(m, &engine) }
 
 // runTimeout is the default timeout of the tests' services: generous, since
 // `make test` runs packages side by side under the race detector.
